@@ -1,0 +1,9 @@
+"""The ``tremplin`` command line: thin commands over the library, messages in French.
+
+Each command lives in its own module, which registers itself on :data:`app`.
+"""
+
+from tremplin.cli._app import app
+from tremplin.cli import config_command as _config_command  # noqa: F401
+
+__all__ = ["app"]

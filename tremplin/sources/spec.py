@@ -1,0 +1,136 @@
+"""What a dataset is: its columns, how to recognise its header, and how its rows are typed.
+
+A reader is declared as data: a :class:`Dataset` lists :class:`Column` objects, each with a
+canonical snake_case name (``uai``, ``mef_stat_11``, ``capacite``…), a :class:`Kind` and the
+header names it is known under (normalised by :func:`normalise_header`). The generic machinery in
+``sources.detect`` and ``sources.parse`` does the rest, so a dataset module stays small.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+from unidecode import unidecode
+
+
+class Kind(enum.Enum):
+    TEXT = "text"
+    CODE = "code"  # identifier kept as text; leading zeros restored to ``width``
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    JSON = "json"  # a JSON document kept as text (geometries)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset.
+
+    ``aliases`` are normalised header names, tried in order; the first one present in the file
+    and not already taken by an earlier column wins. ``width`` left-pads digit-only codes with
+    zeros (spreadsheets drop them); ``pattern`` is the shape a code must have.
+    """
+
+    name: str
+    kind: Kind
+    aliases: tuple[str, ...]
+    required: bool = True
+    width: int | None = None
+    pattern: str | None = None
+    label: str = ""
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.pattern) if self.pattern else None
+
+
+# Shapes of the codes that tie datasets together.
+UAI = r"^[0-9]{7}[A-Z]$"
+MEF_STAT_11 = r"^[0-9A-Z]{11}$"
+CFD = r"^[0-9A-Z]{8}$"
+ROME = r"^[A-N][0-9]{4}$"
+INSEE = r"^([0-9]{2}|2A|2B)[0-9]{3}$"
+
+Transform = Callable[[pl.DataFrame], pl.DataFrame]
+
+
+def _identity(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A column computed after typing (for instance a year out of a label)."""
+
+    name: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset: a family of files that share a meaning and, give or take renames, a header.
+
+    ``millesime_column`` names a column that carries the year inside the file; otherwise the year
+    comes from the file name (``millesime_pattern``) or from the caller. ``variant`` tells apart
+    files of one dataset and one year that do not replace each other (e.g. lycées pro and
+    apprentissage). ``sheet`` and ``json_layout`` select the part of a workbook or JSON document.
+    """
+
+    name: str
+    title: str
+    producer: str
+    columns: tuple[Column, ...]
+    millesime_column: str | None = None
+    millesime_pattern: str | None = r"(?<![0-9])(20[0-9]{2}(?:[_-]20[0-9]{2})?)(?![0-9])"
+    derived: tuple[Derived, ...] = ()
+    transform: Transform = _identity
+    variant: Callable[[pl.DataFrame], str] = field(default=lambda frame: "")
+    json_layout: str | None = None
+    min_score: float = 0.5
+
+    @property
+    def table_name(self) -> str:
+        return f"src_{self.name}"
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    def stored_columns(self) -> list[tuple[str, Kind]]:
+        """Every column of the stored table, in order: read ones, then derived ones."""
+        return [(c.name, c.kind) for c in self.columns] + [(d.name, d.kind) for d in self.derived]
+
+
+def normalise_header(name: str) -> str:
+    """``"Demandes vœux 1"`` → ``"demandes_voeux_1"``: ASCII, lower case, ``_`` between words."""
+    ascii_name = unidecode(name.replace("\ufeff", "")).lower()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")
+
+
+def name_blank_headers(headers: list[str]) -> list[str]:
+    """Give unnamed columns a positional name after the last named one: ``region+1``, ``region+2``.
+
+    Some InserJeunes files leave the header of several columns empty; their meaning is fixed by
+    their place after a named column, so aliases can name them that way.
+    """
+    named: list[str] = []
+    anchor, offset = "debut", 0
+    for raw in headers:
+        norm = normalise_header(raw)
+        if norm:
+            anchor, offset = norm, 0
+            named.append(norm)
+        else:
+            offset += 1
+            named.append(f"{anchor}+{offset}")
+    return named

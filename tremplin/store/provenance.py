@@ -1,0 +1,104 @@
+"""Reading back what was loaded: files, their provenance and the rows they had rejected."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from tremplin.store.schema import rejected_rows, source_files
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One loaded file and its provenance."""
+
+    id: int
+    dataset: str
+    variant: str
+    millesime: str | None
+    file_name: str
+    path: str
+    sha256: str
+    size_bytes: int
+    format: str
+    encoding: str | None
+    separator: str | None
+    loaded_at: datetime
+    rows_loaded: int
+    rows_rejected: int
+    cells_suppressed: int
+    column_map: dict[str, str]
+    ignored_columns: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        """The public JSON shape (``tremplin sources --json`` and ``/api/v1/sources``)."""
+        return {
+            "dataset": self.dataset,
+            "variant": self.variant,
+            "file": self.file_name,
+            "path": self.path,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "year": self.millesime,
+            "format": self.format,
+            "encoding": self.encoding,
+            "separator": self.separator,
+            "loaded_at": self.loaded_at.isoformat(),
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "cells_suppressed": self.cells_suppressed,
+            "columns": self.column_map,
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    column: str | None
+    value: str | None
+    reason: str
+
+
+def list_loaded_files(conn: sa.Connection) -> list[LoadedFile]:
+    """Every loaded file, by dataset, then millésime, then file name."""
+    query = sa.select(source_files).order_by(
+        source_files.c.dataset, source_files.c.millesime, source_files.c.file_name
+    )
+    return [
+        LoadedFile(
+            id=row.id,
+            dataset=row.dataset,
+            variant=row.variant,
+            millesime=row.millesime,
+            file_name=row.file_name,
+            path=row.path,
+            sha256=row.sha256,
+            size_bytes=row.size_bytes,
+            format=row.format,
+            encoding=row.encoding,
+            separator=row.separator,
+            loaded_at=row.loaded_at,
+            rows_loaded=row.rows_loaded,
+            rows_rejected=row.rows_rejected,
+            cells_suppressed=row.cells_suppressed,
+            column_map=json.loads(row.column_map),
+            ignored_columns=json.loads(row.ignored_columns),
+        )
+        for row in conn.execute(query)
+    ]
+
+
+def list_rejected_rows(conn: sa.Connection, source_file_id: int, limit: int = 100) -> list[RejectedRow]:
+    """The rows of one file that were left out, in file order (at most ``limit``)."""
+    query = (
+        sa.select(rejected_rows)
+        .where(rejected_rows.c.source_file_id == source_file_id)
+        .order_by(rejected_rows.c.line)
+        .limit(limit)
+    )
+    return [RejectedRow(r.line, r.column, r.value, r.reason) for r in conn.execute(query)]

@@ -1,0 +1,83 @@
+"""The relational schema (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Two provenance tables say where every row comes from: ``source_files`` (one row per loaded file:
+dataset, file name, sha256, millésime, when, how many rows kept and rejected) and
+``rejected_rows`` (each row left out, with its line, column and reason). Each dataset of
+``sources.registry`` has a table ``src_<dataset>`` whose rows carry ``source_file_id`` and the
+``line`` of the file they were read from.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tremplin.sources.registry import DATASETS
+from tremplin.sources.spec import Dataset, Kind
+
+metadata = sa.MetaData()
+
+source_files = sa.Table(
+    "source_files",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(64), nullable=False, index=True),
+    sa.Column("variant", sa.String(64), nullable=False, server_default=""),
+    sa.Column("millesime", sa.String(64), nullable=True),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("encoding", sa.String(32), nullable=True),
+    sa.Column("separator", sa.String(4), nullable=True),
+    sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("rows_loaded", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("cells_suppressed", sa.Integer, nullable=False),
+    sa.Column("column_map", sa.Text, nullable=False),
+    sa.Column("ignored_columns", sa.Text, nullable=False),
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "source_file_id",
+        sa.Integer,
+        sa.ForeignKey("source_files.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("column", sa.String(255), nullable=True),
+    sa.Column("value", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+_SQL_TYPES: dict[Kind, type[sa.types.TypeEngine[object]] | sa.types.TypeEngine[object]] = {
+    Kind.TEXT: sa.Text,
+    Kind.CODE: sa.String(32),
+    Kind.INTEGER: sa.BigInteger,
+    Kind.DECIMAL: sa.Float,
+    Kind.BOOLEAN: sa.Boolean,
+    Kind.JSON: sa.Text,
+}
+
+
+def _dataset_table(dataset: Dataset) -> sa.Table:
+    columns = [
+        sa.Column(
+            "source_file_id",
+            sa.Integer,
+            sa.ForeignKey("source_files.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("line", sa.Integer, nullable=False),
+    ]
+    columns += [sa.Column(name, _SQL_TYPES[kind], nullable=True) for name, kind in dataset.stored_columns()]
+    return sa.Table(dataset.table_name, metadata, *columns)
+
+
+DATASET_TABLES: dict[str, sa.Table] = {d.name: _dataset_table(d) for d in DATASETS}
