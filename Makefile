@@ -38,7 +38,7 @@ data: install
 	elif [ -n "$$(ls -A $(DEFAULT_SOURCES) 2>/dev/null)" ]; then \
 		$(BIN)/tremplin load $(DEFAULT_SOURCES); \
 	else \
-		$(BIN)/tremplin demo $(DEMO_DIR) && $(BIN)/tremplin load --demo $(DEMO_DIR); \
+		$(BIN)/tremplin demo $(DEMO_DIR) && $(BIN)/tremplin load $(DEMO_DIR); \
 	fi
 
 serve: install assets

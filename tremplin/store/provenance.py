@@ -33,6 +33,7 @@ class LoadedFile:
     cells_suppressed: int
     column_map: dict[str, str]
     ignored_columns: list[str]
+    is_demo: bool
 
     def as_json(self) -> dict[str, Any]:
         """The public JSON shape (``tremplin sources --json`` and ``/api/v1/sources``)."""
@@ -53,6 +54,7 @@ class LoadedFile:
             "cells_suppressed": self.cells_suppressed,
             "columns": self.column_map,
             "ignored_columns": self.ignored_columns,
+            "demo": self.is_demo,
         }
 
 
@@ -88,6 +90,7 @@ def list_loaded_files(conn: sa.Connection) -> list[LoadedFile]:
             cells_suppressed=row.cells_suppressed,
             column_map=json.loads(row.column_map),
             ignored_columns=json.loads(row.ignored_columns),
+            is_demo=row.is_demo,
         )
         for row in conn.execute(query)
     ]

@@ -36,6 +36,7 @@ source_files = sa.Table(
     sa.Column("cells_suppressed", sa.Integer, nullable=False),
     sa.Column("column_map", sa.Text, nullable=False),
     sa.Column("ignored_columns", sa.Text, nullable=False),
+    sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 rejected_rows = sa.Table(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 15:49:37.176716
+Create Date: 2026-11-28 15:50:10.575555
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('cells_suppressed', sa.Integer(), nullable=False),
     sa.Column('column_map', sa.Text(), nullable=False),
     sa.Column('ignored_columns', sa.Text(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), server_default=sa.text('0'), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('sha256')
     )
