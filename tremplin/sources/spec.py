@@ -32,7 +32,8 @@ class Column:
 
     ``aliases`` are normalised header names, tried in order; the first one present in the file
     and not already taken by an earlier column wins. ``width`` left-pads digit-only codes with
-    zeros (spreadsheets drop them); ``pattern`` is the shape a code must have.
+    zeros (spreadsheets drop them); ``shape`` is the form a code must have; ``key`` columns
+    must be filled.
     """
 
     name: str
@@ -40,20 +41,61 @@ class Column:
     aliases: tuple[str, ...]
     required: bool = True
     width: int | None = None
-    pattern: str | None = None
-    label: str = ""
+    shape: CodeShape | None = None
+    key: bool = False  # a row without this value is rejected
+
+
+@dataclass(frozen=True)
+class CodeShape:
+    """The form a code must have, and how to say it to a person."""
+
+    pattern: str
+    description: str
 
     @property
-    def regex(self) -> re.Pattern[str] | None:
-        return re.compile(self.pattern) if self.pattern else None
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
 
 
 # Shapes of the codes that tie datasets together.
-UAI = r"^[0-9]{7}[A-Z]$"
-MEF_STAT_11 = r"^[0-9A-Z]{11}$"
-CFD = r"^[0-9A-Z]{8}$"
-ROME = r"^[A-N][0-9]{4}$"
-INSEE = r"^([0-9]{2}|2A|2B)[0-9]{3}$"
+UAI = CodeShape(r"^[0-9]{7}[A-Z]$", "un code UAI : 7 chiffres et une lettre, par ex. 0690001A")
+MEF_STAT_11 = CodeShape(r"^[0-9][0-9A-Z]{10}$", "un code MEF STAT 11 : 11 caractères")
+CFD = CodeShape(r"^[0-9A-Z]{8}$", "un code formation diplôme (CFD) : 8 caractères")
+ROME = CodeShape(r"^[A-N][0-9]{4}$", "un code ROME : une lettre et 4 chiffres, par ex. H2913")
+FAP = CodeShape(r"^[A-Z][0-9][A-Z0-9]{1,2}[0-9]{0,2}[a-z]?$", "un code FAP, par ex. D1Z40 ou D1X41a")
+INSEE = CodeShape(r"^([0-9]{2}|2A|2B)[0-9]{3}$", "un code commune INSEE : 5 caractères")
+DEPARTEMENT = CodeShape(r"^([0-9]{2,3}|2A|2B)$", "un code département, par ex. 69 ou 974")
+
+
+def text(name: str, *aliases: str, required: bool = True, key: bool = False) -> Column:
+    return Column(name, Kind.TEXT, aliases or (name,), required=required, key=key)
+
+
+def code(
+    name: str,
+    *aliases: str,
+    shape: CodeShape | None = None,
+    width: int | None = None,
+    required: bool = True,
+    key: bool = False,
+) -> Column:
+    return Column(name, Kind.CODE, aliases or (name,), required, width, shape, key)
+
+
+def integer(name: str, *aliases: str, required: bool = True) -> Column:
+    return Column(name, Kind.INTEGER, aliases or (name,), required=required)
+
+
+def decimal(name: str, *aliases: str, required: bool = True) -> Column:
+    return Column(name, Kind.DECIMAL, aliases or (name,), required=required)
+
+
+def boolean(name: str, *aliases: str, required: bool = True) -> Column:
+    return Column(name, Kind.BOOLEAN, aliases or (name,), required=required)
+
+
+def geometry(name: str, *aliases: str, required: bool = True) -> Column:
+    return Column(name, Kind.JSON, aliases or (name,), required=required)
 
 Transform = Callable[[pl.DataFrame], pl.DataFrame]
 

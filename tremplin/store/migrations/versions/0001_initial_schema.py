@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 15:50:10.575555
+Create Date: 2026-11-28 15:55:11.080458
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('millesime', sa.String(length=64), nullable=True),
     sa.Column('file_name', sa.String(length=255), nullable=False),
     sa.Column('path', sa.Text(), nullable=False),
+    sa.Column('part', sa.String(length=128), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('size_bytes', sa.BigInteger(), nullable=False),
     sa.Column('format', sa.String(length=16), nullable=False),
@@ -37,11 +38,11 @@ def upgrade() -> None:
     sa.Column('column_map', sa.Text(), nullable=False),
     sa.Column('ignored_columns', sa.Text(), nullable=False),
     sa.Column('is_demo', sa.Boolean(), server_default=sa.text('0'), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('sha256')
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('source_files', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_source_files_dataset'), ['dataset'], unique=False)
+        batch_op.create_index(batch_op.f('ix_source_files_sha256'), ['sha256'], unique=False)
 
     op.create_table('rejected_rows',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -56,16 +57,823 @@ def upgrade() -> None:
     with op.batch_alter_table('rejected_rows', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rejected_rows_source_file_id'), ['source_file_id'], unique=False)
 
+    op.create_table('src_affelnet_1pro',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('sigle', sa.Text(), nullable=True),
+    sa.Column('etablissement', sa.Text(), nullable=True),
+    sa.Column('commune', sa.Text(), nullable=True),
+    sa.Column('departement', sa.Text(), nullable=True),
+    sa.Column('libelle_mef', sa.Text(), nullable=True),
+    sa.Column('type_mef', sa.Text(), nullable=True),
+    sa.Column('ministere', sa.Text(), nullable=True),
+    sa.Column('secteur', sa.Text(), nullable=True),
+    sa.Column('palier', sa.Text(), nullable=True),
+    sa.Column('voeu_recensement', sa.Boolean(), nullable=True),
+    sa.Column('statut_offre', sa.String(length=32), nullable=True),
+    sa.Column('capacite_carte_scolaire', sa.BigInteger(), nullable=True),
+    sa.Column('capacite_affectation', sa.BigInteger(), nullable=True),
+    sa.Column('demandes_voeux_1', sa.BigInteger(), nullable=True),
+    sa.Column('affectes_voeu_1', sa.BigInteger(), nullable=True),
+    sa.Column('affectes_tous_voeux', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_affelnet_1pro', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_affelnet_1pro_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_affelnet_2nde',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('academie', sa.Text(), nullable=True),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('mef_stat_11', sa.String(length=32), nullable=True),
+    sa.Column('statut_offre', sa.String(length=32), nullable=True),
+    sa.Column('voeu_recensement', sa.Boolean(), nullable=True),
+    sa.Column('capacite_carte_scolaire', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_affelnet_2nde', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_affelnet_2nde_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_affelnet_offres',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('mef_stat_11', sa.String(length=32), nullable=True),
+    sa.Column('voeu_recensement', sa.Boolean(), nullable=True),
+    sa.Column('statut_offre', sa.String(length=32), nullable=True),
+    sa.Column('capacite_carte_scolaire', sa.BigInteger(), nullable=True),
+    sa.Column('demandes_voeux_1', sa.BigInteger(), nullable=True),
+    sa.Column('famille_metiers', sa.Text(), nullable=True),
+    sa.Column('nb_apparitions', sa.BigInteger(), nullable=True),
+    sa.Column('mef_stat_11_terminale', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_affelnet_offres', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_affelnet_offres_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_annuaire_education',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('appellation', sa.Text(), nullable=True),
+    sa.Column('denomination', sa.Text(), nullable=True),
+    sa.Column('patronyme', sa.Text(), nullable=True),
+    sa.Column('secteur', sa.Text(), nullable=True),
+    sa.Column('adresse', sa.Text(), nullable=True),
+    sa.Column('code_postal', sa.String(length=32), nullable=True),
+    sa.Column('commune', sa.Text(), nullable=True),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('precision_localisation', sa.Text(), nullable=True),
+    sa.Column('nature_uai', sa.String(length=32), nullable=True),
+    sa.Column('nature', sa.Text(), nullable=True),
+    sa.Column('etat', sa.Text(), nullable=True),
+    sa.Column('code_departement', sa.String(length=32), nullable=True),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('code_academie', sa.String(length=32), nullable=True),
+    sa.Column('code_insee', sa.String(length=32), nullable=True),
+    sa.Column('date_ouverture', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_annuaire_education', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_annuaire_education_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_dispositifs',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('dispositif_formation', sa.String(length=32), nullable=True),
+    sa.Column('niveau_formation_diplome', sa.String(length=32), nullable=True),
+    sa.Column('libelle_court', sa.Text(), nullable=True),
+    sa.Column('libelle_long', sa.Text(), nullable=True),
+    sa.Column('date_ouverture', sa.Text(), nullable=True),
+    sa.Column('date_fermeture', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_dispositifs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_dispositifs_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_familles_metiers',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('famille_metier', sa.String(length=32), nullable=True),
+    sa.Column('libelle_long', sa.Text(), nullable=True),
+    sa.Column('libelle_edition', sa.Text(), nullable=True),
+    sa.Column('date_ouverture', sa.Text(), nullable=True),
+    sa.Column('date_fermeture', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_familles_metiers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_familles_metiers_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_formations',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('cfd', sa.String(length=32), nullable=True),
+    sa.Column('niveau_formation_diplome', sa.String(length=32), nullable=True),
+    sa.Column('groupe_specialite', sa.String(length=32), nullable=True),
+    sa.Column('lettre_specialite', sa.String(length=32), nullable=True),
+    sa.Column('libelle_court', sa.Text(), nullable=True),
+    sa.Column('libelle_stat_33', sa.Text(), nullable=True),
+    sa.Column('libelle_long', sa.Text(), nullable=True),
+    sa.Column('date_ouverture', sa.Text(), nullable=True),
+    sa.Column('date_fermeture', sa.Text(), nullable=True),
+    sa.Column('nature_formation_diplome', sa.String(length=32), nullable=True),
+    sa.Column('niveau_qualification_rncp', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_formations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_formations_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_mef',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('mef', sa.String(length=32), nullable=True),
+    sa.Column('dispositif_formation', sa.String(length=32), nullable=True),
+    sa.Column('cfd', sa.String(length=32), nullable=True),
+    sa.Column('duree_dispositif', sa.BigInteger(), nullable=True),
+    sa.Column('annee_dispositif', sa.BigInteger(), nullable=True),
+    sa.Column('libelle_court', sa.Text(), nullable=True),
+    sa.Column('libelle_long', sa.Text(), nullable=True),
+    sa.Column('date_ouverture', sa.Text(), nullable=True),
+    sa.Column('date_fermeture', sa.Text(), nullable=True),
+    sa.Column('statut_mef', sa.String(length=32), nullable=True),
+    sa.Column('mef_stat_11', sa.String(length=32), nullable=True),
+    sa.Column('mef_stat_9', sa.String(length=32), nullable=True),
+    sa.Column('libelle_edition', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_mef', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_mef_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_mef_familles_metiers',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('famille_metier', sa.String(length=32), nullable=True),
+    sa.Column('mef', sa.String(length=32), nullable=True),
+    sa.Column('date_ouverture', sa.Text(), nullable=True),
+    sa.Column('date_fermeture', sa.Text(), nullable=True),
+    sa.Column('tag', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_mef_familles_metiers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_mef_familles_metiers_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_niveaux',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('niveau_formation_diplome', sa.String(length=32), nullable=True),
+    sa.Column('niveau_interministeriel', sa.String(length=32), nullable=True),
+    sa.Column('libelle_court', sa.Text(), nullable=True),
+    sa.Column('libelle', sa.Text(), nullable=True),
+    sa.Column('date_ouverture', sa.Text(), nullable=True),
+    sa.Column('date_fermeture', sa.Text(), nullable=True),
+    sa.Column('niveau_qualification_rncp', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_niveaux', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_niveaux_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_nsf_categories',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('categorie_specialite', sa.String(length=32), nullable=True),
+    sa.Column('libelle_court', sa.Text(), nullable=True),
+    sa.Column('libelle_long', sa.Text(), nullable=True),
+    sa.Column('libelle_stat_3', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_nsf_categories', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_nsf_categories_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_nsf_domaines',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('domaine_specialite', sa.String(length=32), nullable=True),
+    sa.Column('categorie_specialite', sa.String(length=32), nullable=True),
+    sa.Column('libelle_long', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_nsf_domaines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_nsf_domaines_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bcn_nsf_groupes',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('groupe_specialite', sa.String(length=32), nullable=True),
+    sa.Column('domaine_specialite', sa.String(length=32), nullable=True),
+    sa.Column('libelle_long', sa.Text(), nullable=True),
+    sa.Column('libelle_edition', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bcn_nsf_groupes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bcn_nsf_groupes_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bmo',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('annee', sa.BigInteger(), nullable=True),
+    sa.Column('fap2021', sa.String(length=32), nullable=True),
+    sa.Column('metier', sa.Text(), nullable=True),
+    sa.Column('famille_metier', sa.String(length=32), nullable=True),
+    sa.Column('libelle_famille_metier', sa.Text(), nullable=True),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('region', sa.Text(), nullable=True),
+    sa.Column('code_departement', sa.String(length=32), nullable=True),
+    sa.Column('departement', sa.Text(), nullable=True),
+    sa.Column('bassin_bmo', sa.String(length=32), nullable=True),
+    sa.Column('bassin', sa.Text(), nullable=True),
+    sa.Column('projets', sa.BigInteger(), nullable=True),
+    sa.Column('projets_difficiles', sa.BigInteger(), nullable=True),
+    sa.Column('projets_saisonniers', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bmo', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bmo_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_bmo_bassins_communes',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('code_departement', sa.String(length=32), nullable=True),
+    sa.Column('code_insee', sa.String(length=32), nullable=True),
+    sa.Column('bassin_bmo', sa.String(length=32), nullable=True),
+    sa.Column('bassin', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_bmo_bassins_communes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_bmo_bassins_communes_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_carte_academies',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_academie', sa.String(length=32), nullable=True),
+    sa.Column('academie', sa.Text(), nullable=True),
+    sa.Column('academie_majuscules', sa.Text(), nullable=True),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('region', sa.Text(), nullable=True),
+    sa.Column('centre', sa.Text(), nullable=True),
+    sa.Column('geometry', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_carte_academies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_carte_academies_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_certif_info',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_certif_info', sa.String(length=32), nullable=True),
+    sa.Column('libelle', sa.Text(), nullable=True),
+    sa.Column('type_diplome', sa.Text(), nullable=True),
+    sa.Column('niveau_europeen', sa.String(length=32), nullable=True),
+    sa.Column('code_rome_1', sa.String(length=32), nullable=True),
+    sa.Column('code_rome_2', sa.String(length=32), nullable=True),
+    sa.Column('code_rome_3', sa.String(length=32), nullable=True),
+    sa.Column('code_rome_4', sa.String(length=32), nullable=True),
+    sa.Column('code_rome_5', sa.String(length=32), nullable=True),
+    sa.Column('code_nsf', sa.String(length=32), nullable=True),
+    sa.Column('code_rncp', sa.String(length=32), nullable=True),
+    sa.Column('code_rs', sa.String(length=32), nullable=True),
+    sa.Column('cfd', sa.String(length=32), nullable=True),
+    sa.Column('annee_premiere_session', sa.BigInteger(), nullable=True),
+    sa.Column('annee_derniere_session', sa.BigInteger(), nullable=True),
+    sa.Column('etat', sa.Text(), nullable=True),
+    sa.Column('etat_libelle', sa.Text(), nullable=True),
+    sa.Column('code_type_diplome', sa.String(length=32), nullable=True),
+    sa.Column('code_ideo2', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_certif_info', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_certif_info_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_communes',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_insee', sa.String(length=32), nullable=True),
+    sa.Column('nom', sa.Text(), nullable=True),
+    sa.Column('code_departement', sa.String(length=32), nullable=True),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('population', sa.BigInteger(), nullable=True),
+    sa.Column('codes_postaux', sa.Text(), nullable=True),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_communes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_communes_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_constat',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('rentree_scolaire', sa.BigInteger(), nullable=True),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('mef_stat_11', sa.String(length=32), nullable=True),
+    sa.Column('effectif', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_constat', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_constat_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_dares_tensions',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('fap2009', sa.String(length=32), nullable=True),
+    sa.Column('emploi_moyen', sa.Float(), nullable=True),
+    sa.Column('tension', sa.Float(), nullable=True),
+    sa.Column('categorie_tension', sa.Float(), nullable=True),
+    sa.Column('intensite_embauches', sa.Float(), nullable=True),
+    sa.Column('lien_formation_emploi', sa.Float(), nullable=True),
+    sa.Column('manque_main_oeuvre', sa.Float(), nullable=True),
+    sa.Column('non_durabilite_emploi', sa.Float(), nullable=True),
+    sa.Column('conditions_travail', sa.Float(), nullable=True),
+    sa.Column('inadequation_geographique', sa.Float(), nullable=True),
+    sa.Column('annee', sa.BigInteger(), nullable=True),
+    sa.Column('niveau_geo', sa.Text(), nullable=True),
+    sa.Column('niveau_fap', sa.Text(), nullable=True),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('code_departement', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_dares_tensions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_dares_tensions_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_dares_tensions_evolution',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('fap2009', sa.String(length=32), nullable=True),
+    sa.Column('tension', sa.Float(), nullable=True),
+    sa.Column('annee', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_dares_tensions_evolution', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_dares_tensions_evolution_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_departements',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_departement', sa.String(length=32), nullable=True),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('chef_lieu', sa.String(length=32), nullable=True),
+    sa.Column('nom', sa.Text(), nullable=True),
+    sa.Column('type_liaison', sa.BigInteger(), nullable=True),
+    sa.Column('zone', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_departements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_departements_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_departements_academies',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('region', sa.Text(), nullable=True),
+    sa.Column('code_academie', sa.String(length=32), nullable=True),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('code_departement', sa.String(length=32), nullable=True),
+    sa.Column('academie', sa.Text(), nullable=True),
+    sa.Column('departement', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_departements_academies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_departements_academies_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_diplomes_professionnels',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('cpc', sa.Text(), nullable=True),
+    sa.Column('secteur', sa.Text(), nullable=True),
+    sa.Column('sous_secteur', sa.Text(), nullable=True),
+    sa.Column('niveau', sa.Text(), nullable=True),
+    sa.Column('code_diplome', sa.Text(), nullable=True),
+    sa.Column('diplome', sa.Text(), nullable=True),
+    sa.Column('specialite', sa.Text(), nullable=True),
+    sa.Column('code_rncp', sa.String(length=32), nullable=True),
+    sa.Column('date_arrete_creation', sa.Text(), nullable=True),
+    sa.Column('premiere_session', sa.BigInteger(), nullable=True),
+    sa.Column('derniere_session', sa.BigInteger(), nullable=True),
+    sa.Column('commentaire', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_diplomes_professionnels', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_diplomes_professionnels_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_familles_metiers_specialites',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('famille', sa.Text(), nullable=True),
+    sa.Column('specialite', sa.Text(), nullable=True),
+    sa.Column('mef_stat_11_commun', sa.String(length=32), nullable=True),
+    sa.Column('cfd_commun', sa.String(length=32), nullable=True),
+    sa.Column('mef_stat_11_specialite', sa.String(length=32), nullable=True),
+    sa.Column('cfd_specialite', sa.String(length=32), nullable=True),
+    sa.Column('code_ministere_tutelle', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_familles_metiers_specialites', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_familles_metiers_specialites_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_fap2009_pcs',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('fap2009', sa.String(length=32), nullable=True),
+    sa.Column('pcs', sa.String(length=32), nullable=True),
+    sa.Column('libelle_pcs', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_fap2009_pcs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_fap2009_pcs_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_fap2009_rome',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('fap2009', sa.String(length=32), nullable=True),
+    sa.Column('code_rome', sa.String(length=32), nullable=True),
+    sa.Column('libelle_rome', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_fap2009_rome', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_fap2009_rome_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_fap2021',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('fap2021', sa.String(length=32), nullable=True),
+    sa.Column('libelle', sa.Text(), nullable=True),
+    sa.Column('fap228', sa.String(length=32), nullable=True),
+    sa.Column('libelle_fap228', sa.Text(), nullable=True),
+    sa.Column('fap86', sa.String(length=32), nullable=True),
+    sa.Column('libelle_fap86', sa.Text(), nullable=True),
+    sa.Column('fap22', sa.String(length=32), nullable=True),
+    sa.Column('libelle_fap22', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_fap2021', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_fap2021_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_inserjeunes_cfa',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('annee', sa.Text(), nullable=True),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('libelle', sa.Text(), nullable=True),
+    sa.Column('region', sa.Text(), nullable=True),
+    sa.Column('part_poursuite', sa.Float(), nullable=True),
+    sa.Column('part_emploi_6_mois', sa.Float(), nullable=True),
+    sa.Column('part_autres', sa.Float(), nullable=True),
+    sa.Column('part_contrats_interrompus', sa.Float(), nullable=True),
+    sa.Column('taux_poursuite', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_6_mois', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_6_mois_attendu', sa.Float(), nullable=True),
+    sa.Column('valeur_ajoutee', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_12_mois', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_18_mois', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_24_mois', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_inserjeunes_cfa', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_inserjeunes_cfa_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_inserjeunes_lycees',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('etablissement', sa.Text(), nullable=True),
+    sa.Column('region', sa.Text(), nullable=True),
+    sa.Column('champ', sa.Text(), nullable=True),
+    sa.Column('taux_poursuite', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_6_mois', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_6_mois_attendu', sa.Float(), nullable=True),
+    sa.Column('valeur_ajoutee', sa.Float(), nullable=True),
+    sa.Column('part_poursuite', sa.Float(), nullable=True),
+    sa.Column('part_emploi_6_mois', sa.Float(), nullable=True),
+    sa.Column('part_autres', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_inserjeunes_lycees', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_inserjeunes_lycees_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_inserjeunes_regions',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Text(), nullable=True),
+    sa.Column('millesime', sa.Text(), nullable=True),
+    sa.Column('code_region_ij', sa.String(length=32), nullable=True),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('voie', sa.Text(), nullable=True),
+    sa.Column('cfd', sa.String(length=32), nullable=True),
+    sa.Column('mef_stat_11', sa.String(length=32), nullable=True),
+    sa.Column('nb_annee_term', sa.BigInteger(), nullable=True),
+    sa.Column('nb_en_emploi_6_mois', sa.BigInteger(), nullable=True),
+    sa.Column('nb_en_emploi_12_mois', sa.BigInteger(), nullable=True),
+    sa.Column('nb_en_emploi_18_mois', sa.BigInteger(), nullable=True),
+    sa.Column('nb_en_emploi_24_mois', sa.BigInteger(), nullable=True),
+    sa.Column('nb_poursuite_etudes', sa.BigInteger(), nullable=True),
+    sa.Column('nb_sortant', sa.BigInteger(), nullable=True),
+    sa.Column('taux_emploi_6_mois', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_12_mois', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_18_mois', sa.Float(), nullable=True),
+    sa.Column('taux_emploi_24_mois', sa.Float(), nullable=True),
+    sa.Column('taux_poursuite_etudes', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_inserjeunes_regions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_inserjeunes_regions_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_lycees',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('nom', sa.Text(), nullable=True),
+    sa.Column('ville', sa.Text(), nullable=True),
+    sa.Column('code_postal', sa.String(length=32), nullable=True),
+    sa.Column('pays', sa.String(length=32), nullable=True),
+    sa.Column('departement_numero', sa.Text(), nullable=True),
+    sa.Column('departement', sa.Text(), nullable=True),
+    sa.Column('region', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_lycees', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_lycees_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_parcoursup_bts',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('libelle_formation', sa.Text(), nullable=True),
+    sa.Column('mef_stat_11', sa.String(length=32), nullable=True),
+    sa.Column('nb_voeux_confirmes', sa.BigInteger(), nullable=True),
+    sa.Column('statut', sa.Text(), nullable=True),
+    sa.Column('capacite', sa.BigInteger(), nullable=True),
+    sa.Column('cfd', sa.String(length=32), nullable=True),
+    sa.Column('cfd_rectifie', sa.String(length=32), nullable=True),
+    sa.Column('rectifie', sa.Boolean(), nullable=True),
+    sa.Column('mef_stat_11_rectifie', sa.String(length=32), nullable=True),
+    sa.Column('nb_apparitions', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_parcoursup_bts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_parcoursup_bts_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_parcoursup_formations',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('statut_etablissement', sa.Text(), nullable=True),
+    sa.Column('uai', sa.String(length=32), nullable=True),
+    sa.Column('etablissement', sa.Text(), nullable=True),
+    sa.Column('region', sa.Text(), nullable=True),
+    sa.Column('filiere', sa.Text(), nullable=True),
+    sa.Column('coordonnees_gps', sa.Text(), nullable=True),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_parcoursup_formations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_parcoursup_formations_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_regions',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_region', sa.String(length=32), nullable=True),
+    sa.Column('chef_lieu', sa.String(length=32), nullable=True),
+    sa.Column('nom', sa.Text(), nullable=True),
+    sa.Column('type_liaison', sa.BigInteger(), nullable=True),
+    sa.Column('zone', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_regions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_regions_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_rome_appellations',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_ogr', sa.String(length=32), nullable=True),
+    sa.Column('libelle_long', sa.Text(), nullable=True),
+    sa.Column('libelle_court', sa.Text(), nullable=True),
+    sa.Column('code_rome', sa.String(length=32), nullable=True),
+    sa.Column('transition_eco', sa.Text(), nullable=True),
+    sa.Column('transition_num', sa.Text(), nullable=True),
+    sa.Column('transition_demo', sa.Text(), nullable=True),
+    sa.Column('emploi_reglemente', sa.Text(), nullable=True),
+    sa.Column('emploi_cadre', sa.Text(), nullable=True),
+    sa.Column('classification', sa.Text(), nullable=True),
+    sa.Column('origine', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_rome_appellations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_rome_appellations_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_rome_domaines',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_domaine', sa.String(length=32), nullable=True),
+    sa.Column('libelle_domaine', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_rome_domaines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_rome_domaines_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_rome_fiches',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_rome', sa.String(length=32), nullable=True),
+    sa.Column('code_fiche_metier', sa.String(length=32), nullable=True),
+    sa.Column('code_ogr', sa.String(length=32), nullable=True),
+    sa.Column('libelle_rome', sa.Text(), nullable=True),
+    sa.Column('transition_eco', sa.Text(), nullable=True),
+    sa.Column('transition_num', sa.Text(), nullable=True),
+    sa.Column('transition_demo', sa.Text(), nullable=True),
+    sa.Column('emploi_reglemente', sa.Text(), nullable=True),
+    sa.Column('emploi_cadre', sa.Text(), nullable=True),
+    sa.Column('code_rome_parent', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_rome_fiches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_rome_fiches_source_file_id'), ['source_file_id'], unique=False)
+
+    op.create_table('src_rome_onisep',
+    sa.Column('source_file_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('code_rome', sa.String(length=32), nullable=True),
+    sa.Column('libelle_onisep', sa.Text(), nullable=True),
+    sa.Column('lien_onisep', sa.Text(), nullable=True),
+    sa.Column('libelle_rome', sa.Text(), nullable=True),
+    sa.Column('lien_france_travail', sa.Text(), nullable=True),
+    sa.Column('transition_ecologique', sa.Boolean(), nullable=True),
+    sa.Column('transition_ecologique_detail', sa.Text(), nullable=True),
+    sa.Column('transition_numerique', sa.Boolean(), nullable=True),
+    sa.Column('transition_demographique', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['source_file_id'], ['source_files.id'], ondelete='CASCADE')
+    )
+    with op.batch_alter_table('src_rome_onisep', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_src_rome_onisep_source_file_id'), ['source_file_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('src_rome_onisep', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_rome_onisep_source_file_id'))
+
+    op.drop_table('src_rome_onisep')
+    with op.batch_alter_table('src_rome_fiches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_rome_fiches_source_file_id'))
+
+    op.drop_table('src_rome_fiches')
+    with op.batch_alter_table('src_rome_domaines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_rome_domaines_source_file_id'))
+
+    op.drop_table('src_rome_domaines')
+    with op.batch_alter_table('src_rome_appellations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_rome_appellations_source_file_id'))
+
+    op.drop_table('src_rome_appellations')
+    with op.batch_alter_table('src_regions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_regions_source_file_id'))
+
+    op.drop_table('src_regions')
+    with op.batch_alter_table('src_parcoursup_formations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_parcoursup_formations_source_file_id'))
+
+    op.drop_table('src_parcoursup_formations')
+    with op.batch_alter_table('src_parcoursup_bts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_parcoursup_bts_source_file_id'))
+
+    op.drop_table('src_parcoursup_bts')
+    with op.batch_alter_table('src_lycees', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_lycees_source_file_id'))
+
+    op.drop_table('src_lycees')
+    with op.batch_alter_table('src_inserjeunes_regions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_inserjeunes_regions_source_file_id'))
+
+    op.drop_table('src_inserjeunes_regions')
+    with op.batch_alter_table('src_inserjeunes_lycees', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_inserjeunes_lycees_source_file_id'))
+
+    op.drop_table('src_inserjeunes_lycees')
+    with op.batch_alter_table('src_inserjeunes_cfa', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_inserjeunes_cfa_source_file_id'))
+
+    op.drop_table('src_inserjeunes_cfa')
+    with op.batch_alter_table('src_fap2021', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_fap2021_source_file_id'))
+
+    op.drop_table('src_fap2021')
+    with op.batch_alter_table('src_fap2009_rome', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_fap2009_rome_source_file_id'))
+
+    op.drop_table('src_fap2009_rome')
+    with op.batch_alter_table('src_fap2009_pcs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_fap2009_pcs_source_file_id'))
+
+    op.drop_table('src_fap2009_pcs')
+    with op.batch_alter_table('src_familles_metiers_specialites', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_familles_metiers_specialites_source_file_id'))
+
+    op.drop_table('src_familles_metiers_specialites')
+    with op.batch_alter_table('src_diplomes_professionnels', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_diplomes_professionnels_source_file_id'))
+
+    op.drop_table('src_diplomes_professionnels')
+    with op.batch_alter_table('src_departements_academies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_departements_academies_source_file_id'))
+
+    op.drop_table('src_departements_academies')
+    with op.batch_alter_table('src_departements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_departements_source_file_id'))
+
+    op.drop_table('src_departements')
+    with op.batch_alter_table('src_dares_tensions_evolution', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_dares_tensions_evolution_source_file_id'))
+
+    op.drop_table('src_dares_tensions_evolution')
+    with op.batch_alter_table('src_dares_tensions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_dares_tensions_source_file_id'))
+
+    op.drop_table('src_dares_tensions')
+    with op.batch_alter_table('src_constat', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_constat_source_file_id'))
+
+    op.drop_table('src_constat')
+    with op.batch_alter_table('src_communes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_communes_source_file_id'))
+
+    op.drop_table('src_communes')
+    with op.batch_alter_table('src_certif_info', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_certif_info_source_file_id'))
+
+    op.drop_table('src_certif_info')
+    with op.batch_alter_table('src_carte_academies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_carte_academies_source_file_id'))
+
+    op.drop_table('src_carte_academies')
+    with op.batch_alter_table('src_bmo_bassins_communes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bmo_bassins_communes_source_file_id'))
+
+    op.drop_table('src_bmo_bassins_communes')
+    with op.batch_alter_table('src_bmo', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bmo_source_file_id'))
+
+    op.drop_table('src_bmo')
+    with op.batch_alter_table('src_bcn_nsf_groupes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_nsf_groupes_source_file_id'))
+
+    op.drop_table('src_bcn_nsf_groupes')
+    with op.batch_alter_table('src_bcn_nsf_domaines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_nsf_domaines_source_file_id'))
+
+    op.drop_table('src_bcn_nsf_domaines')
+    with op.batch_alter_table('src_bcn_nsf_categories', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_nsf_categories_source_file_id'))
+
+    op.drop_table('src_bcn_nsf_categories')
+    with op.batch_alter_table('src_bcn_niveaux', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_niveaux_source_file_id'))
+
+    op.drop_table('src_bcn_niveaux')
+    with op.batch_alter_table('src_bcn_mef_familles_metiers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_mef_familles_metiers_source_file_id'))
+
+    op.drop_table('src_bcn_mef_familles_metiers')
+    with op.batch_alter_table('src_bcn_mef', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_mef_source_file_id'))
+
+    op.drop_table('src_bcn_mef')
+    with op.batch_alter_table('src_bcn_formations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_formations_source_file_id'))
+
+    op.drop_table('src_bcn_formations')
+    with op.batch_alter_table('src_bcn_familles_metiers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_familles_metiers_source_file_id'))
+
+    op.drop_table('src_bcn_familles_metiers')
+    with op.batch_alter_table('src_bcn_dispositifs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_bcn_dispositifs_source_file_id'))
+
+    op.drop_table('src_bcn_dispositifs')
+    with op.batch_alter_table('src_annuaire_education', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_annuaire_education_source_file_id'))
+
+    op.drop_table('src_annuaire_education')
+    with op.batch_alter_table('src_affelnet_offres', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_affelnet_offres_source_file_id'))
+
+    op.drop_table('src_affelnet_offres')
+    with op.batch_alter_table('src_affelnet_2nde', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_affelnet_2nde_source_file_id'))
+
+    op.drop_table('src_affelnet_2nde')
+    with op.batch_alter_table('src_affelnet_1pro', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_src_affelnet_1pro_source_file_id'))
+
+    op.drop_table('src_affelnet_1pro')
     with op.batch_alter_table('rejected_rows', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rejected_rows_source_file_id'))
 
     op.drop_table('rejected_rows')
     with op.batch_alter_table('source_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_source_files_sha256'))
         batch_op.drop_index(batch_op.f('ix_source_files_dataset'))
 
     op.drop_table('source_files')

@@ -1,0 +1,1 @@
+"""One module per family of official files, each declaring its datasets as data."""

@@ -1,0 +1,52 @@
+"""Errors and row problems, worded for the person who holds the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SourceError(Exception):
+    """A file that cannot be loaded. Says which file, line and column, and what was expected."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        expected: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.expected = expected
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = [str(self.path)]
+        if self.line is not None:
+            where.append(f"ligne {self.line}")
+        if self.column is not None:
+            where.append(f"colonne « {self.column} »")
+        text = f"{', '.join(where)} : {self.message}"
+        if self.expected:
+            text += f" (attendu : {self.expected})"
+        return text
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row left out of a load, and why."""
+
+    line: int
+    column: str | None
+    value: str | None
+    reason: str
+
+    def describe(self, path: Path | str) -> str:
+        column = f", colonne « {self.column} »" if self.column else ""
+        value = f" : valeur « {self.value} »" if self.value is not None else ""
+        return f"{path}, ligne {self.line}{column}{value} — {self.reason}"
