@@ -5,5 +5,6 @@ Each command lives in its own module, which registers itself on :data:`app`.
 
 from tremplin.cli._app import app
 from tremplin.cli import config_command as _config_command  # noqa: F401
+from tremplin.cli import fetch_command as _fetch_command  # noqa: F401
 
 __all__ = ["app"]
