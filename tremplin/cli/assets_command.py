@@ -1,0 +1,33 @@
+"""``tremplin assets NODE_MODULES``: copy the front-end files (DSFR, htmx, Swagger UI) to serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tremplin.cli._app import app, console, fail
+from tremplin.web.assets import VENDOR, MissingAssets, copy_assets
+
+
+@app.command("assets")
+def assets_command(
+    node_modules: Annotated[
+        Path,
+        typer.Argument(
+            help="Dossier node_modules rempli par « npm ci » (paquets de package.json).",
+            file_okay=False,
+        ),
+    ],
+) -> None:
+    """Copie le DSFR, htmx et Swagger UI de node_modules vers les fichiers statiques du site."""
+    try:
+        copied = copy_assets(node_modules)
+    except MissingAssets as error:
+        listed = "\n".join(f"  - {path}" for path in error.missing)
+        raise fail(
+            f"fichiers absents de {node_modules} :\n{listed}\n"
+            "Installez d'abord les paquets front-end avec « npm ci »."
+        ) from error
+    console.print(f"{len(copied)} éléments copiés dans {VENDOR}.", highlight=False)
