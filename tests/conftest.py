@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from tremplin.store.database import open_store
 
+pytest_plugins = ["tests.pg"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
