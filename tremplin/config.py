@@ -40,7 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "FETCH_MIRROR",
         "",
-        "Adresse d'un miroir des fichiers publiés (remplace les adresses officielles de « fetch »).",
+        "Adresse d'un miroir des fichiers publiés "
+        "(remplace les adresses officielles de « fetch »).",
     ),
     Setting("HOST", "127.0.0.1", "Adresse d'écoute du serveur web."),
     Setting("PORT", "8000", "Port du serveur web."),

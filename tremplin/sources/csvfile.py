@@ -22,7 +22,9 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "utf-16"
     if b"\x00" in raw[:4096]:
-        raise SourceError(path, "fichier binaire ou encodage non pris en charge", expected="texte CSV")
+        raise SourceError(
+            path, "fichier binaire ou encodage non pris en charge", expected="texte CSV"
+        )
     bom = raw.startswith(b"\xef\xbb\xbf")
     body = raw[3:] if bom else raw
     try:

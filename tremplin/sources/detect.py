@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tremplin.sources.errors import SourceError
+from tremplin.sources.errors import SourceError, UnrecognisedFile
 from tremplin.sources.rawtable import RawTable
 from tremplin.sources.spec import Dataset, name_blank_headers
 
@@ -37,6 +37,12 @@ class Match:
         return not self.missing
 
     @property
+    def nearly_complete(self) -> bool:
+        """Most required columns found (at least two): a damaged file of this dataset."""
+        found = len(self.dataset.required) - len(self.missing)
+        return found >= 2 and found / len(self.dataset.required) >= self.dataset.min_score
+
+    @property
     def score(self) -> tuple[float, int, int]:
         required = self.dataset.required
         found = sum(1 for c in required if c.name in self.positions)
@@ -47,9 +53,7 @@ class Match:
     @property
     def ignored_columns(self) -> list[str]:
         used = set(self.positions.values())
-        return [
-            self.table.column_label(i) for i in range(len(self.table.header)) if i not in used
-        ]
+        return [self.table.column_label(i) for i in range(len(self.table.header)) if i not in used]
 
 
 def _words(name: str) -> set[str]:
@@ -85,8 +89,10 @@ def match_header(dataset: Dataset, table: RawTable) -> Match:
             ),
             reverse=True,
         )
-        if scored and scored[0][0] >= APPROXIMATE_MATCH and (
-            len(scored) == 1 or scored[1][0] < scored[0][0]
+        if (
+            scored
+            and scored[0][0] >= APPROXIMATE_MATCH
+            and (len(scored) == 1 or scored[1][0] < scored[0][0])
         ):
             positions[column.name] = scored[0][1]
             taken.add(scored[0][1])
@@ -109,9 +115,12 @@ def recognise(tables: Sequence[RawTable], datasets: Sequence[Dataset]) -> list[M
             matches.append(max(complete, key=lambda m: m.score))
             continue
         best = max(candidates, key=lambda m: m.score, default=None)
-        if best is not None and best.score[0] >= best.dataset.min_score:
-            if nearest is None or best.score > nearest.score:
-                nearest = best
+        if (
+            best is not None
+            and best.nearly_complete
+            and (nearest is None or best.score > nearest.score)
+        ):
+            nearest = best
     if matches:
         return matches
     path = tables[0].path if tables else None
@@ -125,7 +134,7 @@ def recognise(tables: Sequence[RawTable], datasets: Sequence[Dataset]) -> list[M
             expected="l'en-tête complet du fichier officiel",
         )
     header = ", ".join(tables[0].header[:6]) if tables else ""
-    raise SourceError(
+    raise UnrecognisedFile(
         path or "?",
         f"fichier non reconnu : son en-tête ({header}…) ne correspond à aucun jeu de données connu",
         line=1,

@@ -37,6 +37,10 @@ class SourceError(Exception):
         return text
 
 
+class UnrecognisedFile(SourceError):
+    """A file whose header matches no known dataset (skipped with a note inside a folder)."""
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """A row left out of a load, and why."""

@@ -20,7 +20,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from tremplin.sources.detect import Match, recognise
-from tremplin.sources.errors import RowProblem, SourceError
+from tremplin.sources.errors import RowProblem, SourceError, UnrecognisedFile
 from tremplin.sources.parse import ParsedTable, parse
 from tremplin.sources.rawtable import DATA_SUFFIXES, read_tables
 from tremplin.sources.registry import DATASETS
@@ -105,15 +105,21 @@ def collect(paths: Sequence[Path]) -> tuple[list[_Candidate], list[FileOutcome]]
             candidates.append(_Candidate(given, True, _has_demo_marker(given, given.parent)))
             continue
         if not given.is_dir():
-            raise SourceError(given, "fichier ou dossier introuvable", expected="un chemin existant")
+            raise SourceError(
+                given, "fichier ou dossier introuvable", expected="un chemin existant"
+            )
         for path in sorted(p for p in given.rglob("*") if p.is_file()):
             relative = path.relative_to(given)
             if any(part.startswith(".") for part in relative.parts):
                 skipped.append(FileOutcome(path, "ignoré", note="fichier caché"))
             elif _is_document(path):
-                skipped.append(FileOutcome(path, "ignoré", note="document (pas un fichier de données)"))
+                skipped.append(
+                    FileOutcome(path, "ignoré", note="document (pas un fichier de données)")
+                )
             elif path.suffix.lower() not in DATA_SUFFIXES:
-                skipped.append(FileOutcome(path, "ignoré", note=f"format « {path.suffix} » non pris en charge"))
+                skipped.append(
+                    FileOutcome(path, "ignoré", note=f"format « {path.suffix} » non pris en charge")
+                )
             else:
                 candidates.append(_Candidate(path, False, _has_demo_marker(path, given)))
     return candidates, skipped
@@ -179,12 +185,14 @@ def prepare(
         raw = candidate.path.read_bytes()
         sha256 = hashlib.sha256(raw).hexdigest()
         if sha256 in known_sha256:
-            outcomes.append(FileOutcome(candidate.path, "inchangé", note="déjà chargé (même empreinte sha256)"))
+            outcomes.append(
+                FileOutcome(candidate.path, "inchangé", note="déjà chargé (même empreinte sha256)")
+            )
             continue
         try:
             matches = recognise(read_tables(candidate.path, raw), datasets)
-        except SourceError as error:
-            if candidate.explicit or "manquante" in error.message:
+        except UnrecognisedFile as error:
+            if candidate.explicit:
                 raise
             outcomes.append(FileOutcome(candidate.path, "ignoré", note=str(error)))
             continue
@@ -221,15 +229,19 @@ def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutc
     match = parsed.match
     dataset = match.dataset
     table = DATASET_TABLES[dataset.name]
-    previous = conn.execute(
-        sa.select(source_files.c.id).where(
-            source_files.c.dataset == dataset.name,
-            source_files.c.variant == item.variant,
-            (source_files.c.millesime == item.millesime)
-            if item.millesime is not None
-            else source_files.c.millesime.is_(None),
+    previous = (
+        conn.execute(
+            sa.select(source_files.c.id).where(
+                source_files.c.dataset == dataset.name,
+                source_files.c.variant == item.variant,
+                (source_files.c.millesime == item.millesime)
+                if item.millesime is not None
+                else source_files.c.millesime.is_(None),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     for old_id in previous:
         conn.execute(table.delete().where(table.c.source_file_id == old_id))
         conn.execute(rejected_rows.delete().where(rejected_rows.c.source_file_id == old_id))
@@ -239,7 +251,7 @@ def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutc
         name: ("≈ " if name in match.approximate else "") + match.table.column_label(index)
         for name, index in match.positions.items()
     }
-    file_id = conn.execute(
+    inserted = conn.execute(
         source_files.insert().values(
             dataset=dataset.name,
             variant=item.variant,
@@ -260,7 +272,9 @@ def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutc
             ignored_columns=json.dumps(match.ignored_columns, ensure_ascii=False),
             is_demo=item.candidate.demo,
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert inserted is not None
+    file_id = int(inserted[0])
     names = [name for name, _kind in dataset.stored_columns()]
     frame = parsed.frame.select("line", *names).with_columns(source_file_id=pl.lit(file_id))
     total = frame.height
@@ -271,7 +285,13 @@ def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutc
         conn.execute(
             rejected_rows.insert(),
             [
-                {"source_file_id": file_id, "line": p.line, "column": p.column, "value": p.value, "reason": p.reason}
+                {
+                    "source_file_id": file_id,
+                    "line": p.line,
+                    "column": p.column,
+                    "value": p.value,
+                    "reason": p.reason,
+                }
                 for p in parsed.problems
             ],
         )

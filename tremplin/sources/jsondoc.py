@@ -66,11 +66,17 @@ def read_json(path: Path, raw: bytes) -> list[RawTable]:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         line = getattr(error, "lineno", None)
-        raise SourceError(path, f"JSON invalide ({error})", line=line, expected="un document JSON valide") from None
+        raise SourceError(
+            path, f"JSON invalide ({error})", line=line, expected="un document JSON valide"
+        ) from None
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         return [_features(path, document)]
     if isinstance(document, list) and document and all(isinstance(x, dict) for x in document):
         if all("model" in x and "fields" in x for x in document):
             return _fixture(path, document)
         return [_table(path, document, None)]
-    raise SourceError(path, "structure JSON non reconnue", expected="une liste d'objets ou une FeatureCollection GeoJSON")
+    raise SourceError(
+        path,
+        "structure JSON non reconnue",
+        expected="une liste d'objets ou une FeatureCollection GeoJSON",
+    )

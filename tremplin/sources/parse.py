@@ -81,7 +81,7 @@ def _convert(column: Column, cell: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
         value = cell.str.to_uppercase()
         if column.width:
             value = (
-                pl.when(value.str.contains(r"^[0-9]+$") & (value.str.len_chars() < column.width))
+                pl.when(value.str.contains(r"^[0-9]") & (value.str.len_chars() < column.width))
                 .then(value.str.zfill(column.width))
                 .otherwise(value)
             )
@@ -129,7 +129,16 @@ def parse(match: Match) -> ParsedTable:
             )
             problems.append(RowProblem(line, labels[column_name], value, reason))
     rejected_lines = {p.line for p in problems}
-    suppressed = int(checked.select(pl.sum_horizontal(c for c in checked.columns if c.startswith("__sup_")).sum()).item() or 0) if suppressed_flags else 0
+    suppressed = (
+        int(
+            checked.select(
+                pl.sum_horizontal(c for c in checked.columns if c.startswith("__sup_")).sum()
+            ).item()
+            or 0
+        )
+        if suppressed_flags
+        else 0
+    )
     valid = checked.filter(~pl.col("line").is_in(sorted(rejected_lines)))
     result = valid.select(pl.col("line"), *typed)
     result = match.dataset.transform(result)

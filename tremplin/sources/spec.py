@@ -33,7 +33,7 @@ class Column:
     ``aliases`` are normalised header names, tried in order; the first one present in the file
     and not already taken by an earlier column wins. ``width`` left-pads digit-only codes with
     zeros (spreadsheets drop them); ``shape`` is the form a code must have; ``key`` columns
-    must be filled.
+    must be filled. Padding applies to codes that start with a digit.
     """
 
     name: str
@@ -62,7 +62,9 @@ UAI = CodeShape(r"^[0-9]{7}[A-Z]$", "un code UAI : 7 chiffres et une lettre, par
 MEF_STAT_11 = CodeShape(r"^[0-9][0-9A-Z]{10}$", "un code MEF STAT 11 : 11 caractères")
 CFD = CodeShape(r"^[0-9A-Z]{8}$", "un code formation diplôme (CFD) : 8 caractères")
 ROME = CodeShape(r"^[A-N][0-9]{4}$", "un code ROME : une lettre et 4 chiffres, par ex. H2913")
-FAP = CodeShape(r"^[A-Z][0-9][A-Z0-9]{1,2}[0-9]{0,2}[a-z]?$", "un code FAP, par ex. D1Z40 ou D1X41a")
+FAP = CodeShape(
+    r"^[A-Z][0-9][A-Z0-9]{1,2}[0-9]{0,2}[a-z]?$", "un code FAP, par ex. D1Z40 ou D1X41a"
+)
 INSEE = CodeShape(r"^([0-9]{2}|2A|2B)[0-9]{3}$", "un code commune INSEE : 5 caractères")
 DEPARTEMENT = CodeShape(r"^([0-9]{2,3}|2A|2B)$", "un code département, par ex. 69 ou 974")
 
@@ -96,6 +98,7 @@ def boolean(name: str, *aliases: str, required: bool = True) -> Column:
 
 def geometry(name: str, *aliases: str, required: bool = True) -> Column:
     return Column(name, Kind.JSON, aliases or (name,), required=required)
+
 
 Transform = Callable[[pl.DataFrame], pl.DataFrame]
 
@@ -132,7 +135,7 @@ class Dataset:
     transform: Transform = _identity
     variant: Callable[[pl.DataFrame], str] = field(default=lambda frame: "")
     json_layout: str | None = None
-    min_score: float = 0.5
+    min_score: float = 0.6
 
     @property
     def table_name(self) -> str:

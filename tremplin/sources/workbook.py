@@ -25,7 +25,9 @@ def read_workbook(path: Path, raw: bytes) -> list[RawTable]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except Exception as error:  # calamine raises its own error types for a damaged zip
-        raise SourceError(path, f"classeur illisible ({error})", expected="un fichier xlsx valide") from None
+        raise SourceError(
+            path, f"classeur illisible ({error})", expected="un fichier xlsx valide"
+        ) from None
     tables: list[RawTable] = []
     for name in workbook.sheet_names:
         cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)

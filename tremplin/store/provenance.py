@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -84,7 +84,8 @@ def list_loaded_files(conn: sa.Connection) -> list[LoadedFile]:
             format=row.format,
             encoding=row.encoding,
             separator=row.separator,
-            loaded_at=row.loaded_at,
+            # SQLite keeps no time zone: what it stores is UTC (see sources.ingest).
+            loaded_at=row.loaded_at if row.loaded_at.tzinfo else row.loaded_at.replace(tzinfo=UTC),
             rows_loaded=row.rows_loaded,
             rows_rejected=row.rows_rejected,
             cells_suppressed=row.cells_suppressed,
@@ -96,7 +97,9 @@ def list_loaded_files(conn: sa.Connection) -> list[LoadedFile]:
     ]
 
 
-def list_rejected_rows(conn: sa.Connection, source_file_id: int, limit: int = 100) -> list[RejectedRow]:
+def list_rejected_rows(
+    conn: sa.Connection, source_file_id: int, limit: int = 100
+) -> list[RejectedRow]:
     """The rows of one file that were left out, in file order (at most ``limit``)."""
     query = (
         sa.select(rejected_rows)

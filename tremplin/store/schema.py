@@ -9,6 +9,8 @@ dataset, file name, sha256, millésime, when, how many rows kept and rejected) a
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from tremplin.sources.registry import DATASETS
@@ -57,13 +59,13 @@ rejected_rows = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
 )
 
-_SQL_TYPES: dict[Kind, type[sa.types.TypeEngine[object]] | sa.types.TypeEngine[object]] = {
-    Kind.TEXT: sa.Text,
+_SQL_TYPES: dict[Kind, sa.types.TypeEngine[Any]] = {
+    Kind.TEXT: sa.Text(),
     Kind.CODE: sa.String(32),
-    Kind.INTEGER: sa.BigInteger,
-    Kind.DECIMAL: sa.Float,
-    Kind.BOOLEAN: sa.Boolean,
-    Kind.JSON: sa.Text,
+    Kind.INTEGER: sa.BigInteger(),
+    Kind.DECIMAL: sa.Float(),
+    Kind.BOOLEAN: sa.Boolean(),
+    Kind.JSON: sa.Text(),
 }
 
 
@@ -78,7 +80,9 @@ def _dataset_table(dataset: Dataset) -> sa.Table:
         ),
         sa.Column("line", sa.Integer, nullable=False),
     ]
-    columns += [sa.Column(name, _SQL_TYPES[kind], nullable=True) for name, kind in dataset.stored_columns()]
+    columns += [
+        sa.Column(name, _SQL_TYPES[kind], nullable=True) for name, kind in dataset.stored_columns()
+    ]
     return sa.Table(dataset.table_name, metadata, *columns)
 
 

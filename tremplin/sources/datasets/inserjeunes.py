@@ -26,7 +26,9 @@ def _lycee_variant(frame: pl.DataFrame) -> str:
 def _lycee_fields(frame: pl.DataFrame) -> pl.DataFrame:
     # In apprentissage files the second unnamed column carries another figure, not a field.
     champ = pl.col("champ").cast(pl.String).str.to_lowercase()
-    return frame.with_columns(pl.when(champ.is_in(_FIELDS)).then(champ).otherwise(None).alias("champ"))
+    return frame.with_columns(
+        pl.when(champ.is_in(_FIELDS)).then(champ).otherwise(None).alias("champ")
+    )
 
 
 INSERJEUNES_LYCEES = Dataset(
@@ -34,11 +36,25 @@ INSERJEUNES_LYCEES = Dataset(
     title="InserJeunes — insertion par lycée (voie professionnelle et apprentissage)",
     producer=PRODUCER,
     columns=(
-        code("uai", "ndeguai_de_l_etablissement", "n_uai_de_l_etablissement", "uai", shape=UAI, width=8, key=True),
+        code(
+            "uai",
+            "ndeguai_de_l_etablissement",
+            "n_uai_de_l_etablissement",
+            "uai",
+            shape=UAI,
+            width=8,
+            key=True,
+        ),
         text("etablissement", "libelle_de_l_etablissement"),
         text("region", "region"),
         text("champ", "dont_apprentis_en_eple", "region+1", required=False),
-        decimal("taux_poursuite", "taux_de_poursuite_d_etudes", "dont_apprentis_en_eple+1", "region+2", required=False),
+        decimal(
+            "taux_poursuite",
+            "taux_de_poursuite_d_etudes",
+            "dont_apprentis_en_eple+1",
+            "region+2",
+            required=False,
+        ),
         decimal("taux_emploi_6_mois", "taux", "taux_d_emploi_6_mois"),
         decimal("taux_emploi_6_mois_attendu", "taux_attendu"),
         decimal("valeur_ajoutee", "valeur_ajoutee"),
@@ -62,7 +78,9 @@ INSERJEUNES_CFA = Dataset(
         decimal("part_poursuite", "devenir_part_poursuite_etudes"),
         decimal("part_emploi_6_mois", "devenir_part_en_emploi_6_mois"),
         decimal("part_autres", "devenir_part_autre_situation_6_mois"),
-        decimal("part_contrats_interrompus", "part_contrats_apprentissage_interrompus", required=False),
+        decimal(
+            "part_contrats_interrompus", "part_contrats_apprentissage_interrompus", required=False
+        ),
         decimal("taux_poursuite", "taux_poursuite_etudes"),
         decimal("taux_emploi_6_mois", "taux_emploi_6_mois"),
         decimal("taux_emploi_6_mois_attendu", "taux_emploi_6_mois_attendu"),

@@ -36,7 +36,13 @@ PARCOURSUP_BTS = Dataset(
         code("cfd", "cfd", shape=CFD),
         code("cfd_rectifie", "cfd_rectifie", shape=CFD, required=False),
         boolean("rectifie", "rectif", required=False),
-        code("mef_stat_11_rectifie", "mefstat11_rectifie", "mefstat11", shape=MEF_STAT_11, required=False),
+        code(
+            "mef_stat_11_rectifie",
+            "mefstat11_rectifie",
+            "mefstat11",
+            shape=MEF_STAT_11,
+            required=False,
+        ),
         integer("nb_apparitions", "nb_apparitions", required=False),
     ),
 )
@@ -45,8 +51,14 @@ PARCOURSUP_BTS = Dataset(
 def _split_gps(frame: pl.DataFrame) -> pl.DataFrame:
     parts = pl.col("coordonnees_gps").str.split(",")
     return frame.with_columns(
-        parts.list.get(0, null_on_oob=True).str.strip_chars().cast(pl.Float64, strict=False).alias("latitude"),
-        parts.list.get(1, null_on_oob=True).str.strip_chars().cast(pl.Float64, strict=False).alias("longitude"),
+        parts.list.get(0, null_on_oob=True)
+        .str.strip_chars()
+        .cast(pl.Float64, strict=False)
+        .alias("latitude"),
+        parts.list.get(1, null_on_oob=True)
+        .str.strip_chars()
+        .cast(pl.Float64, strict=False)
+        .alias("longitude"),
     )
 
 
@@ -55,7 +67,10 @@ PARCOURSUP_FORMATIONS = Dataset(
     title="Parcoursup — formations et coordonnées GPS",
     producer="MESR / Parcoursup (fr-esr-parcoursup)",
     columns=(
-        text("statut_etablissement", "statut_de_l_etablissement_de_la_filiere_de_formation_public_prive"),
+        text(
+            "statut_etablissement",
+            "statut_de_l_etablissement_de_la_filiere_de_formation_public_prive",
+        ),
         code("uai", "code_uai_de_l_etablissement", shape=UAI, width=8, key=True),
         text("etablissement", "etablissement"),
         text("region", "region_de_l_etablissement"),

@@ -3,7 +3,16 @@ département ↔ académie ↔ région, and the académies' map (GeoJSON)."""
 
 from __future__ import annotations
 
-from tremplin.sources.spec import DEPARTEMENT, INSEE, Dataset, code, decimal, geometry, integer, text
+from tremplin.sources.spec import (
+    DEPARTEMENT,
+    INSEE,
+    Dataset,
+    code,
+    decimal,
+    geometry,
+    integer,
+    text,
+)
 
 PRODUCER = "INSEE (COG) via Etalab, Éducation nationale"
 
@@ -12,7 +21,15 @@ COMMUNES = Dataset(
     title="Communes — population et centroïde",
     producer=PRODUCER,
     columns=(
-        code("code_insee", "code_insee", "code_commune_insee", "code_commune", shape=INSEE, width=5, key=True),
+        code(
+            "code_insee",
+            "code_insee",
+            "code_commune_insee",
+            "code_commune",
+            shape=INSEE,
+            width=5,
+            key=True,
+        ),
         text("nom", "nom", "nom_commune"),
         code("code_departement", "departement", "code_departement", shape=DEPARTEMENT, width=2),
         code("code_region", "region", "code_region", width=2),

@@ -1,0 +1,29 @@
+"""Small fixtures derived at test time from the real official files (never committed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def head_lines(source: Path, count: int) -> bytes:
+    """The first ``count`` lines of ``source`` (header included), bytes as published."""
+    with source.open("rb") as handle:
+        return b"".join(handle.readline() for _ in range(count))
+
+
+def write_head(source: Path, target: Path, count: int) -> Path:
+    """Copy the first ``count`` lines of ``source`` to ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(head_lines(source, count))
+    return target
+
+
+def replace_cell(
+    content: bytes, line: int, column: int, value: str, separator: bytes = b";"
+) -> bytes:
+    """``content`` with the cell at 1-based ``line`` and ``column`` replaced by ``value``."""
+    lines = content.split(b"\n")
+    cells = lines[line - 1].split(separator)
+    cells[column - 1] = value.encode("utf-8")
+    lines[line - 1] = separator.join(cells)
+    return b"\n".join(lines)
