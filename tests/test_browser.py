@@ -156,7 +156,7 @@ def test_dsfr_styles_and_fonts_are_served(tab: Tab, tmp_path: Path) -> None:
     assert "Marianne" in font
     assert page.evaluate("document.fonts.check('1em Marianne')")
     # The DSFR script marks the page once it has started.
-    page.wait_for_function("document.documentElement.classList.contains('fr-js')")
+    page.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
     assert page.evaluate("typeof htmx") == "object"
     page.screenshot(path=tmp_path / "sources-dsfr.png", full_page=True)
     assert tab.failed == []
