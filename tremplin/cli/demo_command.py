@@ -1,0 +1,66 @@
+"""``tremplin demo``: write the fictional demo territory in the official file formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from tremplin.cli._app import app, console, fail, settings
+from tremplin.demo import DEFAULT_SEED, generate_demo
+
+_KINDS = {
+    "LP": "lycées professionnels",
+    "LPO": "lycées polyvalents",
+    "LGT": "lycées généraux et technologiques",
+    "CFA": "centres de formation d'apprentis",
+    "COLLEGE": "collèges",
+}
+
+
+@app.command("demo")
+def demo_command(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Dossier où écrire les fichiers (défaut : TREMPLIN_DEMO_DIR).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int,
+        typer.Option("--graine", "--seed", help="Graine du tirage : même graine, mêmes fichiers."),
+    ] = DEFAULT_SEED,
+) -> None:
+    """Écrit un territoire fictif de démonstration, aux formats des fichiers officiels."""
+    folder = directory if directory is not None else settings().demo_dir
+    try:
+        summary = generate_demo(folder, seed=seed)
+    except OSError as error:
+        raise fail(
+            f"impossible d'écrire dans {escape(str(folder))} : {escape(str(error))}"
+        ) from None
+    table = Table("Fichier", "Lignes", "Contenu", title="Territoire fictif de démonstration")
+    for written in summary.files:
+        table.add_row(written.path, f"{written.rows:,}".replace(",", "\u202f"), written.description)
+    console.print(table)
+    places = ", ".join(
+        f"{summary.establishments[kind]} {label}"
+        for kind, label in _KINDS.items()
+        if kind in summary.establishments
+    )
+    console.print(
+        f"{len(summary.files)} fichiers écrits dans [bold]{escape(str(folder))}[/] "
+        f"(graine {summary.seed}) : {places}, tous fictifs, dans les communes réelles de "
+        "l'académie de Grenoble.",
+        highlight=False,
+    )
+    console.print(
+        f"Pour les charger : [bold]tremplin load {escape(str(folder))}[/] "
+        "(ils y seront marqués comme données de démonstration).",
+        highlight=False,
+    )
