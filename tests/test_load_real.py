@@ -168,3 +168,22 @@ def test_a_renamed_file_is_recognised_by_its_header(
     shutil.copy(sources_dir / "effectifs" / "constat_2020.csv", renamed)
     report = load_paths(store, [renamed])
     assert [(o.dataset, o.millesime) for o in report.loaded] == [("constat", "2020")]
+
+
+def test_postgresql_holds_the_same_rows(
+    loaded: tuple[sa.Engine, LoadReport], postgres_url: str, sources_dir: Path
+) -> None:
+    from tests.snapshot import store_snapshot
+
+    sqlite_engine, sqlite_report = loaded
+    engine = open_store(postgres_url)
+    try:
+        report = load_paths(engine, [sources_dir])
+        assert store_snapshot(engine)["rows"] == store_snapshot(sqlite_engine)["rows"]
+
+        def counts(r: LoadReport) -> dict[tuple[str, str | None], tuple[int, int]]:
+            return {(o.path.name, o.dataset): (o.rows_loaded, o.rows_rejected) for o in r.loaded}
+
+        assert counts(report) == counts(sqlite_report)
+    finally:
+        engine.dispose()

@@ -133,7 +133,8 @@ def _millesime(match: Match, parsed: ParsedTable, override: str | None) -> str |
         values = parsed.frame.get_column(dataset.millesime_column).drop_nulls().cast(pl.String)
         distinct = sorted(set(values.to_list()))
         if distinct:
-            return ", ".join(v.replace("_", "-") for v in distinct)
+            years = [v.replace("_", "-") for v in distinct]
+            return ", ".join(years) if len(years) <= 3 else f"{years[0]} … {years[-1]}"
     if dataset.millesime_pattern:
         found = re.search(dataset.millesime_pattern, match.table.path.stem)
         if found:

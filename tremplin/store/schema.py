@@ -24,7 +24,7 @@ source_files = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("dataset", sa.String(64), nullable=False, index=True),
     sa.Column("variant", sa.String(64), nullable=False, server_default=""),
-    sa.Column("millesime", sa.String(64), nullable=True),
+    sa.Column("millesime", sa.Text, nullable=True),
     sa.Column("file_name", sa.String(255), nullable=False),
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("part", sa.String(128), nullable=True),

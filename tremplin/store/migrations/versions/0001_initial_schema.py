@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 15:55:11.080458
+Create Date: 2026-11-28 16:06:00.030060
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("dataset", sa.String(length=64), nullable=False),
         sa.Column("variant", sa.String(length=64), server_default="", nullable=False),
-        sa.Column("millesime", sa.String(length=64), nullable=True),
+        sa.Column("millesime", sa.Text(), nullable=True),
         sa.Column("file_name", sa.String(length=255), nullable=False),
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("part", sa.String(length=128), nullable=True),

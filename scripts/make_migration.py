@@ -1,0 +1,30 @@
+"""Write an Alembic migration for the difference between the schema and the migrations so far.
+
+Usage: ``python scripts/make_migration.py "message" REVISION_ID``. Autogenerate runs against a
+throwaway SQLite file; review the output, which may need small fixes (for instance boolean
+server defaults must be ``sa.false()`` to suit PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+
+from alembic import command
+
+from tremplin.store.database import _alembic_config, create_engine, upgrade
+
+
+def main() -> None:
+    message, revision = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite:///{folder}/schema.sqlite")
+        upgrade(engine)
+        command.revision(
+            _alembic_config(engine), message=message, autogenerate=True, rev_id=revision
+        )
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
