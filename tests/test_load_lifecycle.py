@@ -153,3 +153,25 @@ def test_the_cli_loads_and_describes_sources(
     assert refused.exit_code == 1
     assert "notes.csv" in refused.output
     assert "Rien n'a été enregistré" in refused.output
+
+
+def test_real_files_push_demo_data_out_and_demo_never_joins_real_data(
+    any_store: sa.Engine, sources_dir: Path, tmp_path: Path
+) -> None:
+    from tremplin.sources.errors import SourceError
+
+    demo = tmp_path / "demo"
+    _bts(sources_dir, demo, 2022)
+    (demo / DEMO_MARKER).write_text("Données fictives", encoding="utf-8")
+    load_paths(any_store, [demo])
+    report = load_paths(any_store, [_bts(sources_dir, tmp_path / "reel", 2023)])
+    assert sorted(o.status for o in report.outcomes) == ["chargé", "retiré"]
+    with any_store.connect() as conn:
+        assert [(f.millesime, f.is_demo) for f in list_loaded_files(conn)] == [("2023", False)]
+    before = store_snapshot(any_store)
+    (demo / "BTS_attractivite_capacite_2022.csv").write_bytes(
+        head_lines(sources_dir / BTS / "BTS_attractivite_capacite_2022.csv", 200)
+    )
+    with pytest.raises(SourceError, match="données réelles"):
+        load_paths(any_store, [demo])
+    assert store_snapshot(any_store) == before

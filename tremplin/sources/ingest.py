@@ -47,7 +47,7 @@ class FileOutcome:
     """What happened to one file (or one sheet of a workbook)."""
 
     path: Path
-    status: str  # "chargé", "remplacé", "inchangé", "ignoré"
+    status: str  # "chargé", "remplacé", "inchangé", "ignoré", "retiré"
     dataset: str | None = None
     millesime: str | None = None
     rows_loaded: int = 0
@@ -225,6 +225,47 @@ def prepare(
     return prepared, outcomes
 
 
+def _delete_file(conn: sa.Connection, file_id: int, dataset: str) -> None:
+    table = DATASET_TABLES[dataset]
+    conn.execute(table.delete().where(table.c.source_file_id == file_id))
+    conn.execute(rejected_rows.delete().where(rejected_rows.c.source_file_id == file_id))
+    conn.execute(source_files.delete().where(source_files.c.id == file_id))
+
+
+def _keep_demo_apart(conn: sa.Connection, prepared: Sequence[_Prepared]) -> list[FileOutcome]:
+    """Fictional and real data never mix: real files push demo data out of the store, and demo
+    files are refused by a store that holds real data."""
+    if not prepared:
+        return []
+    demo = {item.candidate.demo for item in prepared}
+    if demo == {True, False}:
+        raise SourceError(
+            prepared[0].candidate.path,
+            "ce chargement mêle des fichiers de démonstration (fictifs) et des fichiers réels",
+            expected="charger les uns ou les autres, pas les deux",
+        )
+    stored = conn.execute(
+        sa.select(source_files.c.id, source_files.c.dataset, source_files.c.file_name).where(
+            source_files.c.is_demo.is_(not demo.pop())
+        )
+    ).all()
+    if not stored:
+        return []
+    if prepared[0].candidate.demo:
+        raise SourceError(
+            prepared[0].candidate.path,
+            "la base contient des données réelles : les données fictives de démonstration "
+            "n'y sont pas chargées",
+            expected="une autre base pour la démonstration (TREMPLIN_DATABASE_URL)",
+        )
+    for file_id, dataset, _name in stored:
+        _delete_file(conn, file_id, dataset)
+    return [
+        FileOutcome(Path(name), "retiré", dataset=dataset, note="données de démonstration")
+        for _id, dataset, name in stored
+    ]
+
+
 def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutcome:
     parsed = item.parsed
     match = parsed.match
@@ -244,9 +285,7 @@ def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutc
         .all()
     )
     for old_id in previous:
-        conn.execute(table.delete().where(table.c.source_file_id == old_id))
-        conn.execute(rejected_rows.delete().where(rejected_rows.c.source_file_id == old_id))
-        conn.execute(source_files.delete().where(source_files.c.id == old_id))
+        _delete_file(conn, old_id, dataset.name)
     rejected_lines = {p.line for p in parsed.problems}
     column_map = {
         name: ("≈ " if name in match.approximate else "") + match.table.column_label(index)
@@ -330,6 +369,7 @@ def load_paths(
     )
     written: list[FileOutcome] = []
     with engine.begin() as conn:
+        written.extend(_keep_demo_apart(conn, prepared))
         for item in prepared:
             written.append(_write(conn, item, progress))
     return LoadReport(skipped + outcomes + written)
