@@ -43,6 +43,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Adresse d'un miroir des fichiers publiés "
         "(remplace les adresses officielles de « fetch »).",
     ),
+    Setting(
+        "PERIMETRE",
+        "",
+        "Fichier TOML du périmètre « industrie » (vide : le périmètre par défaut, documenté).",
+    ),
     Setting("HOST", "127.0.0.1", "Adresse d'écoute du serveur web."),
     Setting("PORT", "8000", "Port du serveur web."),
 )
@@ -54,6 +59,7 @@ class Settings:
     sources: Path
     demo_dir: Path
     fetch_mirror: str
+    perimetre: Path | None
     host: str
     port: int
 
@@ -67,6 +73,7 @@ class Settings:
             sources=Path(values["SOURCES"]),
             demo_dir=Path(values["DEMO_DIR"]),
             fetch_mirror=values["FETCH_MIRROR"],
+            perimetre=Path(values["PERIMETRE"]) if values["PERIMETRE"] else None,
             host=values["HOST"],
             port=int(values["PORT"]),
         )
@@ -78,6 +85,7 @@ class Settings:
             "SOURCES": str(self.sources),
             "DEMO_DIR": str(self.demo_dir),
             "FETCH_MIRROR": self.fetch_mirror,
+            "PERIMETRE": str(self.perimetre or ""),
             "HOST": self.host,
             "PORT": str(self.port),
         }
