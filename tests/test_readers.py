@@ -173,3 +173,16 @@ def test_a_header_missing_a_required_column_names_it() -> None:
         recognise([_table(header, [["0010001W", "23820022703", "N", "ST", "12"]])], DATASETS)
     assert "capacite_carte_scolaire" in str(caught.value)
     assert "manquante" in str(caught.value)
+
+
+def test_a_code_written_as_a_decimal_number_is_restored() -> None:
+    header = ["fap", "Tension ", "Année", "niveau_geo", "niveau_fap", "reg", "dep"]
+    table = _table(
+        header,
+        [
+            ["A0Z40", "0.11", "2019", "reg", "fap 225", "1.0", ""],
+            ["A0Z40", "0.2", "2019", "reg", "fap 225", "84.0", ""],
+        ],
+    )
+    match = match_header(dataset("dares_tensions"), table)
+    assert parse(match).frame.get_column("code_region").to_list() == ["01", "84"]

@@ -6,6 +6,7 @@ Each command lives in its own module, which registers itself on :data:`app`.
 from tremplin.cli import assets_command as _assets_command  # noqa: F401
 from tremplin.cli import config_command as _config_command  # noqa: F401
 from tremplin.cli import demo_command as _demo_command  # noqa: F401
+from tremplin.cli import diagnostic_command as _diagnostic_command  # noqa: F401
 from tremplin.cli import fetch_command as _fetch_command  # noqa: F401
 from tremplin.cli import load_command as _load_command  # noqa: F401
 from tremplin.cli import serve_command as _serve_command  # noqa: F401

@@ -78,7 +78,8 @@ def _convert(column: Column, cell: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
         value = pl.when(lower.is_in(TRUE)).then(True).when(lower.is_in(FALSE)).then(False)
         return value, value.is_null(), "O/N, oui/non ou vrai/faux"
     if column.kind is Kind.CODE:
-        value = cell.str.to_uppercase()
+        # A code a spreadsheet turned into a number: « 84.0 » is « 84 ».
+        value = cell.str.to_uppercase().str.replace(r"^([0-9]+)\.0+$", "${1}")
         if column.width:
             value = (
                 pl.when(value.str.contains(r"^[0-9]") & (value.str.len_chars() < column.width))

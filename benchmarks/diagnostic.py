@@ -1,0 +1,70 @@
+"""Time to recompute every indicator of the diagnostic for the whole of France.
+
+Usage: ``python benchmarks/diagnostic.py [DATABASE_URL]``; without a URL, loads
+``TREMPLIN_SOURCES`` (or ``../shared/data``) into a temporary SQLite file first (not timed).
+Measured: building the facts from the store (reading and joining every referential), then
+computing and classifying every maille × grouping × perimeter × level — the whole diagnostic.
+Target (issue « diagnostic »): ≤ 10 s on this 2-core machine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tremplin.diagnostic import rules
+from tremplin.diagnostic.classify import classify
+from tremplin.diagnostic.facts import build_facts, store_fingerprint
+from tremplin.diagnostic.indicators import Query, compute
+from tremplin.referentials.perimeter import Perimeter
+from tremplin.sources.ingest import load_paths
+from tremplin.store.database import open_store
+
+TARGET_SECONDS = 10.0
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        if len(sys.argv) > 1:
+            url = sys.argv[1]
+        else:
+            url = f"sqlite:///{folder}/bench.sqlite"
+            sources = Path(
+                os.environ.get("TREMPLIN_SOURCES")
+                or Path(__file__).resolve().parents[2] / "shared" / "data"
+            )
+            load_paths(open_store(url), [sources])
+        engine = open_store(url)
+        started = time.perf_counter()
+        with engine.connect() as conn:
+            facts = build_facts(conn, Perimeter.load(None), store_fingerprint(conn))
+        built = time.perf_counter() - started
+        rows = 0
+        combos = list(
+            itertools.product(rules.MAILLES, rules.GROUPEMENTS, rules.PERIMETRES, rules.NIVEAUX)
+        )
+        for maille, groupement, perimetre, niveau in combos:
+            result = classify(
+                compute(
+                    facts,
+                    Query(maille=maille, groupement=groupement, perimetre=perimetre, niveau=niveau),
+                )
+            )
+            rows += result.height
+        total = time.perf_counter() - started
+        engine.dispose()
+    summary = f"{facts.offres.height:,} offres, {facts.recrutement.height:,} lignes BMO"
+    print(f"Faits construits (France) : {built:.2f} s — {summary.replace(',', ' ')}")
+    print(
+        f"Diagnostic complet : {len(combos)} requêtes, {rows:,} lignes, {total:.2f} s "
+        f"(cible ≤ {TARGET_SECONDS:.0f} s : marge ×{TARGET_SECONDS / total:.1f}) "
+        f"{'OK' if total <= TARGET_SECONDS else 'AU-DELÀ'}".replace(",", " ")
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""``tremplin diagnostic`` and ``tremplin coverage``: the territorial diagnostic in a terminal or
+a file, and what each join of the chain keeps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from tremplin.cli._app import app, console, fail, settings
+from tremplin.diagnostic.classify import OBJECTIVE_LABELS, classify
+from tremplin.diagnostic.coverage import coverage
+from tremplin.diagnostic.export import to_csv, to_xlsx
+from tremplin.diagnostic.facts import Facts, build_facts, store_fingerprint
+from tremplin.diagnostic.indicators import Query, compute
+from tremplin.formats import format_decimal, format_number, format_percent
+from tremplin.referentials.perimeter import Perimeter
+from tremplin.store.database import open_store
+
+FORMATS = ("table", "csv", "xlsx", "json")
+
+
+def _facts() -> Facts:
+    current = settings()
+    engine = open_store(current.database_url)
+    try:
+        with engine.connect() as conn:
+            return build_facts(conn, Perimeter.load(current.perimetre), store_fingerprint(conn))
+    finally:
+        engine.dispose()
+
+
+def _sources(rows: pl.DataFrame) -> list[tuple[str, str]]:
+    def years(column: str) -> str:
+        values = rows.get_column(column).drop_nulls().unique().sort().to_list()
+        return ", ".join(str(v) for v in values) or "—"
+
+    return [
+        ("Affelnet (capacités, vœux 1)", years("annee_affelnet")),
+        ("Parcoursup (BTS)", years("annee_parcoursup")),
+        ("InserJeunes (insertion)", years("millesime_insertion")),
+        ("BMO (projets de recrutement)", years("annee_bmo")),
+        ("DARES (tension)", years("annee_tension")),
+    ]
+
+
+def _table(rows: pl.DataFrame) -> Table:
+    table = Table(
+        "Territoire",
+        "Métiers",
+        "Places",
+        "Vœux 1",
+        "Pression",
+        "Demande BTS",
+        "Projets BMO",
+        "Difficiles",
+        "Devenir fav.",
+        "Objectifs",
+        title="Diagnostic territorial",
+    )
+    for row in rows.iter_rows(named=True):
+        table.add_row(
+            row["territoire"],
+            row["groupe"],
+            format_number(row["places"]),
+            format_number(row["demandes_voeux_1"]),
+            format_decimal(row["taux_pression"], 2),
+            format_decimal(row["taux_demande"], 1),
+            format_number(row["projets_recrutement"]),
+            format_percent(row["part_projets_difficiles"], 0),
+            format_percent(row["taux_devenir_favorable"], 0),
+            ", ".join(OBJECTIVE_LABELS[o] for o in row["objectifs"]),
+        )
+    return table
+
+
+@app.command("diagnostic")
+def diagnostic_command(
+    territoire: Annotated[
+        str | None,
+        typer.Option(help="Territoire englobant, « maille:code » ou code de région (84)."),
+    ] = None,
+    maille: Annotated[
+        str, typer.Option(help="region, academie, departement ou bassin.")
+    ] = "region",
+    groupement: Annotated[
+        str, typer.Option(help="famille_fap, fap, famille_metiers ou diplome.")
+    ] = "famille_fap",
+    perimetre: Annotated[str, typer.Option(help="industrie ou tout.")] = "industrie",
+    niveau: Annotated[str, typer.Option(help="tous, CAP, Bac pro, BTS ou Autre.")] = "tous",
+    annee: Annotated[
+        int | None, typer.Option(help="Année de rentrée (défaut : la dernière de chaque source).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="table, csv, xlsx ou json.")] = "table",
+    sortie: Annotated[
+        Path | None, typer.Option(help="Fichier de sortie (obligatoire pour xlsx).")
+    ] = None,
+) -> None:
+    """Indicateurs par métier et territoire, classés selon les objectifs du partenariat."""
+    if format not in FORMATS:
+        raise fail(f"format « {format} » inconnu ; valeurs possibles : {', '.join(FORMATS)}")
+    dans = territoire if territoire is None or ":" in territoire else f"region:{territoire}"
+    query = Query(
+        maille=maille,
+        groupement=groupement,
+        perimetre=perimetre,
+        niveau=niveau,
+        annee=annee,
+        dans=dans,
+    )
+    try:
+        query.checked()
+    except ValueError as error:
+        raise fail(str(error)) from None
+    rows = classify(compute(_facts(), query))
+    if format == "table":
+        console.print(_table(rows))
+        return
+    if format == "json":
+        content = json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2).encode()
+    elif format == "csv":
+        content = to_csv(rows)
+    else:
+        if sortie is None:
+            raise fail("le format xlsx demande un fichier : --sortie diagnostic.xlsx")
+        content = to_xlsx(rows, _sources(rows))
+    if sortie is None:
+        typer.echo(content.decode("utf-8-sig"), nl=False)
+    else:
+        sortie.write_bytes(content)
+        console.print(f"{format_number(rows.height)} lignes écrites dans {sortie}.")
+
+
+@app.command("coverage")
+def coverage_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Ce que chaque jointure conserve : part des lignes et des volumes, France et AURA."""
+    rows = coverage(_facts())
+    if as_json:
+        typer.echo(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2))
+        return
+    table = Table(
+        "Source",
+        "Jointure",
+        "Territoire",
+        "Volume",
+        "Lignes conservées",
+        "Volume conservé",
+        title="Couverture des jointures",
+    )
+    for row in rows.iter_rows(named=True):
+        table.add_row(
+            row["source"],
+            row["jointure"],
+            row["territoire"],
+            row["volume"],
+            format_percent(row["part_lignes"], 1),
+            format_percent(row["part_volume"], 1),
+        )
+    console.print(table)

@@ -1,0 +1,133 @@
+"""Labelling indicator rows with the partnership's objectives, each with the sentence that says why.
+
+* **attractivité** — jobs are hard to fill (many BMO projects judged difficult, or a strong DARES
+  tension) yet young people do not ask for the training (low pressure or demand) or places stay
+  empty (low fill rate);
+* **accès** — young people ask for more than the places (high pressure or demand);
+* **compétences** — companies plan far more recruitment than the schools train places;
+* **vigilance** — leavers' insertion is weak.
+
+Thresholds are those of :data:`tremplin.diagnostic.rules.THRESHOLDS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from tremplin.diagnostic.rules import THRESHOLDS, Thresholds
+from tremplin.formats import format_decimal, format_number, format_percent
+
+OBJECTIVES = ("attractivite", "acces", "competences", "vigilance")
+OBJECTIVE_LABELS = {
+    "attractivite": "Attractivité et orientation",
+    "acces": "Accès à la formation",
+    "competences": "Compétences pour les entreprises",
+    "vigilance": "Vigilance (insertion)",
+}
+
+
+def _present(row: dict[str, Any], name: str) -> bool:
+    return row.get(name) is not None
+
+
+def _hard_to_fill(row: dict[str, Any], t: Thresholds) -> str | None:
+    share = row.get("part_projets_difficiles")
+    if (
+        share is not None
+        and share >= t.difficulte_forte
+        and (row.get("projets_recrutement") or 0) > 0
+    ):
+        return (
+            f"{format_percent(share, 0)} des {format_number(row['projets_recrutement'])} projets "
+            f"de "
+            f"recrutement sont jugés difficiles (BMO {row.get('annee_bmo') or ''})".replace(
+                " )", ")"
+            )
+        )
+    category = row.get("categorie_tension")
+    if category is not None and category >= t.categorie_tension_forte:
+        year = row.get("annee_tension") or ""
+        return (
+            f"la tension sur ces métiers est forte (catégorie {format_decimal(category, 1)} "
+            f"sur 5, DARES {year})"
+        ).replace(" )", ")")
+    return None
+
+
+def _low_demand(row: dict[str, Any], t: Thresholds) -> str | None:
+    reasons = []
+    pressure = row.get("taux_pression")
+    if pressure is not None and pressure < t.pression_faible:
+        reasons.append(
+            f"le taux de pression n'est que de {format_decimal(pressure, 2)} "
+            f"({format_number(row['demandes_voeux_1'])} vœux 1 pour "
+            f"{format_number(row['capacite'])} places)"
+        )
+    demand = row.get("taux_demande")
+    if demand is not None and demand < t.demande_faible:
+        reasons.append(f"le taux de demande en BTS n'est que de {format_decimal(demand, 1)}")
+    fill = row.get("taux_remplissage")
+    if fill is not None and fill < t.remplissage_faible:
+        reasons.append(f"les places ne sont remplies qu'à {format_percent(fill, 0)}")
+    return " et ".join(reasons) or None
+
+
+def explain(row: dict[str, Any], thresholds: Thresholds = THRESHOLDS) -> dict[str, str]:
+    """The objectives ``row`` calls for, each with a sentence giving the numbers behind it."""
+    t = thresholds
+    found: dict[str, str] = {}
+    hard, low = _hard_to_fill(row, t), _low_demand(row, t)
+    if hard and low:
+        found["attractivite"] = f"Métiers difficiles à pourvoir : {hard}, mais {low}."
+    pressure, demand = row.get("taux_pression"), row.get("taux_demande")
+    access = []
+    if pressure is not None and pressure >= t.pression_forte:
+        access.append(
+            f"{format_number(row['demandes_voeux_1'])} jeunes demandent ces formations en vœu 1 "
+            f"pour "
+            f"{format_number(row['capacite'])} places (taux de pression "
+            f"{format_decimal(pressure, 2)})"
+        )
+    if demand is not None and demand >= t.demande_forte:
+        access.append(
+            f"{format_number(row['voeux_confirmes'])} vœux confirmés en BTS pour "
+            f"{format_number(row['capacite_bts'])} places (taux de demande "
+            f"{format_decimal(demand, 1)})"
+        )
+    if access:
+        found["acces"] = "Demande supérieure aux places : " + " ; ".join(access) + "."
+    projects, places = row.get("projets_recrutement") or 0, row.get("places") or 0
+    if projects >= t.projets_minimum and projects >= t.projets_par_place * max(places, 1):
+        per_place = (
+            f"{format_decimal(projects / places, 1)} projets par place"
+            if places
+            else "aucune place de formation"
+        )
+        found["competences"] = (
+            f"Recrutements très supérieurs à la formation : {format_number(projects)} projets de "
+            f"recrutement pour {format_number(places)} places offertes par an ({per_place})."
+        )
+    weak = []
+    favourable, employment = row.get("taux_devenir_favorable"), row.get("taux_emploi_6_mois")
+    if favourable is not None and favourable < t.devenir_favorable_faible:
+        weak.append(f"taux de devenir favorable de {format_percent(favourable, 0)}")
+    if employment is not None and employment < t.emploi_faible:
+        weak.append(f"taux d'emploi à 6 mois de {format_percent(employment, 0)}")
+    if weak:
+        found["vigilance"] = (
+            f"Insertion fragile : {' et '.join(weak)} ({format_number(row.get('sortants') or 0)} "
+            f"jeunes "
+            f"en année terminale, InserJeunes {row.get('millesime_insertion') or ''})."
+        ).replace(" )", ")")
+    return found
+
+
+def classify(rows: pl.DataFrame, thresholds: Thresholds = THRESHOLDS) -> pl.DataFrame:
+    """``rows`` with ``objectifs`` (list of objective codes) and ``explications`` (sentences)."""
+    explained = [explain(row, thresholds) for row in rows.iter_rows(named=True)]
+    return rows.with_columns(
+        pl.Series("objectifs", [list(e) for e in explained], dtype=pl.List(pl.String)),
+        pl.Series("explications", [list(e.values()) for e in explained], dtype=pl.List(pl.String)),
+    )

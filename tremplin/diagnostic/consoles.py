@@ -1,0 +1,208 @@
+"""The two consoles: by formation, and by formation × establishment (one row per offer).
+
+Each row carries the figures behind the diagnostic's aggregates, so a planner can go from a
+territory × trade figure to the establishments and formations that make it. Insertion comes from
+InserJeunes per région × formation × voie; the quadrant places a formation against the regional
+mean of its diploma level (Q1: employment and further study at or above the mean; Q2: employment
+at or above, further study below; Q3: employment below, further study at or above; Q4: both
+below; « hors quadrant » when a rate is missing or masked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from tremplin.diagnostic import rules
+from tremplin.diagnostic.facts import Facts
+
+OUTSIDE = "hors quadrant"
+
+
+@dataclass(frozen=True)
+class ConsoleQuery:
+    perimetre: str = "industrie"
+    niveau: str = "tous"
+    annee: int | None = None
+    code_region: str | None = None
+    code_academie: str | None = None
+    code_departement: str | None = None
+    bassin_bmo: str | None = None
+    fap22: str | None = None
+    fap86: str | None = None
+    famille_metiers: str | None = None
+    cfd: str | None = None
+    uai: str | None = None
+    statut: str | None = None
+    texte: str | None = None
+
+
+def _voie() -> pl.Expr:
+    return (
+        pl.when(pl.col("statut") == "apprentissage")
+        .then(pl.lit("apprentissage"))
+        .otherwise(pl.lit("scolaire"))
+    )
+
+
+def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
+
+
+def insertion_rates(facts: Facts) -> pl.DataFrame:
+    """Per région × CFD × voie: rates (masked below 20 young people) and quadrant."""
+    frame = facts.insertion
+    if frame.is_empty():
+        return pl.DataFrame(schema={"code_region": pl.String, "cfd": pl.String, "voie": pl.String})
+    levels = facts.offres.select("cfd", "niveau").drop_nulls().unique("cfd")
+    minimum = rules.INSERTION_MIN_YOUNG
+    rates = frame.join(levels, on="cfd", how="left").with_columns(
+        pl.when(pl.col("nb_sortant") >= minimum)
+        .then(_ratio(pl.col("nb_en_emploi_6_mois"), pl.col("nb_sortant")))
+        .alias("taux_emploi_6_mois"),
+        pl.when(pl.col("nb_annee_term") >= minimum)
+        .then(_ratio(pl.col("nb_poursuite_etudes"), pl.col("nb_annee_term")))
+        .alias("taux_poursuite"),
+        pl.when(pl.col("nb_annee_term") >= minimum)
+        .then(
+            _ratio(
+                pl.col("nb_poursuite_etudes") + pl.col("nb_en_emploi_6_mois"),
+                pl.col("nb_annee_term"),
+            )
+        )
+        .alias("taux_devenir_favorable"),
+    )
+    means = rates.group_by("code_region", "niveau", "voie").agg(
+        _ratio(pl.col("nb_en_emploi_6_mois").sum(), pl.col("nb_sortant").sum()).alias(
+            "_emploi_moyen"
+        ),
+        _ratio(pl.col("nb_poursuite_etudes").sum(), pl.col("nb_annee_term").sum()).alias(
+            "_poursuite_moyenne"
+        ),
+    )
+    high_job = pl.col("taux_emploi_6_mois") >= pl.col("_emploi_moyen")
+    high_study = pl.col("taux_poursuite") >= pl.col("_poursuite_moyenne")
+    quadrant = (
+        pl.when(pl.col("taux_emploi_6_mois").is_null() | pl.col("taux_poursuite").is_null())
+        .then(pl.lit(OUTSIDE))
+        .when(high_job & high_study)
+        .then(pl.lit("Q1"))
+        .when(high_job)
+        .then(pl.lit("Q2"))
+        .when(high_study)
+        .then(pl.lit("Q3"))
+        .otherwise(pl.lit("Q4"))
+    )
+    return (
+        rates.join(means, on=["code_region", "niveau", "voie"], how="left", nulls_equal=True)
+        .with_columns(quadrant.alias("quadrant"))
+        .select(
+            "code_region",
+            "cfd",
+            "voie",
+            pl.col("millesime").alias("millesime_insertion"),
+            pl.col("nb_annee_term").alias("sortants"),
+            "taux_emploi_6_mois",
+            "taux_poursuite",
+            "taux_devenir_favorable",
+            "quadrant",
+        )
+    )
+
+
+def _filter(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
+    offres = facts.offres.filter(pl.col("entree"))
+    if query.perimetre == "industrie":
+        offres = offres.filter(pl.col("industrie"))
+    if query.niveau != "tous":
+        offres = offres.filter(pl.col("niveau") == query.niveau)
+    if query.annee is not None:
+        offres = offres.filter(pl.col("annee") == query.annee)
+    else:
+        offres = offres.filter(pl.col("annee") == pl.col("annee").max().over("source"))
+    for column in (
+        "code_region",
+        "code_academie",
+        "code_departement",
+        "bassin_bmo",
+        "fap22",
+        "fap86",
+        "famille_metiers",
+        "cfd",
+        "uai",
+        "statut",
+    ):
+        value = getattr(query, column)
+        if value:
+            offres = offres.filter(pl.col(column) == value)
+    if query.texte:
+        needle = query.texte.lower()
+        offres = offres.filter(
+            pl.col("libelle_formation").str.to_lowercase().str.contains(needle, literal=True)
+            | pl.col("etablissement").str.to_lowercase().str.contains(needle, literal=True)
+        )
+    return offres
+
+
+def offers_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
+    """One row per offer (formation × establishment × statut) with its figures."""
+    offres = _filter(facts, query).with_columns(_voie().alias("voie"))
+    rates = insertion_rates(facts)
+    if rates.width > 3:
+        offres = offres.join(rates, on=["code_region", "cfd", "voie"], how="left")
+    known = pl.col("capacite").is_not_null()
+    return offres.with_columns(
+        pl.when(known & (pl.col("source") == "affelnet"))
+        .then(_ratio(pl.col("demandes_voeux_1"), pl.col("capacite")))
+        .alias("taux_pression"),
+        pl.when(known & (pl.col("source") == "parcoursup"))
+        .then(_ratio(pl.col("voeux_confirmes"), pl.col("capacite")))
+        .alias("taux_demande"),
+        pl.when(known)
+        .then(_ratio(pl.col("effectif"), pl.col("capacite")))
+        .alias("taux_remplissage"),
+    ).sort("code_departement", "uai", "cfd", "statut", nulls_last=True)
+
+
+def formations_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
+    """One row per formation (CFD × statut) over the selected territory."""
+    offres = _filter(facts, query).with_columns(_voie().alias("voie"))
+    known = pl.col("capacite").is_not_null()
+    filled = known & pl.col("effectif").is_not_null()
+    affelnet = pl.col("source") == "affelnet"
+    grouped = offres.group_by("cfd", "statut", "voie").agg(
+        pl.col("libelle_formation").first(),
+        pl.col("niveau").first(),
+        pl.col("famille_metiers").first(),
+        pl.col("libelle_fap22").first(),
+        pl.col("libelle_fap86").first(),
+        pl.col("code_rome").first(),
+        pl.col("industrie").first(),
+        pl.col("uai").n_unique().alias("nb_etablissements"),
+        pl.col("capacite").sum().alias("capacite"),
+        pl.col("demandes_voeux_1").sum().alias("demandes_voeux_1"),
+        pl.col("demandes_voeux_1").filter(known & affelnet).sum().alias("_demandes"),
+        pl.col("capacite").filter(affelnet).sum().alias("_capacite_affelnet"),
+        pl.col("voeux_confirmes").sum().alias("voeux_confirmes"),
+        pl.col("voeux_confirmes").filter(known & ~affelnet).sum().alias("_voeux"),
+        pl.col("capacite").filter(~affelnet).sum().alias("_capacite_parcoursup"),
+        pl.col("effectif").filter(filled).sum().alias("effectif"),
+        pl.col("capacite").filter(filled).sum().alias("_capacite_remplie"),
+        pl.col("code_region").drop_nulls().unique().alias("_regions"),
+    )
+    grouped = grouped.with_columns(
+        _ratio(pl.col("_demandes"), pl.col("_capacite_affelnet")).alias("taux_pression"),
+        _ratio(pl.col("_voeux"), pl.col("_capacite_parcoursup")).alias("taux_demande"),
+        _ratio(pl.col("effectif"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
+    )
+    rates = insertion_rates(facts)
+    if rates.width > 3 and query.code_region:
+        grouped = grouped.join(
+            rates.filter(pl.col("code_region") == query.code_region).drop("code_region"),
+            on=["cfd", "voie"],
+            how="left",
+        )
+    return grouped.drop(c for c in grouped.columns if c.startswith("_")).sort(
+        "niveau", "libelle_formation", nulls_last=True
+    )

@@ -1,0 +1,120 @@
+"""What each join of the chain keeps: share of rows and of volume surviving, France and AURA.
+
+The chain: offer → establishment placed in a commune → bassin BMO; offer → formation (MEF STAT 11
+→ CFD) → ROME (Certif Info) → FAP 2009 (DARES) → FAP 2021 (bridge); offer → insertion figures of
+its région × formation; BMO projects → families of FAP 2021 and académie; DARES employment →
+FAP 2021. Each step is cumulative: a row reaches a step only if it passed the previous ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from tremplin.diagnostic.facts import Facts
+
+AURA = "84"
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    condition: pl.Expr
+
+
+def _steps_offres(insertion_keys: pl.DataFrame) -> list[Step]:
+    placed = pl.col("code_insee").is_not_null()
+    formation = pl.col("cfd").is_not_null()
+    rome = formation & pl.col("code_rome").is_not_null()
+    fap2009 = rome & pl.col("fap2009").is_not_null()
+    fap2021 = fap2009 & pl.col("fap2021").is_not_null()
+    return [
+        Step("établissement → commune", placed),
+        Step("commune → bassin BMO", placed & pl.col("bassin_bmo").is_not_null()),
+        Step("MEF STAT 11 → formation (CFD)", formation),
+        Step("CFD → ROME (Certif Info)", rome),
+        Step("ROME → FAP 2009 (DARES)", fap2009),
+        Step("FAP 2009 → FAP 2021 (passerelle)", fap2021),
+        Step("formation → insertion (InserJeunes)", pl.col("_insertion").fill_null(False)),
+    ]
+
+
+def _measure(
+    frame: pl.DataFrame, source: str, scope: str, steps: list[Step], volumes: list[str]
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for step in steps:
+        for volume in volumes:
+            kept = frame.filter(step.condition)
+            total_volume = float(frame.get_column(volume).fill_null(0).sum())
+            kept_volume = float(kept.get_column(volume).fill_null(0).sum())
+            rows.append(
+                {
+                    "source": source,
+                    "jointure": step.label,
+                    "territoire": scope,
+                    "lignes": frame.height,
+                    "lignes_conservees": kept.height,
+                    "part_lignes": kept.height / frame.height if frame.height else None,
+                    "volume": volume,
+                    "volume_total": int(total_volume),
+                    "volume_conserve": int(kept_volume),
+                    "part_volume": kept_volume / total_volume if total_volume else None,
+                }
+            )
+    return rows
+
+
+def coverage(facts: Facts) -> pl.DataFrame:
+    """One row per source × join × territory (France, AURA) × volume measured."""
+    offres = facts.offres.filter(pl.col("entree"))
+    voie = (
+        pl.when(pl.col("statut") == "apprentissage")
+        .then(pl.lit("apprentissage"))
+        .otherwise(pl.lit("scolaire"))
+    )
+    keys = (
+        facts.insertion.select("code_region", "cfd", "voie")
+        .unique()
+        .with_columns(pl.lit(True).alias("_insertion"))
+    )
+    if keys.is_empty():
+        offres = offres.with_columns(pl.lit(False).alias("_insertion"))
+    else:
+        offres = offres.with_columns(voie.alias("voie")).join(
+            keys, on=["code_region", "cfd", "voie"], how="left"
+        )
+    rows: list[dict[str, object]] = []
+    for scope, in_scope in (
+        ("France", pl.lit(True)),
+        ("Auvergne-Rhône-Alpes", pl.col("code_region") == AURA),
+    ):
+        affelnet = offres.filter((pl.col("source") == "affelnet") & in_scope)
+        parcoursup = offres.filter((pl.col("source") == "parcoursup") & in_scope)
+        steps = _steps_offres(keys)
+        rows += _measure(affelnet, "Affelnet", scope, steps, ["demandes_voeux_1", "capacite"])
+        rows += _measure(parcoursup, "Parcoursup", scope, steps, ["voeux_confirmes", "capacite"])
+        if not facts.recrutement.is_empty():
+            bmo = facts.recrutement.filter(in_scope)
+            bmo_steps = [
+                Step("bassin → académie", pl.col("code_academie").is_not_null()),
+                Step("FAP 2021 → famille professionnelle", pl.col("fap22").is_not_null()),
+            ]
+            rows += _measure(bmo, "BMO", scope, bmo_steps, ["projets"])
+        if not facts.tension.is_empty():
+            tension = (
+                facts.tension.filter(pl.col("niveau_geo") == "nat")
+                if scope == "France"
+                else facts.tension.filter(
+                    (pl.col("niveau_geo") == "reg") & (pl.col("code_region") == AURA)
+                )
+            )
+            rows += _measure(
+                tension,
+                "DARES",
+                scope,
+                [Step("FAP 2021 → famille professionnelle", pl.col("fap22").is_not_null())],
+                ["emploi_moyen"],
+            )
+    return pl.DataFrame(rows, infer_schema_length=None)

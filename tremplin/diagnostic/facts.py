@@ -1,0 +1,427 @@
+"""The loaded data gathered into the few enriched frames the diagnostic aggregates.
+
+* ``offres``: one row per offer (UAI × MEF STAT 11 × statut × year) from Affelnet and Parcoursup,
+  with the Orion counting rules applied, its formation (level, NSF, famille de métiers), its
+  establishment's territories, its primary trade and whether it is in the industrial perimeter;
+* ``recrutement``: BMO recruitment projects per bassin × FAP 2021, with territories and families;
+* ``tension``: DARES tension per FAP 2021 (bridged from FAP 2009) and territory level;
+* ``insertion``: InserJeunes counts per région × CFD × voie (latest millésime).
+
+Building them reads the store once; ``FactsCache`` keeps them until the store changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import polars as pl
+import sqlalchemy as sa
+
+from tremplin.diagnostic import rules
+from tremplin.referentials import territories, trades
+from tremplin.referentials.fap_bridge import fap_bridge
+from tremplin.referentials.formations import formations
+from tremplin.referentials.perimeter import Perimeter
+from tremplin.store.schema import DATASET_TABLES, source_files
+
+TRADE_COLUMNS = (
+    "code_rome",
+    "fap2009",
+    "fap2021",
+    "fap86",
+    "libelle_fap86",
+    "fap22",
+    "libelle_fap22",
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    offres: pl.DataFrame
+    recrutement: pl.DataFrame
+    tension: pl.DataFrame
+    insertion: pl.DataFrame
+    territoires: pl.DataFrame  # maille, code, nom, parents, centroid, population
+    etablissements: pl.DataFrame
+    fingerprint: str
+
+
+def _read(conn: sa.Connection, query: sa.Select[tuple[object, ...]]) -> pl.DataFrame:
+    return pl.read_database(query, connection=conn, infer_schema_length=None)
+
+
+def _with_millesime(conn: sa.Connection, dataset: str, *columns: str) -> pl.DataFrame:
+    table = DATASET_TABLES[dataset]
+    query = sa.select(
+        *(table.c[c] for c in columns), source_files.c.millesime.label("millesime")
+    ).join(source_files, source_files.c.id == table.c.source_file_id)
+    frame = _read(conn, query)
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(None, pl.Int64).alias("annee"))
+    year = pl.col("millesime").str.extract(r"^(20[0-9]{2})$").cast(pl.Int64, strict=False)
+    return frame.with_columns(year.alias("annee"))
+
+
+def _departement_code() -> pl.Expr:
+    return territories.normalise_departement_expr(pl.col("code_departement")).alias(
+        "code_departement"
+    )
+
+
+def all_territories(conn: sa.Connection) -> pl.DataFrame:
+    """Every territory of every maille: maille, code, nom, its parents, population, centroid."""
+    communes = territories.communes(conn)
+    columns = [
+        "code",
+        "nom",
+        "code_region",
+        "code_academie",
+        "code_departement",
+        "population",
+        "latitude",
+        "longitude",
+    ]
+    regions = territories.regions(conn, communes_frame=communes).select(
+        pl.col("code_region").alias("code"),
+        pl.col("region").alias("nom"),
+        "code_region",
+        pl.lit(None, pl.String).alias("code_academie"),
+        pl.lit(None, pl.String).alias("code_departement"),
+        "population",
+        "latitude",
+        "longitude",
+    )
+    academies = territories.academies(conn, communes_frame=communes).select(
+        pl.col("code_academie").alias("code"),
+        pl.col("academie").alias("nom"),
+        "code_region",
+        "code_academie",
+        pl.lit(None, pl.String).alias("code_departement"),
+        "population",
+        "latitude",
+        "longitude",
+    )
+    departements = territories.departements(conn, communes_frame=communes).select(
+        pl.col("code_departement").alias("code"),
+        pl.col("departement").alias("nom"),
+        "code_region",
+        "code_academie",
+        "code_departement",
+        "population",
+        "latitude",
+        "longitude",
+    )
+    bassins = territories.bassins(conn, communes_frame=communes).select(
+        pl.col("bassin_bmo").alias("code"),
+        pl.col("bassin").alias("nom"),
+        "code_region",
+        "code_academie",
+        "code_departement",
+        "population",
+        "latitude",
+        "longitude",
+    )
+    frames = [
+        frame.select(columns).with_columns(pl.lit(maille).alias("maille"))
+        for maille, frame in (
+            ("region", regions),
+            ("academie", academies),
+            ("departement", departements),
+            ("bassin", bassins),
+        )
+    ]
+    return pl.concat(frames, how="vertical_relaxed").select("maille", *columns)
+
+
+def _valid_capacity(column: str) -> pl.Expr:
+    value = pl.col(column)
+    return (
+        pl.when(value.is_between(rules.CAPACITY_MIN, rules.CAPACITY_MAX))
+        .then(value)
+        .otherwise(None)
+    )
+
+
+def _affelnet(conn: sa.Connection) -> pl.DataFrame:
+    frame = _with_millesime(
+        conn,
+        "affelnet_offres",
+        "uai",
+        "mef_stat_11",
+        "statut_offre",
+        "voeu_recensement",
+        "capacite_carte_scolaire",
+        "demandes_voeux_1",
+    )
+    return frame.filter(
+        (pl.col("statut_offre") == rules.AFFELNET_STATUS)
+        & ~pl.col("voeu_recensement").fill_null(False)
+    ).select(
+        pl.lit("affelnet").alias("source"),
+        "annee",
+        "uai",
+        "mef_stat_11",
+        pl.lit("scolaire").alias("statut"),
+        _valid_capacity("capacite_carte_scolaire").alias("capacite"),
+        pl.col("capacite_carte_scolaire").alias("capacite_brute"),
+        pl.col("demandes_voeux_1").alias("demandes_voeux_1"),
+        pl.lit(None, pl.Int64).alias("voeux_confirmes"),
+    )
+
+
+def _parcoursup(conn: sa.Connection) -> pl.DataFrame:
+    frame = _with_millesime(
+        conn,
+        "parcoursup_bts",
+        "uai",
+        "mef_stat_11",
+        "mef_stat_11_rectifie",
+        "statut",
+        "capacite",
+        "nb_voeux_confirmes",
+    )
+    capacity = pl.col("capacite")
+    return frame.select(
+        pl.lit("parcoursup").alias("source"),
+        "annee",
+        "uai",
+        pl.coalesce("mef_stat_11_rectifie", "mef_stat_11").alias("mef_stat_11"),
+        pl.col("statut").str.to_lowercase().alias("statut"),
+        pl.when(capacity.is_in(rules.PARCOURSUP_CAPACITY_MISSING))
+        .then(None)
+        .otherwise(capacity)
+        .alias("capacite"),
+        capacity.alias("capacite_brute"),
+        pl.lit(None, pl.Int64).alias("demandes_voeux_1"),
+        pl.col("nb_voeux_confirmes").alias("voeux_confirmes"),
+    )
+
+
+def _students(conn: sa.Connection) -> pl.DataFrame:
+    """Students per UAI × MEF STAT 11 and rentrée (constat)."""
+    table = DATASET_TABLES["constat"]
+    frame = _read(
+        conn,
+        sa.select(table.c.rentree_scolaire, table.c.uai, table.c.mef_stat_11, table.c.effectif),
+    )
+    return frame.group_by("uai", "mef_stat_11", "rentree_scolaire").agg(pl.col("effectif").sum())
+
+
+def _attach_students(offres: pl.DataFrame, students: pl.DataFrame) -> pl.DataFrame:
+    """The constat of the offer's rentrée when loaded, else the latest earlier one."""
+    if students.is_empty():
+        return offres.with_columns(
+            pl.lit(None, pl.Int64).alias("effectif"),
+            pl.lit(None, pl.Int64).alias("rentree_effectif"),
+        )
+    latest = (
+        offres.select("uai", "mef_stat_11", "annee")
+        .unique()
+        .join(students, on=["uai", "mef_stat_11"], how="inner")
+        .filter(pl.col("rentree_scolaire") <= pl.col("annee").fill_null(9999))
+        .sort("rentree_scolaire")
+        .group_by("uai", "mef_stat_11", "annee")
+        .agg(pl.col("effectif").last(), pl.col("rentree_scolaire").last().alias("rentree_effectif"))
+    )
+    return offres.join(latest, on=["uai", "mef_stat_11", "annee"], how="left", nulls_equal=True)
+
+
+def _famille_trades(conn: sa.Connection, cfd_trades: pl.DataFrame) -> pl.DataFrame:
+    """A 2nde commune has no trade of its own: it takes the most frequent FAP 2021 among the
+    primary trades of its famille's specialities (ties: the smallest code)."""
+    table = DATASET_TABLES["familles_metiers_specialites"]
+    links = _read(conn, sa.select(table.c.mef_stat_11_commun, table.c.cfd_specialite).distinct())
+    if links.is_empty():
+        return pl.DataFrame(
+            schema={"mef_stat_11": pl.String, **{c: pl.String for c in TRADE_COLUMNS}}
+        )
+    chosen = (
+        links.join(cfd_trades, left_on="cfd_specialite", right_on="cfd", how="inner")
+        .filter(pl.col("fap2021").is_not_null())
+        .group_by("mef_stat_11_commun", *TRADE_COLUMNS)
+        .len()
+        .sort(["mef_stat_11_commun", "len", "fap2021"], descending=[False, True, False])
+        .unique("mef_stat_11_commun", keep="first")
+    )
+    return chosen.select(pl.col("mef_stat_11_commun").alias("mef_stat_11"), *TRADE_COLUMNS)
+
+
+def build_offres(
+    conn: sa.Connection, etablissements: pl.DataFrame, perimeter: Perimeter
+) -> pl.DataFrame:
+    offres = pl.concat([_affelnet(conn), _parcoursup(conn)], how="vertical_relaxed")
+    offres = _attach_students(offres, _students(conn))
+    formation = formations(conn)
+    cfd_trades = trades.trades_of_cfd(conn)
+    offres = offres.join(formation, on="mef_stat_11", how="left")
+    by_cfd = offres.join(cfd_trades.select("cfd", *TRADE_COLUMNS), on="cfd", how="left")
+    commune_trades = _famille_trades(conn, cfd_trades).rename(
+        {c: f"{c}_famille" for c in TRADE_COLUMNS}
+    )
+    offres = (
+        by_cfd.join(commune_trades, on="mef_stat_11", how="left")
+        .with_columns(pl.coalesce(c, f"{c}_famille").alias(c) for c in TRADE_COLUMNS)
+        .drop(f"{c}_famille" for c in TRADE_COLUMNS)
+    )
+    places = etablissements.select(
+        "uai",
+        pl.col("nom").alias("etablissement"),
+        "code_insee",
+        "commune",
+        "code_departement",
+        "code_academie",
+        "code_region",
+        "bassin_bmo",
+        "precision",
+    )
+    offres = offres.join(places, on="uai", how="left")
+    return offres.with_columns(
+        perimeter.formation_expr().fill_null(False).alias("industrie"),
+        pl.col("niveau").fill_null(rules.NIVEAUX[-1]),
+        pl.col("entree").fill_null(False),
+    )
+
+
+def build_recrutement(
+    conn: sa.Connection, departements: pl.DataFrame, perimeter: Perimeter
+) -> pl.DataFrame:
+    frame = _with_millesime(
+        conn,
+        "bmo",
+        "annee",
+        "fap2021",
+        "code_region",
+        "code_departement",
+        "bassin_bmo",
+        "bassin",
+        "projets",
+        "projets_difficiles",
+    ).drop("millesime")
+    if frame.is_empty():
+        return frame
+    frame = frame.filter(pl.col("annee") == pl.col("annee").max())
+    families = trades.bmo_trades(conn).select(
+        "fap2021", "fap86", "libelle_fap86", "fap22", "libelle_fap22"
+    )
+    academies = departements.select("code_departement", "code_academie")
+    return (
+        frame.with_columns(_departement_code())
+        .join(families, on="fap2021", how="left")
+        .join(academies, on="code_departement", how="left")
+        .with_columns(perimeter.fap2021_expr().fill_null(False).alias("industrie"))
+        .rename({"annee": "annee_bmo"})
+    )
+
+
+def build_tension(conn: sa.Connection, perimeter: Perimeter) -> pl.DataFrame:
+    table = DATASET_TABLES["dares_tensions"]
+    frame = _read(
+        conn,
+        sa.select(
+            table.c.fap2009,
+            table.c.annee,
+            table.c.niveau_geo,
+            table.c.niveau_fap,
+            table.c.code_region,
+            table.c.code_departement,
+            table.c.tension,
+            table.c.categorie_tension,
+            table.c.emploi_moyen,
+        ),
+    )
+    if frame.is_empty():
+        return frame
+    bridge = fap_bridge(conn).primary()
+    families = trades.bmo_trades(conn).select("fap2021", "fap86", "fap22")
+    return (
+        frame.filter(
+            (pl.col("annee") == pl.col("annee").max()) & pl.col("niveau_fap").str.contains("225")
+        )
+        .with_columns(_departement_code())
+        .join(bridge, on="fap2009", how="inner")
+        .join(families, on="fap2021", how="left")
+        .with_columns(perimeter.fap2021_expr().fill_null(False).alias("industrie"))
+        .rename({"annee": "annee_tension"})
+    )
+
+
+def build_insertion(conn: sa.Connection) -> pl.DataFrame:
+    """InserJeunes counts per région × CFD × voie, latest millésime of each voie."""
+    table = DATASET_TABLES["inserjeunes_regions"]
+    frame = _read(
+        conn,
+        sa.select(
+            table.c.millesime,
+            table.c.code_region,
+            table.c.voie,
+            table.c.cfd,
+            table.c.mef_stat_11,
+            table.c.nb_annee_term,
+            table.c.nb_sortant,
+            table.c.nb_en_emploi_6_mois,
+            table.c.nb_poursuite_etudes,
+        ),
+    )
+    if frame.is_empty():
+        return frame
+    mef_cfd = formations(conn).select("mef_stat_11", pl.col("cfd").alias("cfd_mef"))
+    counts = ["nb_annee_term", "nb_sortant", "nb_en_emploi_6_mois", "nb_poursuite_etudes"]
+    return (
+        frame.join(mef_cfd, on="mef_stat_11", how="left")
+        .with_columns(pl.coalesce("cfd", "cfd_mef").alias("cfd"))
+        .filter(pl.col("cfd").is_not_null())
+        .filter(pl.col("millesime") == pl.col("millesime").max().over("voie"))
+        .group_by("code_region", "cfd", "voie", "millesime")
+        .agg(pl.col(c).sum() for c in counts)
+    )
+
+
+def build_facts(conn: sa.Connection, perimeter: Perimeter, fingerprint: str = "") -> Facts:
+    """Every frame of the diagnostic, from what the store holds now."""
+    communes = territories.communes(conn)
+    etablissements = (
+        territories.etablissements(conn, communes_frame=communes)
+        if "communes_frame" in territories.etablissements.__code__.co_varnames
+        else territories.etablissements(conn)
+    )
+    departements = territories.departements(conn, communes_frame=communes)
+    return Facts(
+        offres=build_offres(conn, etablissements, perimeter),
+        recrutement=build_recrutement(conn, departements, perimeter),
+        tension=build_tension(conn, perimeter),
+        insertion=build_insertion(conn),
+        territoires=all_territories(conn),
+        etablissements=etablissements,
+        fingerprint=fingerprint,
+    )
+
+
+def store_fingerprint(conn: sa.Connection) -> str:
+    """Changes whenever a file is loaded, replaced or removed."""
+    row = conn.execute(
+        sa.select(
+            sa.func.count(), sa.func.max(source_files.c.id), sa.func.sum(source_files.c.rows_loaded)
+        )
+    ).one()
+    return ":".join(str(v) for v in row)
+
+
+class FactsCache:
+    """The facts of one store, rebuilt only when its fingerprint changes (thread-safe)."""
+
+    def __init__(self, engine: sa.Engine, perimeter: Perimeter) -> None:
+        self._engine = engine
+        self._perimeter = perimeter
+        self._facts: Facts | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Facts:
+        with self._engine.connect() as conn:
+            fingerprint = store_fingerprint(conn)
+            if self._facts is not None and self._facts.fingerprint == fingerprint:
+                return self._facts
+            with self._lock:
+                if self._facts is None or self._facts.fingerprint != fingerprint:
+                    self._facts = build_facts(conn, self._perimeter, fingerprint)
+                return self._facts

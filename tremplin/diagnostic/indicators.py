@@ -1,0 +1,475 @@
+"""Indicators per territory × trade group, for one territory level (maille) and grouping.
+
+``compute(facts, query)`` returns one row per (territory, group) with stable snake_case columns
+(see :data:`INDICATORS`). Every offer is counted once: an offer without a territory at the chosen
+level, or without a trade in the chosen grouping, is kept under the « ? » (non rattaché) code, so
+the rows of a territory add up to its total and sub-territories add up to their parent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from tremplin.diagnostic import rules
+from tremplin.diagnostic.facts import Facts
+
+TERRITORY_KEYS = {
+    "region": "code_region",
+    "academie": "code_academie",
+    "departement": "code_departement",
+    "bassin": "bassin_bmo",
+}
+GROUP_KEYS = {
+    "famille_fap": ("fap22", "libelle_fap22"),
+    "fap": ("fap86", "libelle_fap86"),
+    "famille_metiers": ("famille_metiers", "famille_metiers"),
+    "diplome": ("cfd", "libelle_formation"),
+}
+# Groupings of trades that BMO and DARES also use (a FAP family): the others have no
+# recruitment figures of their own.
+RECRUITMENT_GROUPINGS = ("famille_fap", "fap")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    label: str
+    source: str
+    definition: str
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "nb_offres",
+        "Offres de formation",
+        "Affelnet, Parcoursup",
+        "Nombre d'offres (établissement × formation × statut) en année d'entrée.",
+    ),
+    Indicator(
+        "nb_etablissements",
+        "Établissements",
+        "Affelnet, Parcoursup",
+        "Nombre d'établissements distincts qui portent ces offres.",
+    ),
+    Indicator(
+        "capacite",
+        "Capacité (CAP, bac pro)",
+        "Affelnet",
+        "Somme des capacités carte scolaire comprises entre 5 et 500 (règle Orion), offres de "
+        "statut ST hors vœux de recensement, année d'entrée.",
+    ),
+    Indicator(
+        "demandes_voeux_1",
+        "Demandes en vœu 1",
+        "Affelnet",
+        "Nombre d'élèves ayant placé la formation en premier vœu.",
+    ),
+    Indicator(
+        "taux_pression",
+        "Taux de pression",
+        "Affelnet",
+        "Demandes en vœu 1 ÷ capacité, sur les offres dont la capacité est connue ; sans objet "
+        "si la capacité est nulle ou inconnue.",
+    ),
+    Indicator(
+        "capacite_bts",
+        "Capacité (BTS)",
+        "Parcoursup",
+        "Somme des capacités Parcoursup, 0 et 999 traités comme inconnus (règle Orion).",
+    ),
+    Indicator(
+        "voeux_confirmes",
+        "Vœux confirmés (BTS)",
+        "Parcoursup",
+        "Nombre de vœux confirmés (non hiérarchisés).",
+    ),
+    Indicator(
+        "taux_demande",
+        "Taux de demande",
+        "Parcoursup",
+        "Vœux confirmés ÷ capacité, sur les offres dont la capacité est connue.",
+    ),
+    Indicator(
+        "places",
+        "Places offertes par an",
+        "Affelnet, Parcoursup",
+        "Capacité (CAP, bac pro) + capacité (BTS) en année d'entrée.",
+    ),
+    Indicator(
+        "effectif",
+        "Élèves",
+        "Constat de rentrée",
+        "Élèves inscrits (constat de la rentrée de l'offre, sinon le dernier antérieur).",
+    ),
+    Indicator(
+        "taux_remplissage",
+        "Taux de remplissage",
+        "Constat, Affelnet, Parcoursup",
+        "Élèves ÷ capacité, sur les offres dont les deux sont connus.",
+    ),
+    Indicator(
+        "sortants",
+        "Jeunes en année terminale",
+        "InserJeunes",
+        "Effectif en année terminale des formations offertes (région × formation).",
+    ),
+    Indicator(
+        "taux_emploi_6_mois",
+        "Taux d'emploi à 6 mois",
+        "InserJeunes",
+        "En emploi 6 mois après la sortie ÷ sortants non poursuivants ; masqué sous 20 jeunes.",
+    ),
+    Indicator(
+        "taux_poursuite",
+        "Taux de poursuite d'études",
+        "InserJeunes",
+        "Poursuivant des études ÷ jeunes en année terminale ; masqué sous 20 jeunes.",
+    ),
+    Indicator(
+        "taux_devenir_favorable",
+        "Taux de devenir favorable",
+        "InserJeunes",
+        "(Poursuite d'études + emploi à 6 mois) ÷ jeunes en année terminale ; masqué sous 20 "
+        "jeunes.",
+    ),
+    Indicator(
+        "projets_recrutement",
+        "Projets de recrutement",
+        "BMO (France Travail)",
+        "Projets de recrutement déclarés par les employeurs (met).",
+    ),
+    Indicator(
+        "part_projets_difficiles",
+        "Part des projets jugés difficiles",
+        "BMO (France Travail)",
+        "Projets jugés difficiles (xmet) ÷ projets (met), sur les cellules non couvertes par le "
+        "secret.",
+    ),
+    Indicator(
+        "tension",
+        "Indicateur de tension",
+        "DARES",
+        "Moyenne, pondérée par l'emploi, de l'indicateur de tension des FAP du groupe (niveau du "
+        "territoire, sinon région).",
+    ),
+    Indicator(
+        "categorie_tension",
+        "Catégorie de tension (1 à 5)",
+        "DARES",
+        "Moyenne pondérée par l'emploi de la catégorie de tension (5 = tension très forte).",
+    ),
+    Indicator(
+        "projets_par_place",
+        "Projets de recrutement par place",
+        "BMO, Affelnet, Parcoursup",
+        "Projets de recrutement ÷ places offertes par an.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    maille: str = "region"
+    groupement: str = "famille_fap"
+    perimetre: str = "industrie"
+    niveau: str = "tous"
+    annee: int | None = None  # None: the latest year of each source
+    dans: str | None = None  # « maille:code », keep territories inside it (« region:84 »)
+    territoire: str | None = None  # keep this territory only (a code of the maille)
+    groupe: str | None = None  # keep this group only
+
+    def checked(self) -> Query:
+        for value, allowed, name in (
+            (self.maille, rules.MAILLES, "maille"),
+            (self.groupement, rules.GROUPEMENTS, "groupement"),
+            (self.perimetre, rules.PERIMETRES, "perimetre"),
+            (self.niveau, rules.NIVEAUX, "niveau"),
+        ):
+            if value not in allowed:
+                raise ValueError(
+                    f"{name} « {value} » inconnu ; valeurs possibles : {', '.join(allowed)}"
+                )
+        if self.dans is not None:
+            level, _, code = self.dans.partition(":")
+            if level not in rules.MAILLES or not code:
+                raise ValueError(
+                    f"territoire « {self.dans} » invalide ; attendu maille:code, par ex. region:84"
+                )
+        return self
+
+
+def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
+
+
+def _filtered_offers(facts: Facts, query: Query) -> pl.DataFrame:
+    offres = facts.offres.filter(pl.col("entree"))
+    if query.perimetre == "industrie":
+        offres = offres.filter(pl.col("industrie"))
+    if query.niveau != "tous":
+        offres = offres.filter(pl.col("niveau") == query.niveau)
+    if query.annee is not None:
+        offres = offres.filter(pl.col("annee") == query.annee)
+    else:
+        offres = offres.filter(pl.col("annee") == pl.col("annee").max().over("source"))
+    return offres
+
+
+def _keys(frame: pl.DataFrame, query: Query, *, group: bool = True) -> pl.DataFrame:
+    territory = TERRITORY_KEYS[query.maille]
+    columns = [pl.col(territory).cast(pl.String).fill_null(rules.UNPLACED).alias("code_territoire")]
+    if group:
+        code, _label = GROUP_KEYS[query.groupement]
+        columns.append(pl.col(code).cast(pl.String).fill_null(rules.UNPLACED).alias("code_groupe"))
+    return frame.with_columns(columns)
+
+
+def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
+    affelnet = pl.col("source") == "affelnet"
+    parcoursup = pl.col("source") == "parcoursup"
+    known = pl.col("capacite").is_not_null()
+    filled = known & pl.col("effectif").is_not_null()
+    return (
+        offres.group_by("code_territoire", "code_groupe")
+        .agg(
+            pl.len().alias("nb_offres"),
+            pl.col("uai").n_unique().alias("nb_etablissements"),
+            pl.col("capacite").filter(affelnet).sum().alias("capacite"),
+            pl.col("demandes_voeux_1").filter(affelnet).sum().alias("demandes_voeux_1"),
+            pl.col("demandes_voeux_1").filter(affelnet & known).sum().alias("_demandes_valides"),
+            pl.col("capacite").filter(parcoursup).sum().alias("capacite_bts"),
+            pl.col("voeux_confirmes").filter(parcoursup).sum().alias("voeux_confirmes"),
+            pl.col("voeux_confirmes").filter(parcoursup & known).sum().alias("_voeux_valides"),
+            pl.col("effectif").filter(filled).sum().alias("effectif"),
+            pl.col("capacite").filter(filled).sum().alias("_capacite_remplie"),
+            pl.col("annee").filter(affelnet).max().alias("annee_affelnet"),
+            pl.col("annee").filter(parcoursup).max().alias("annee_parcoursup"),
+        )
+        .with_columns(
+            _ratio(pl.col("_demandes_valides"), pl.col("capacite")).alias("taux_pression"),
+            _ratio(pl.col("_voeux_valides"), pl.col("capacite_bts")).alias("taux_demande"),
+            (pl.col("capacite") + pl.col("capacite_bts")).alias("places"),
+            _ratio(pl.col("effectif"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
+        )
+        .drop("_demandes_valides", "_voeux_valides", "_capacite_remplie")
+    )
+
+
+def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.DataFrame:
+    """Pooled counts of the distinct région × formation × voie behind each cell."""
+    schema = {"code_territoire": pl.String, "code_groupe": pl.String}
+    if insertion.is_empty():
+        return pl.DataFrame(schema=schema)
+    voie = (
+        pl.when(pl.col("statut") == "apprentissage")
+        .then(pl.lit("apprentissage"))
+        .otherwise(pl.lit("scolaire"))
+    )
+    behind = offres.select(
+        "code_territoire", "code_groupe", "code_region", "cfd", voie.alias("voie")
+    ).unique()
+    pooled = (
+        behind.join(insertion, on=["code_region", "cfd", "voie"], how="inner")
+        .group_by("code_territoire", "code_groupe")
+        .agg(
+            pl.col("nb_annee_term").sum().alias("sortants"),
+            pl.col("nb_sortant").sum().alias("_sortants_non_poursuivants"),
+            pl.col("nb_en_emploi_6_mois").sum().alias("_emploi"),
+            pl.col("nb_poursuite_etudes").sum().alias("_poursuite"),
+            pl.col("millesime").max().alias("millesime_insertion"),
+        )
+    )
+    enough = pl.col("sortants") >= rules.INSERTION_MIN_YOUNG
+    enough_leavers = pl.col("_sortants_non_poursuivants") >= rules.INSERTION_MIN_YOUNG
+    return pooled.with_columns(
+        pl.when(enough_leavers)
+        .then(_ratio(pl.col("_emploi"), pl.col("_sortants_non_poursuivants")))
+        .alias("taux_emploi_6_mois"),
+        pl.when(enough)
+        .then(_ratio(pl.col("_poursuite"), pl.col("sortants")))
+        .alias("taux_poursuite"),
+        pl.when(enough)
+        .then(_ratio(pl.col("_poursuite") + pl.col("_emploi"), pl.col("sortants")))
+        .alias("taux_devenir_favorable"),
+    ).drop("_sortants_non_poursuivants", "_emploi", "_poursuite")
+
+
+def _recruitment_indicators(facts: Facts, query: Query) -> pl.DataFrame:
+    frame = facts.recrutement
+    if frame.is_empty() or query.groupement not in RECRUITMENT_GROUPINGS:
+        return pl.DataFrame(schema={"code_territoire": pl.String, "code_groupe": pl.String})
+    if query.perimetre == "industrie":
+        frame = frame.filter(pl.col("industrie"))
+    known = pl.col("projets_difficiles").is_not_null() & pl.col("projets").is_not_null()
+    return (
+        _keys(frame, query)
+        .group_by("code_territoire", "code_groupe")
+        .agg(
+            pl.col("projets").sum().alias("projets_recrutement"),
+            pl.col("projets_difficiles").filter(known).sum().alias("_difficiles"),
+            pl.col("projets").filter(known).sum().alias("_projets_connus"),
+            pl.col("annee_bmo").max().alias("annee_bmo"),
+        )
+        .with_columns(
+            _ratio(pl.col("_difficiles"), pl.col("_projets_connus")).alias(
+                "part_projets_difficiles"
+            )
+        )
+        .drop("_difficiles", "_projets_connus")
+    )
+
+
+def _tension_indicators(facts: Facts, query: Query) -> pl.DataFrame:
+    frame = facts.tension
+    if frame.is_empty() or query.groupement not in RECRUITMENT_GROUPINGS:
+        return pl.DataFrame(schema={"code_territoire": pl.String, "code_groupe": pl.String})
+    if query.perimetre == "industrie":
+        frame = frame.filter(pl.col("industrie"))
+    code, _ = GROUP_KEYS[query.groupement]
+    territories = facts.territoires.filter(pl.col("maille") == query.maille)
+    if query.maille == "departement":
+        rows = frame.filter(pl.col("niveau_geo") == "dep").rename(
+            {"code_departement": "code_territoire"}
+        )
+    else:
+        regional = frame.filter(pl.col("niveau_geo") == "reg")
+        link = territories.select(pl.col("code").alias("code_territoire"), "code_region")
+        if query.maille == "bassin":
+            link = territories.select(pl.col("code").alias("code_territoire"), "code_departement")
+            rows = frame.filter(pl.col("niveau_geo") == "dep").join(
+                link, on="code_departement", how="inner"
+            )
+        else:
+            rows = regional.join(link, on="code_region", how="inner")
+    weight = pl.col("emploi_moyen").fill_null(0)
+    return (
+        rows.with_columns(pl.col(code).fill_null(rules.UNPLACED).alias("code_groupe"))
+        .filter(pl.col("tension").is_not_null())
+        .group_by("code_territoire", "code_groupe")
+        .agg(
+            _ratio((pl.col("tension") * weight).sum(), weight.sum()).alias("tension"),
+            _ratio((pl.col("categorie_tension") * weight).sum(), weight.sum()).alias(
+                "categorie_tension"
+            ),
+            pl.col("annee_tension").max().alias("annee_tension"),
+        )
+    )
+
+
+def _labels(facts: Facts, query: Query, rows: pl.DataFrame) -> pl.DataFrame:
+    names = facts.territoires.filter(pl.col("maille") == query.maille).select(
+        pl.col("code").alias("code_territoire"),
+        pl.col("nom").alias("territoire"),
+        *(pl.col(TERRITORY_KEYS[m]).alias(f"_{m}") for m in ("region", "academie", "departement")),
+    )
+    code, label = GROUP_KEYS[query.groupement]
+    sources = [
+        facts.offres.select(pl.col(code).alias("code_groupe"), pl.col(label).alias("groupe"))
+    ]
+    if query.groupement in RECRUITMENT_GROUPINGS and not facts.recrutement.is_empty():
+        sources.append(
+            facts.recrutement.select(
+                pl.col(code).alias("code_groupe"), pl.col(label).alias("groupe")
+            )
+        )
+    groups = (
+        pl.concat([g.cast(pl.String) for g in sources])
+        .drop_nulls("code_groupe")
+        .unique("code_groupe", keep="first")
+    )
+    return (
+        rows.join(names, on="code_territoire", how="left")
+        .join(groups, on="code_groupe", how="left")
+        .with_columns(
+            pl.col("territoire").fill_null(rules.UNPLACED_LABEL),
+            pl.col("groupe").fill_null(rules.UNPLACED_LABEL),
+        )
+    )
+
+
+ORDER = [
+    "maille",
+    "code_territoire",
+    "territoire",
+    "groupement",
+    "code_groupe",
+    "groupe",
+    "perimetre",
+    "niveau",
+    "annee_affelnet",
+    "annee_parcoursup",
+    *[i.name for i in INDICATORS],
+    "millesime_insertion",
+    "annee_bmo",
+    "annee_tension",
+]
+
+
+def _inside(facts: Facts, maille: str, dans: str) -> pl.Expr:
+    """Rows whose territory lies inside ``dans`` (or, for a coarser maille, contains it)."""
+    level, _, code = dans.partition(":")
+    rank = {m: i for i, m in enumerate(rules.MAILLES)}
+    if rank[maille] > rank[level] and level != "bassin":
+        return pl.col(f"_{level}") == code
+    if maille == level:
+        return pl.col("code_territoire") == code
+    found = facts.territoires.filter((pl.col("maille") == level) & (pl.col("code") == code))
+    if found.is_empty() or maille == "bassin":
+        return pl.lit(False)
+    parent: object = found.item(0, TERRITORY_KEYS[maille])
+    return pl.col("code_territoire") == pl.lit(parent, dtype=pl.String)
+
+
+def compute(facts: Facts, query: Query) -> pl.DataFrame:
+    """The indicator rows of ``query``, one per territory × group, sorted by codes."""
+    query = query.checked()
+    offres = _keys(_filtered_offers(facts, query), query)
+    parts = [
+        _offer_indicators(offres),
+        _insertion_indicators(offres, facts.insertion),
+        _recruitment_indicators(facts, query),
+        _tension_indicators(facts, query),
+    ]
+    rows = parts[0]
+    for part in parts[1:]:
+        if part.width > 2:
+            rows = rows.join(part, on=["code_territoire", "code_groupe"], how="full", coalesce=True)
+    rows = _labels(facts, query, rows)
+    if query.dans is not None:
+        rows = rows.filter(_inside(facts, query.maille, query.dans))
+    if query.territoire is not None:
+        rows = rows.filter(pl.col("code_territoire") == query.territoire)
+    if query.groupe is not None:
+        rows = rows.filter(pl.col("code_groupe") == query.groupe)
+    rows = rows.with_columns(
+        pl.lit(query.maille).alias("maille"),
+        pl.lit(query.groupement).alias("groupement"),
+        pl.lit(query.perimetre).alias("perimetre"),
+        pl.lit(query.niveau).alias("niveau"),
+        _ratio(
+            pl.col("projets_recrutement")
+            if "projets_recrutement" in rows.columns
+            else pl.lit(None),
+            pl.col("places"),
+        ).alias("projets_par_place"),
+    )
+    for column in ORDER:
+        if column not in rows.columns:
+            rows = rows.with_columns(pl.lit(None).alias(column))
+    counts = [
+        "nb_offres",
+        "nb_etablissements",
+        "capacite",
+        "demandes_voeux_1",
+        "capacite_bts",
+        "voeux_confirmes",
+        "places",
+        "effectif",
+    ]
+    return (
+        rows.with_columns(pl.col(c).fill_null(0) for c in counts)
+        .select(ORDER)
+        .sort("code_territoire", "code_groupe")
+    )

@@ -1,0 +1,61 @@
+"""The rules of the diagnostic, declared as data so that docs, pages and code share them.
+
+The counting rules follow the national steering tool Orion: Affelnet offers of status ST that are
+not « vœux de recensement »; a capacity outside 5–500 is treated as missing (Parcoursup's 0 and
+999 too); pressure for CAP and bac pro (Affelnet), demand for BTS (Parcoursup); figures on the
+entry year of the cycle (the 2nde commune of a famille de métiers, the 1st year of a BTS);
+InserJeunes rates suppressed below 20 young people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AFFELNET_STATUS = "ST"
+CAPACITY_MIN = 5
+CAPACITY_MAX = 500
+PARCOURSUP_CAPACITY_MISSING = (0, 999)
+INSERTION_MIN_YOUNG = 20
+
+MAILLES = ("region", "academie", "departement", "bassin")
+MAILLE_LABELS = {
+    "region": "Région",
+    "academie": "Académie",
+    "departement": "Département",
+    "bassin": "Bassin d'emploi (BMO)",
+}
+GROUPEMENTS = ("famille_fap", "fap", "famille_metiers", "diplome")
+GROUPEMENT_LABELS = {
+    "famille_fap": "Famille professionnelle (FAP 2021, 22 familles)",
+    "fap": "Métier (FAP 2021, 86 domaines)",
+    "famille_metiers": "Famille de métiers (2nde professionnelle)",
+    "diplome": "Diplôme (CFD)",
+}
+PERIMETRES = ("industrie", "tout")
+NIVEAUX = ("tous", "CAP", "Bac pro", "BTS", "Autre")
+UNPLACED = "?"  # code of the pseudo-territory or pseudo-group that keeps totals whole
+UNPLACED_LABEL = "Non rattaché"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a row calls for an objective. Documented in docs/diagnostic.md."""
+
+    # accès: young people ask for more than the places
+    pression_forte: float = 1.3
+    demande_forte: float = 15.0
+    # attractivité: jobs hard to fill, yet young people do not ask for the training
+    difficulte_forte: float = 0.6  # share of BMO projects judged difficult
+    categorie_tension_forte: float = 4.0  # DARES tension category (1 to 5)
+    pression_faible: float = 0.8
+    demande_faible: float = 5.0
+    remplissage_faible: float = 0.8
+    # compétences: recruitment far above what is trained
+    projets_par_place: float = 3.0
+    projets_minimum: int = 50
+    # vigilance: weak insertion
+    devenir_favorable_faible: float = 0.6
+    emploi_faible: float = 0.4
+
+
+THRESHOLDS = Thresholds()
