@@ -21,6 +21,9 @@ while E1X41 is now metal production), so a code is weak evidence and labels deci
 4. A FAP 2021 that no FAP 2009 reached gets its best FAP 2009 (« réciproque »), when close enough.
 5. Weights of one FAP 2009's targets are proportional to their BMO projects (a 228-level BMO code
    shared equally among its 341-level children), equal when there are none; they sum to 1.
+
+Thresholds and factors were set on 108 families whose counterpart can be judged from the labels
+(103 right); ``docs/trades.md`` gives them with the coverage on the real files.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ SHARE_RATIO = 0.75  # a split target scores at least this share of the primary's
 SIBLING_RATIO = 0.5  # a suffixed sibling scores at least this share of the chosen code's score
 REVERSE_MIN_SCORE = 0.5  # an unreached FAP 2021 takes its best FAP 2009 above this score
 AMBIGUITY_MARGIN = 0.03  # two targets from different families this close cannot be told apart
+FRAGILE_SCORE = 0.35  # a primary link below this score rests on few shared words
 
 _STOPWORDS = frozenset((
     "a", "au", "aux", "autre", "autres", "avec", "c", "d", "dans", "de", "des", "divers",
@@ -91,10 +95,13 @@ def tokens(text: str | None) -> list[str]:
 def token_similarity(a: str, b: str, weights: Mapping[str, float] | None = None) -> float:
     """Weighted Dice coefficient of the token sets of ``a`` and ``b``, in [0, 1].
 
-    Symmetric; 1 for identical strings. Tokens absent from ``weights`` weigh 1. Two strings
-    without any token (only stop words or punctuation) are similar when they are equal.
+    Symmetric; 1 for identical strings. Weights are non-negative; tokens absent from ``weights``
+    weigh 1. Two strings without any token (only stop words or punctuation) are similar when
+    they are equal.
     """
     left, right = set(tokens(a)), set(tokens(b))
+    if left and left == right:
+        return 1.0
     if not left or not right:
         return 1.0 if a.strip().lower() == b.strip().lower() else 0.0
     return _dice(left, right, weights or {})
@@ -598,9 +605,19 @@ def _with_weights_and_primary(links: pl.DataFrame, shares: pl.DataFrame) -> pl.D
 
 
 def _ambiguous(scores: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
-    """Both kinds of doubtful cases, as rows kind, fap2009 (list), fap2021 (list), detail."""
+    """The doubtful cases, as rows kind, fap2009 (list), fap2021 (list), detail."""
     rows: list[tuple[str, list[str], list[str], str]] = []
     primary = frame.filter(pl.col("is_primary"))
+    for p in primary.filter(pl.col("score") < FRAGILE_SCORE).iter_rows(named=True):
+        rows.append(
+            (
+                "rapprochement fragile",
+                [p["fap2009"]],
+                [p["fap2021"]],
+                f"{p['fap2009']} → {p['fap2021']} : score {p['score']:.2f}, peu de mots communs "
+                f"entre « {p['libelle_fap2009']} » et « {p['libelle_fap2021']} »",
+            )
+        )
     ranked = scores.sort(["fap2009", "score", "fap2021"], descending=[False, True, False])
     for p in primary.iter_rows(named=True):
         rivals = ranked.filter(
