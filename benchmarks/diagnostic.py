@@ -48,12 +48,10 @@ def main() -> None:
             itertools.product(rules.MAILLES, rules.GROUPEMENTS, rules.PERIMETRES, rules.NIVEAUX)
         )
         for maille, groupement, perimetre, niveau in combos:
-            result = classify(
-                compute(
-                    facts,
-                    Query(maille=maille, groupement=groupement, perimetre=perimetre, niveau=niveau),
-                )
-            )
+            query = Query(maille=maille, groupement=groupement, perimetre=perimetre, niveau=niveau)
+            # Objectives for every row; the sentences explaining them are written for the rows
+            # a page or an export shows, not for the whole of France at once.
+            result = classify(compute(facts, query), reasons=False)
             rows += result.height
         total = time.perf_counter() - started
         engine.dispose()

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from tremplin.diagnostic import rules
 from tremplin.referentials import territories, trades
-from tremplin.referentials.fap_bridge import fap_bridge
+from tremplin.referentials.fap_bridge import FapBridge, fap_bridge
 from tremplin.referentials.formations import formations
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.schema import DATASET_TABLES, source_files
@@ -69,9 +69,8 @@ def _departement_code() -> pl.Expr:
     )
 
 
-def all_territories(conn: sa.Connection) -> pl.DataFrame:
+def all_territories(conn: sa.Connection, communes: pl.DataFrame) -> pl.DataFrame:
     """Every territory of every maille: maille, code, nom, its parents, population, centroid."""
-    communes = territories.communes(conn)
     columns = [
         "code",
         "nom",
@@ -248,12 +247,14 @@ def _famille_trades(conn: sa.Connection, cfd_trades: pl.DataFrame) -> pl.DataFra
 
 
 def build_offres(
-    conn: sa.Connection, etablissements: pl.DataFrame, perimeter: Perimeter
+    conn: sa.Connection,
+    etablissements: pl.DataFrame,
+    perimeter: Perimeter,
+    formation: pl.DataFrame,
+    cfd_trades: pl.DataFrame,
 ) -> pl.DataFrame:
     offres = pl.concat([_affelnet(conn), _parcoursup(conn)], how="vertical_relaxed")
     offres = _attach_students(offres, _students(conn))
-    formation = formations(conn)
-    cfd_trades = trades.trades_of_cfd(conn)
     offres = offres.join(formation, on="mef_stat_11", how="left")
     by_cfd = offres.join(cfd_trades.select("cfd", *TRADE_COLUMNS), on="cfd", how="left")
     commune_trades = _famille_trades(conn, cfd_trades).rename(
@@ -314,7 +315,7 @@ def build_recrutement(
     )
 
 
-def build_tension(conn: sa.Connection, perimeter: Perimeter) -> pl.DataFrame:
+def build_tension(conn: sa.Connection, perimeter: Perimeter, bridge: FapBridge) -> pl.DataFrame:
     table = DATASET_TABLES["dares_tensions"]
     frame = _read(
         conn,
@@ -332,21 +333,25 @@ def build_tension(conn: sa.Connection, perimeter: Perimeter) -> pl.DataFrame:
     )
     if frame.is_empty():
         return frame
-    bridge = fap_bridge(conn).primary()
     families = trades.bmo_trades(conn).select("fap2021", "fap86", "fap22")
     return (
         frame.filter(
             (pl.col("annee") == pl.col("annee").max()) & pl.col("niveau_fap").str.contains("225")
         )
         .with_columns(_departement_code())
-        .join(bridge, on="fap2009", how="inner")
+        # BMO's families are keyed on the codes BMO uses (mostly the 228 level).
+        .join(
+            bridge.primary().select("fap2009", pl.col("code_bmo").alias("fap2021")),
+            on="fap2009",
+            how="inner",
+        )
         .join(families, on="fap2021", how="left")
         .with_columns(perimeter.fap2021_expr().fill_null(False).alias("industrie"))
         .rename({"annee": "annee_tension"})
     )
 
 
-def build_insertion(conn: sa.Connection) -> pl.DataFrame:
+def build_insertion(conn: sa.Connection, formation: pl.DataFrame) -> pl.DataFrame:
     """InserJeunes counts per région × CFD × voie, latest millésime of each voie."""
     table = DATASET_TABLES["inserjeunes_regions"]
     frame = _read(
@@ -365,7 +370,7 @@ def build_insertion(conn: sa.Connection) -> pl.DataFrame:
     )
     if frame.is_empty():
         return frame
-    mef_cfd = formations(conn).select("mef_stat_11", pl.col("cfd").alias("cfd_mef"))
+    mef_cfd = formation.select("mef_stat_11", pl.col("cfd").alias("cfd_mef"))
     counts = ["nb_annee_term", "nb_sortant", "nb_en_emploi_6_mois", "nb_poursuite_etudes"]
     return (
         frame.join(mef_cfd, on="mef_stat_11", how="left")
@@ -380,18 +385,17 @@ def build_insertion(conn: sa.Connection) -> pl.DataFrame:
 def build_facts(conn: sa.Connection, perimeter: Perimeter, fingerprint: str = "") -> Facts:
     """Every frame of the diagnostic, from what the store holds now."""
     communes = territories.communes(conn)
-    etablissements = (
-        territories.etablissements(conn, communes_frame=communes)
-        if "communes_frame" in territories.etablissements.__code__.co_varnames
-        else territories.etablissements(conn)
-    )
+    etablissements = territories.etablissements(conn, communes_frame=communes)
     departements = territories.departements(conn, communes_frame=communes)
+    formation = formations(conn)
+    bridge = fap_bridge(conn)
+    cfd_trades = trades.trades_of_cfd(conn, bridge)
     return Facts(
-        offres=build_offres(conn, etablissements, perimeter),
+        offres=build_offres(conn, etablissements, perimeter, formation, cfd_trades),
         recrutement=build_recrutement(conn, departements, perimeter),
-        tension=build_tension(conn, perimeter),
-        insertion=build_insertion(conn),
-        territoires=all_territories(conn),
+        tension=build_tension(conn, perimeter, bridge),
+        insertion=build_insertion(conn, formation),
+        territoires=all_territories(conn, communes),
         etablissements=etablissements,
         fingerprint=fingerprint,
     )

@@ -343,18 +343,21 @@ def _tension_indicators(facts: Facts, query: Query) -> pl.DataFrame:
             )
         else:
             rows = regional.join(link, on="code_region", how="inner")
+    # Weighted by employment, each measure over the FAPs where it is known; a FAP 2021 without
+    # a family (no group) is left out rather than put under « ? ».
     weight = pl.col("emploi_moyen").fill_null(0)
+
+    def mean(column: str) -> pl.Expr:
+        known = pl.col(column).is_not_null()
+        return _ratio(
+            (pl.col(column) * weight).filter(known).sum(), weight.filter(known).sum()
+        ).alias(column)
+
     return (
-        rows.with_columns(pl.col(code).fill_null(rules.UNPLACED).alias("code_groupe"))
-        .filter(pl.col("tension").is_not_null())
+        rows.filter(pl.col(code).is_not_null())
+        .with_columns(pl.col(code).cast(pl.String).alias("code_groupe"))
         .group_by("code_territoire", "code_groupe")
-        .agg(
-            _ratio((pl.col("tension") * weight).sum(), weight.sum()).alias("tension"),
-            _ratio((pl.col("categorie_tension") * weight).sum(), weight.sum()).alias(
-                "categorie_tension"
-            ),
-            pl.col("annee_tension").max().alias("annee_tension"),
-        )
+        .agg(mean("tension"), mean("categorie_tension"), pl.col("annee_tension").max())
     )
 
 
