@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tremplin.diagnostic.facts import Facts
+from tremplin.referentials.fap_bridge import BridgeCoverage
 
 AURA = "84"
 
@@ -102,19 +103,45 @@ def coverage(facts: Facts) -> pl.DataFrame:
                 Step("FAP 2021 → famille professionnelle", pl.col("fap22").is_not_null()),
             ]
             rows += _measure(bmo, "BMO", scope, bmo_steps, ["projets"])
-        if not facts.tension.is_empty():
-            tension = (
-                facts.tension.filter(pl.col("niveau_geo") == "nat")
-                if scope == "France"
-                else facts.tension.filter(
-                    (pl.col("niveau_geo") == "reg") & (pl.col("code_region") == AURA)
-                )
-            )
-            rows += _measure(
-                tension,
-                "DARES",
-                scope,
-                [Step("FAP 2021 → famille professionnelle", pl.col("fap22").is_not_null())],
-                ["emploi_moyen"],
-            )
+    if facts.passerelle is not None:
+        rows += _bridge_rows(facts.passerelle)
     return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _bridge_rows(bridge: BridgeCoverage) -> list[dict[str, object]]:
+    """The FAP 2009 ↔ 2021 bridge, national: DARES employment bridged, BMO projects reached."""
+    measures = (
+        (
+            "DARES",
+            "fap2009",
+            bridge.fap2009_codes,
+            bridge.fap2009_bridged,
+            "emploi_moyen",
+            bridge.emploi_total,
+            bridge.emploi_bridged,
+        ),
+        (
+            "BMO",
+            "fap2021",
+            bridge.bmo_codes,
+            bridge.bmo_codes_reached,
+            "projets",
+            bridge.projets_total,
+            bridge.projets_reached,
+        ),
+    )
+    return [
+        {
+            "source": source,
+            "jointure": "FAP 2009 ↔ FAP 2021 (passerelle)",
+            "territoire": "France",
+            "lignes": codes,
+            "lignes_conservees": kept_codes,
+            "part_lignes": kept_codes / codes if codes else None,
+            "volume": volume,
+            "volume_total": int(total),
+            "volume_conserve": int(kept),
+            "part_volume": kept / total if total else None,
+        }
+        for source, _kind, codes, kept_codes, volume, total, kept in measures
+    ]

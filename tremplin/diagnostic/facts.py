@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from tremplin.diagnostic import rules
 from tremplin.referentials import territories, trades
-from tremplin.referentials.fap_bridge import FapBridge, fap_bridge
+from tremplin.referentials.fap_bridge import BridgeCoverage, FapBridge, fap_bridge
 from tremplin.referentials.formations import formations
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.schema import DATASET_TABLES, source_files
@@ -45,6 +45,7 @@ class Facts:
     territoires: pl.DataFrame  # maille, code, nom, parents, centroid, population
     etablissements: pl.DataFrame
     fingerprint: str
+    passerelle: BridgeCoverage | None = None  # what the FAP 2009 ↔ 2021 bridge reaches
 
 
 def _read(conn: sa.Connection, query: sa.Select[tuple[object, ...]]) -> pl.DataFrame:
@@ -398,6 +399,7 @@ def build_facts(conn: sa.Connection, perimeter: Perimeter, fingerprint: str = ""
         territoires=all_territories(conn, communes),
         etablissements=etablissements,
         fingerprint=fingerprint,
+        passerelle=bridge.coverage,
     )
 
 
