@@ -83,9 +83,18 @@ def coverage(facts: Facts) -> pl.DataFrame:
     if keys.is_empty():
         offres = offres.with_columns(pl.lit(False).alias("_insertion"))
     else:
-        offres = offres.with_columns(voie.alias("voie")).join(
-            keys, on=["code_region", "cfd", "voie"], how="left"
+        reached = (
+            offres.with_row_index("_offre")
+            .select(
+                "_offre", "code_region", pl.col("cfds_insertion").alias("cfd"), voie.alias("voie")
+            )
+            .explode("cfd")
+            .join(keys, on=["code_region", "cfd", "voie"], how="inner")
+            .select("_offre")
+            .unique()
+            .with_columns(pl.lit(True).alias("_insertion"))
         )
+        offres = offres.with_row_index("_offre").join(reached, on="_offre", how="left")
     rows: list[dict[str, object]] = []
     for scope, in_scope in (
         ("France", pl.lit(True)),

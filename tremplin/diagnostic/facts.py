@@ -247,6 +247,16 @@ def _famille_trades(conn: sa.Connection, cfd_trades: pl.DataFrame) -> pl.DataFra
     return chosen.select(pl.col("mef_stat_11_commun").alias("mef_stat_11"), *TRADE_COLUMNS)
 
 
+def _speciality_cfds(conn: sa.Connection) -> pl.DataFrame:
+    """2nde commune MEF STAT 11 → the CFDs of its famille's specialities: a 2nde commune has
+    no leavers of its own, so its insertion is that of the specialities it leads to."""
+    table = DATASET_TABLES["familles_metiers_specialites"]
+    links = _read(conn, sa.select(table.c.mef_stat_11_commun, table.c.cfd_specialite).distinct())
+    return links.group_by(pl.col("mef_stat_11_commun").alias("mef_stat_11")).agg(
+        pl.col("cfd_specialite").drop_nulls().unique().sort().alias("cfds_specialites")
+    )
+
+
 def build_offres(
     conn: sa.Connection,
     etablissements: pl.DataFrame,
@@ -265,6 +275,11 @@ def build_offres(
         by_cfd.join(commune_trades, on="mef_stat_11", how="left")
         .with_columns(pl.coalesce(c, f"{c}_famille").alias(c) for c in TRADE_COLUMNS)
         .drop(f"{c}_famille" for c in TRADE_COLUMNS)
+        .join(_speciality_cfds(conn), on="mef_stat_11", how="left")
+        .with_columns(
+            pl.coalesce("cfds_specialites", pl.concat_list(pl.col("cfd"))).alias("cfds_insertion")
+        )
+        .drop("cfds_specialites")
     )
     places = etablissements.select(
         "uai",

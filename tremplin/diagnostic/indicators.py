@@ -267,9 +267,18 @@ def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.D
         .then(pl.lit("apprentissage"))
         .otherwise(pl.lit("scolaire"))
     )
-    behind = offres.select(
-        "code_territoire", "code_groupe", "code_region", "cfd", voie.alias("voie")
-    ).unique()
+    # A 2nde commune pools the insertion of its famille's specialities (``cfds_insertion``).
+    behind = (
+        offres.select(
+            "code_territoire",
+            "code_groupe",
+            "code_region",
+            pl.col("cfds_insertion").alias("cfd"),
+            voie.alias("voie"),
+        )
+        .explode("cfd")
+        .unique()
+    )
     pooled = (
         behind.join(insertion, on=["code_region", "cfd", "voie"], how="inner")
         .group_by("code_territoire", "code_groupe")
