@@ -55,7 +55,10 @@ lint: install-test
 	$(BIN)/mypy
 
 bench: install-test
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/diagnostic.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) node_modules var tremplin/web/static/vendor
