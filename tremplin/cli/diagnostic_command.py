@@ -13,7 +13,7 @@ from rich.table import Table
 
 from tremplin.cli._app import app, console, fail, settings
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, classify
-from tremplin.diagnostic.coverage import coverage
+from tremplin.diagnostic.coverage import coverage, placement
 from tremplin.diagnostic.export import to_csv, to_xlsx
 from tremplin.diagnostic.facts import Facts, build_facts, store_fingerprint
 from tremplin.diagnostic.indicators import Query, compute
@@ -140,9 +140,12 @@ def coverage_command(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Ce que chaque jointure conserve : part des lignes et des volumes, France et AURA."""
-    rows = coverage(_facts())
+    facts = _facts()
+    rows = coverage(facts)
+    placed = placement(facts)
     if as_json:
-        typer.echo(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2))
+        document = {"jointures": rows.to_dicts(), "localisation": placed.to_dicts()}
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     table = Table(
         "Source",
@@ -163,3 +166,14 @@ def coverage_command(
             format_percent(row["part_volume"], 1),
         )
     console.print(table)
+    places = Table(
+        "Territoire", "Précision", "Établissements", "Part", title="Localisation des établissements"
+    )
+    for row in placed.iter_rows(named=True):
+        places.add_row(
+            row["territoire"],
+            row["precision"],
+            format_number(row["etablissements"]),
+            format_percent(row["part"], 1),
+        )
+    console.print(places)

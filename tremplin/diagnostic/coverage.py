@@ -14,6 +14,7 @@ import polars as pl
 
 from tremplin.diagnostic.facts import Facts
 from tremplin.referentials.fap_bridge import BridgeCoverage
+from tremplin.referentials.places import placement_report
 
 AURA = "84"
 
@@ -154,3 +155,16 @@ def _bridge_rows(bridge: BridgeCoverage) -> list[dict[str, object]]:
         }
         for source, _kind, codes, kept_codes, volume, total, kept in measures
     ]
+
+
+def placement(facts: Facts) -> pl.DataFrame:
+    """How precisely establishments are placed (annuaire, commune, département…), France and
+    AURA: territoire, precision, etablissements, part."""
+    return pl.concat(
+        [
+            placement_report(facts.etablissements, region).with_columns(
+                pl.lit(scope).alias("territoire")
+            )
+            for scope, region in (("France", None), ("Auvergne-Rhône-Alpes", AURA))
+        ]
+    ).select("territoire", "precision", "etablissements", "part")
