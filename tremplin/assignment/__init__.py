@@ -1,0 +1,16 @@
+"""Assignment simulation: Affelnet and Parcoursup-like deferred acceptance on compact arrays.
+
+- :mod:`instance` — wishes (CSR), capacities, priorities, seeded lottery;
+- :mod:`engine` — pupil-proposing deferred acceptance (numba);
+- :mod:`affelnet` — the barème; :mod:`parcoursup` — the call order with quotas;
+- :mod:`verify` — an independent plain-Python checker (valid, stable);
+- :mod:`results` — per pupil, per formation, aggregates by group;
+- :mod:`json_io` — the JSON instance and result formats;
+- :mod:`simulation` — :class:`Simulation`, the thin class tying them together.
+"""
+
+from tremplin.assignment.engine import Outcome, solve
+from tremplin.assignment.instance import Instance
+from tremplin.assignment.simulation import Simulation
+
+__all__ = ["Instance", "Outcome", "Simulation", "solve"]
