@@ -1,4 +1,5 @@
-"""``tremplin assets NODE_MODULES``: copy the front-end files (DSFR, htmx, Swagger UI) to serve."""
+"""``tremplin assets NODE_MODULES``: copy the front-end files to serve (DSFR, htmx, Swagger UI,
+Leaflet)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def assets_command(
         ),
     ],
 ) -> None:
-    """Copie le DSFR, htmx et Swagger UI de node_modules vers les fichiers statiques du site."""
+    """Copie le DSFR, htmx, Swagger UI et Leaflet de node_modules vers les fichiers du site."""
     try:
         copied = copy_assets(node_modules)
     except MissingAssets as error:

@@ -7,17 +7,29 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from tremplin import __version__
 from tremplin.config import Settings
+from tremplin.diagnostic.facts import FactsCache
+from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.database import open_store
-from tremplin.web import api, pages
+from tremplin.web import (
+    api,
+    console_api,
+    console_pages,
+    diagnostic_api,
+    diagnostic_pages,
+    pages,
+    reference_pages,
+)
 from tremplin.web.assets import STATIC
+from tremplin.web.diagnostic_service import DiagnosticService
 from tremplin.web.templating import create_templates, render
 
 API_PREFIX = "/api"
@@ -36,9 +48,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     Opens the store at ``settings.database_url`` (bringing its schema up to date) and keeps the
     engine on ``app.state.engine``, with the settings on ``app.state.settings``; the engine is
-    disposed of when the application shuts down.
+    disposed of when the application shuts down. The diagnostic (``app.state.diagnostic``) reads
+    the industrial perimeter of ``settings.perimetre`` (the default one when unset) and builds
+    its facts on first use, again whenever the store changes.
     """
     engine = open_store(settings.database_url)
+    perimeter = Perimeter.load(settings.perimetre)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,12 +73,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.templates = create_templates()
+    app.state.perimeter = perimeter
+    app.state.diagnostic = DiagnosticService(engine, FactsCache(engine, perimeter))
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
+    app.include_router(diagnostic_pages.router)
+    app.include_router(console_pages.router)
+    app.include_router(reference_pages.router)
     app.include_router(api.router)
+    app.include_router(diagnostic_api.router)
+    app.include_router(console_api.router)
     app.add_api_route(DOCS_URL, _swagger_ui, include_in_schema=False)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     return app
 
 
@@ -86,4 +109,41 @@ async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if request.url.path.startswith(API_PREFIX) or request.url.path.startswith("/static/"):
         return await http_exception_handler(request, error)
-    return render(request, "error.html", {"status": error.status_code}, error.status_code)
+    message = error.detail if error.status_code == 422 and isinstance(error.detail, str) else None
+    return render(
+        request, "error.html", {"status": error.status_code, "message": message}, error.status_code
+    )
+
+
+_VALIDATION_MESSAGES = {
+    "int_parsing": "un nombre entier est attendu",
+    "int_from_float": "un nombre entier est attendu",
+    "missing": "paramètre obligatoire",
+    "string_too_long": "valeur trop longue",
+}
+
+
+def _validation_message(error: dict[str, object]) -> str:
+    location = error.get("loc") or ()
+    name = str(location[-1]) if isinstance(location, list | tuple) and location else "paramètre"
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") if isinstance(error.get("ctx"), dict) else {}
+    assert isinstance(context, dict)
+    if kind == "greater_than_equal":
+        reason = f"au moins {context.get('ge')} est attendu"
+    elif kind == "less_than_equal":
+        reason = f"au plus {context.get('le')} est attendu"
+    else:
+        reason = _VALIDATION_MESSAGES.get(kind, "valeur invalide")
+    value = error.get("input")
+    shown = f" « {value} »" if isinstance(value, str | int | float) else ""
+    return f"{name}{shown} : {reason}"
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    """A bad parameter: a French message, as JSON for the API and as a page otherwise."""
+    assert isinstance(error, RequestValidationError)
+    message = " ; ".join(_validation_message(dict(e)) for e in error.errors())
+    if request.url.path.startswith(API_PREFIX):
+        return JSONResponse({"detail": message}, status_code=422)
+    return render(request, "error.html", {"status": 422, "message": message}, 422)

@@ -27,6 +27,7 @@ class Asset:
 _DSFR = "@gouvfr/dsfr"
 _HTMX = "htmx.org"
 _SWAGGER = "swagger-ui-dist"
+_LEAFLET = "leaflet"
 
 ASSETS: tuple[Asset, ...] = (
     Asset(_DSFR, "dist/dsfr.min.css", "dsfr/dsfr.min.css"),
@@ -46,6 +47,11 @@ ASSETS: tuple[Asset, ...] = (
     Asset(_SWAGGER, "favicon-32x32.png", "swagger-ui/favicon-32x32.png"),
     Asset(_SWAGGER, "LICENSE", "swagger-ui/LICENSE"),
     Asset(_SWAGGER, "NOTICE", "swagger-ui/NOTICE"),
+    # The map draws vector layers only (no tile server); leaflet.css points at ``images/``.
+    Asset(_LEAFLET, "dist/leaflet.js", "leaflet/leaflet.js"),
+    Asset(_LEAFLET, "dist/leaflet.css", "leaflet/leaflet.css"),
+    Asset(_LEAFLET, "dist/images", "leaflet/images"),
+    Asset(_LEAFLET, "LICENSE", "leaflet/LICENSE"),
 )
 
 

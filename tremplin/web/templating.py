@@ -13,6 +13,7 @@ from starlette.responses import Response
 from tremplin import formats
 from tremplin.config import Settings
 from tremplin.store.provenance import list_loaded_files
+from tremplin.web.figures import format_value
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -46,6 +47,7 @@ def create_templates() -> Jinja2Templates:
         percent=formats.format_percent,
         date=formats.format_date,
         datetime=formats.format_datetime,
+        valeur=lambda value, name: format_value(name, value),
     )
     return templates
 

@@ -1,0 +1,213 @@
+"""The diagnostic in a real browser: Debian's headless Chromium, driven by Playwright, on uvicorn,
+over a store holding the demo territory. No request may leave 127.0.0.1 (no tiles, no CDN)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _require, _require_vendor
+from tests.test_web_diagnostic import DEMO_ACADEMIE, write_academy_map
+from tremplin.config import Settings
+from tremplin.demo import generate_demo
+from tremplin.sources.ingest import load_paths
+from tremplin.store.database import open_store
+from tremplin.web.app import create_app
+from tremplin.web.figures import COLUMN_LABELS, format_value
+
+pytestmark = pytest.mark.browser
+
+MAP_READY = "territoire"  # « N territoires sur la carte. » once drawn
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """uvicorn serving the app on a demo store, in a background thread."""
+    root = tmp_path_factory.mktemp("navigateur")
+    folder = root / "demo"
+    generate_demo(folder)
+    write_academy_map(folder)
+    url = f"sqlite:///{root / 'tremplin.sqlite'}"
+    engine = open_store(url)
+    load_paths(engine, [folder])
+    engine.dispose()
+
+    app = create_app(Settings.from_env({"TREMPLIN_DATABASE_URL": url}))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    _require(CHROMIUM.exists(), f"{CHROMIUM} absent : apt-get install chromium")
+    _require_vendor("leaflet/leaflet.js", "leaflet/leaflet.css", "htmx/htmx.min.js")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Tab:
+    page: Page
+    base_url: str
+    requested: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> Page:
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def check(self) -> None:
+        outside = [url for url in self.requested if not url.startswith(self.base_url + "/")]
+        assert not outside, outside
+        assert self.failed == []
+        assert self.errors == []
+
+
+@pytest.fixture
+def tab(browser: Browser, base_url: str) -> Iterator[Tab]:
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    opened = Tab(context.new_page(), base_url)
+    opened.page.on("request", lambda request: opened.requested.append(request.url))
+    opened.page.on(
+        "response",
+        lambda response: (
+            opened.failed.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    opened.page.on("requestfailed", lambda request: opened.failed.append(request.url))
+    opened.page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    yield opened
+    context.close()
+
+
+def _wait_for_map(page: Page) -> None:
+    page.wait_for_function(
+        "document.getElementById('carte-etat').textContent.includes('sur la carte')"
+    )
+
+
+def test_map_draws_the_academy_and_its_bassins(tab: Tab, tmp_path: Path) -> None:
+    page = tab.goto("/diagnostic")
+    _wait_for_map(page)
+    polygons = page.locator(
+        f'.leaflet-overlay-pane path.territoire-carte[data-code="{DEMO_ACADEMIE}"]'
+    )
+    assert polygons.count() == 1
+    page.screenshot(path=tmp_path / "carte-academies.png", full_page=True)
+
+    page = tab.goto("/diagnostic?maille=bassin&perimetre=tout")
+    _wait_for_map(page)
+    # Pick « industrie »: the page reloads with it.
+    page.select_option("#filtre-perimetre", "industrie")
+    page.wait_for_url("**perimetre=industrie**")
+    _wait_for_map(page)
+    circles = page.locator(".leaflet-overlay-pane path.territoire-carte")
+    assert circles.count() > 3
+    # The académie's outline lies under the circles.
+    assert page.locator(".leaflet-overlay-pane path").count() > circles.count()
+    page.screenshot(path=tmp_path / "carte-bassins-objectifs.png", full_page=True)
+
+    # The objectives view: a coloured bassin explains itself in its popup.
+    page.select_option("#filtre-objectif", "competences")
+    coloured = page.locator('.leaflet-overlay-pane path.territoire-carte[fill="#18753c"]')
+    expect(coloured.first).to_be_attached()
+    coloured.first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    assert "Compétences pour les entreprises" in popup.inner_text()
+    assert "projets de recrutement pour" in popup.inner_text()
+    page.locator(".carte-bloc").screenshot(path=tmp_path / "carte-popup.png")
+
+    # An indicator: the legend names its source and year.
+    page.check("#vue-indicateur", force=True)
+    page.select_option("#filtre-indicateur", "places")
+    expect(page.locator("#carte-legende-texte")).to_contain_text("Affelnet 2021")
+    page.locator(".carte-bloc").screenshot(path=tmp_path / "carte-indicateur.png")
+
+    # Follow a territory to its page, and check a figure against the API.
+    page.locator(".leaflet-overlay-pane path.territoire-carte").first.click(force=True)
+    link = page.locator(".leaflet-popup-content a.popup-lien").last
+    link.wait_for(state="visible")
+    code = link.get_attribute("href").split("?")[0].rsplit("/", 1)[1]  # type: ignore[union-attr]
+    link.click()
+    page.wait_for_url(f"**/diagnostic/territoire/bassin/{code}**")
+    api = page.request.get(
+        f"{tab.base_url}/api/v1/diagnostic?maille=bassin&territoire={code}&taille=1000"
+    ).json()["lignes"]
+    row = max(api, key=lambda r: r["places"])
+    cell = page.locator(
+        f'#tableau-demande tr[data-code="{row["code_groupe"]}"] td[data-indicateur="places"]'
+    )
+    assert cell.inner_text() == format_value("places", row["places"])
+    assert page.locator("#graphique-demande").count() == 1
+    page.screenshot(path=tmp_path / "territoire.png", full_page=True)
+    tab.check()
+
+
+def test_offers_console_hides_a_column_saves_a_query_and_exports(tab: Tab, tmp_path: Path) -> None:
+    page = tab.goto("/diagnostic/offres")
+    page.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
+    header = page.locator('#tableau-console th[data-colonne="commune"]')
+    assert header.is_visible()
+    page.locator("#choix-colonnes summary").click()
+    page.locator('label[for="colonne-commune"]').click()
+    expect(header).to_be_hidden()
+    assert page.locator('#tableau-console td[data-colonne="commune"]').first.is_hidden()
+
+    # A filter reloads the console in place (htmx) and keeps the column hidden.
+    page.select_option("#filtre-niveau", "CAP")
+    page.wait_for_url("**niveau=CAP**")
+    expect(page.locator('#tableau-console td[data-colonne="niveau"]').first).to_have_text("CAP")
+    expect(page.locator('#tableau-console th[data-colonne="commune"]')).to_be_hidden()
+
+    # A saved query is a named link to this address.
+    page.locator("#requetes-enregistrees summary").click()
+    page.fill("#nom-requete", "CAP de la région")
+    page.click("#enregistrer-requete")
+    saved = page.locator("#liste-requetes a", has_text="CAP de la région")
+    assert "niveau=CAP" in (saved.get_attribute("href") or "")
+
+    # The choices survive a reload.
+    page.reload()
+    expect(page.locator('#tableau-console th[data-colonne="commune"]')).to_be_hidden()
+    expect(page.locator("#liste-requetes a", has_text="CAP de la région")).to_have_count(1)
+    page.screenshot(path=tmp_path / "console-offres.png", full_page=True)
+
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "offres.csv"
+    frame = pl.read_csv(path, separator=";", decimal_comma=True, comment_prefix="#")
+    shown = page.locator("#tableau-console tbody tr").count()
+    assert frame.height >= shown > 0
+    assert set(frame.get_column(COLUMN_LABELS["niveau"]).to_list()) == {"CAP"}
+    tab.check()

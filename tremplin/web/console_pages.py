@@ -1,0 +1,233 @@
+"""The two consoles: by formation, and by formation × establishment (one row per offer).
+
+Filters are the query string (so a filtered console is a link to share); htmx reloads the
+console in place and pushes the new address. The column chooser and the saved queries live in
+the browser (``localStorage``), see ``static/console.js``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlencode
+
+import polars as pl
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from tremplin.diagnostic import rules
+from tremplin.diagnostic.consoles import ConsoleQuery
+from tremplin.diagnostic.indicators import INDICATORS
+from tremplin.web import diagnostic_params as params
+from tremplin.web.diagnostic_pages import REGION_AURA, niveau_options
+from tremplin.web.diagnostic_service import cached, service
+from tremplin.web.figures import COLUMN_LABELS, PERIMETRE_LABELS, STATUT_LABELS
+from tremplin.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ConsoleColumn:
+    name: str
+    label: str
+    shown: bool
+    number: bool
+    source: str | None
+
+
+_INDICATOR_SOURCES = {i.name: i.source for i in INDICATORS}
+_NUMBERS = {i.name for i in INDICATORS} | {"sortants"}
+
+_OFFER_COLUMNS = (
+    ("etablissement", True),
+    ("uai", False),
+    ("commune", True),
+    ("code_departement", False),
+    ("bassin_bmo", False),
+    ("libelle_formation", True),
+    ("cfd", False),
+    ("niveau", True),
+    ("statut", True),
+    ("famille_metiers", False),
+    ("libelle_fap22", False),
+    ("libelle_fap86", True),
+    ("capacite", True),
+    ("demandes_voeux_1", True),
+    ("taux_pression", True),
+    ("voeux_confirmes", True),
+    ("taux_demande", True),
+    ("effectif", True),
+    ("taux_remplissage", True),
+    ("taux_emploi_6_mois", False),
+    ("taux_poursuite", False),
+    ("taux_devenir_favorable", True),
+    ("quadrant", True),
+    ("source", False),
+    ("annee", False),
+)
+_FORMATION_COLUMNS = (
+    ("libelle_formation", True),
+    ("cfd", False),
+    ("niveau", True),
+    ("statut", True),
+    ("famille_metiers", False),
+    ("libelle_fap22", False),
+    ("libelle_fap86", True),
+    ("nb_etablissements", True),
+    ("capacite", True),
+    ("demandes_voeux_1", True),
+    ("taux_pression", True),
+    ("voeux_confirmes", True),
+    ("taux_demande", True),
+    ("effectif", True),
+    ("taux_remplissage", True),
+    ("sortants", False),
+    ("taux_emploi_6_mois", False),
+    ("taux_poursuite", False),
+    ("taux_devenir_favorable", True),
+    ("quadrant", True),
+)
+
+KINDS = {
+    "offres": (
+        "Établissements et offres",
+        "Une ligne par offre : formation × établissement × statut.",
+        _OFFER_COLUMNS,
+    ),
+    "formations": (
+        "Formations",
+        "Une ligne par formation (CFD × statut) sur le territoire choisi.",
+        _FORMATION_COLUMNS,
+    ),
+}
+
+
+def _columns(kind: str, frame: pl.DataFrame) -> list[ConsoleColumn]:
+    return [
+        ConsoleColumn(
+            name,
+            COLUMN_LABELS.get(name, name),
+            shown,
+            name in _NUMBERS,
+            _INDICATOR_SOURCES.get(name),
+        )
+        for name, shown in KINDS[kind][2]
+        if name in frame.columns
+    ]
+
+
+def console_years(offers: pl.DataFrame) -> dict[str, str]:
+    """Each source's years among the offers of a console."""
+    found: dict[str, str] = {}
+    for source, label in (("affelnet", "Affelnet"), ("parcoursup", "Parcoursup")):
+        values = offers.filter(pl.col("source") == source).get_column("annee").drop_nulls().unique()
+        if values.len():
+            found[label] = ", ".join(str(v) for v in values.sort())
+    for column, label in (("rentree_effectif", "Constat"), ("millesime_insertion", "InserJeunes")):
+        if column in offers.columns:
+            values = offers.get_column(column).drop_nulls().unique()
+            if values.len():
+                found[label] = ", ".join(str(v) for v in values.sort())
+    return found
+
+
+def _query_string(query: ConsoleQuery, **extra: Any) -> str:
+    values: dict[str, Any] = {}
+    for item in fields(ConsoleQuery):
+        value = getattr(query, item.name)
+        if item.name == "code_region":
+            values[item.name] = value or ""  # empty: all of France (absent: AURA)
+        elif value not in (None, "") and not (item.name == "niveau" and value == "tous"):
+            values[item.name] = value
+    values.update({k: v for k, v in extra.items() if v is not None})
+    return urlencode(values)
+
+
+def _options(request: Request, query: ConsoleQuery) -> dict[str, Any]:
+    found = service(request)
+    region = query.code_region
+
+    def territories(maille: str) -> list[tuple[str, str]]:
+        frame = found.territories(maille, region)
+        return [
+            (str(code), f"{name} ({code})") for code, name in frame.select("code", "nom").rows()
+        ]
+
+    return {
+        "code_region": [
+            (str(c), str(n)) for c, n in found.territories("region").select("code", "nom").rows()
+        ],
+        "code_academie": territories("academie"),
+        "code_departement": territories("departement"),
+        "bassin_bmo": territories("bassin"),
+        "fap22": found.console_options("fap22", "libelle_fap22"),
+        "fap86": found.console_options("fap86", "libelle_fap86"),
+        "famille_metiers": found.console_options("famille_metiers"),
+        "annee": sorted(found.console_options("annee"), reverse=True),
+        "niveau": niveau_options(),
+        "perimetre": list(PERIMETRE_LABELS.items()),
+        "statut": list(STATUT_LABELS.items()),
+    }
+
+
+def _console(request: Request, kind: str) -> Response:
+    found = service(request)
+    values = request.query_params
+    query = params.page_console_query(values, code_region=REGION_AURA)
+    page = params.integer(values, "page", 1, 1) or 1
+    offers = found.offers(query)
+    frame = offers if kind == "offres" else found.formations(query)
+    pages = max(1, -(-frame.height // PAGE_SIZE))
+    page = min(page, pages)
+    shown = frame.slice((page - 1) * PAGE_SIZE, PAGE_SIZE)
+    title, description, _ = KINDS[kind]
+    query_string = _query_string(query)
+    return render(
+        request,
+        "console.html",
+        {
+            "kind": kind,
+            "title": title,
+            "description": description,
+            "query": query,
+            "options": _options(request, query),
+            "columns": _columns(kind, frame),
+            "rows": shown.to_dicts(),
+            "total": frame.height,
+            "page": page,
+            "pages": pages,
+            "page_size": PAGE_SIZE,
+            "query_string": query_string,
+            "page_link": lambda number: f"/diagnostic/{kind}?{_query_string(query, page=number)}",
+            "offers_link": lambda row: (
+                "/diagnostic/offres?"
+                + _query_string(_with(query, cfd=row["cfd"], statut=row["statut"]))
+            ),
+            "known_years": console_years(offers),
+            "insertion_needs_region": kind == "formations" and not query.code_region,
+            "labels": {"unplaced": rules.UNPLACED_LABEL},
+        },
+    )
+
+
+def _with(query: ConsoleQuery, **changes: Any) -> ConsoleQuery:
+    values = {item.name: getattr(query, item.name) for item in fields(ConsoleQuery)}
+    values.update(changes)
+    return ConsoleQuery(**values)
+
+
+@router.get("/diagnostic/formations", name="console_formations")
+@cached
+def formations_console(request: Request) -> Response:
+    """The console by formation."""
+    return _console(request, "formations")
+
+
+@router.get("/diagnostic/offres", name="console_offres")
+@cached
+def offers_console(request: Request) -> Response:
+    """The console by formation × establishment."""
+    return _console(request, "offres")

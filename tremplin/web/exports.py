@@ -1,0 +1,138 @@
+"""CSV and XLSX exports of a table, with French headers and the sources and years it rests on.
+
+* CSV: UTF-8 with a byte order mark, « ; » between columns and a decimal comma, as French
+  spreadsheets open it; the first lines, starting with « # », name the export, its filters and
+  its sources (``polars.read_csv(..., separator=";", decimal_comma=True, comment_prefix="#")``
+  reads it back).
+* XLSX: a first sheet « Sources » (what, filters, each source and its years, the loaded files),
+  then the data sheet with shares formatted as percentages.
+
+Values are written as numbers, never as formatted text, so the export can be computed on.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import openpyxl
+import polars as pl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from tremplin.formats import format_datetime
+from tremplin.web.figures import COLUMN_LABELS, DECIMALS, PERCENT, format_value
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What an export says about itself: title, filters, sources and years, loaded files."""
+
+    title: str
+    filters: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def lines(self) -> list[str]:
+        """The description as lines of text (French)."""
+        lines = [f"{self.title} — Tremplin, calculé le {format_datetime(self.created)}"]
+        if self.filters:
+            lines.append("Filtres : " + " ; ".join(f"{k} = {v}" for k, v in self.filters))
+        for source, year in self.sources:
+            lines.append(f"Source : {source}, {year}")
+        for name, year in self.files:
+            lines.append(f"Fichier chargé : {name}" + (f" ({year})" if year else ""))
+        return lines
+
+
+def exported(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """``columns`` of ``frame`` (those it has), lists joined into text, headers in French."""
+    kept = [c for c in columns if c in frame.columns]
+    out = frame.select(kept)
+    for name in kept:
+        if isinstance(out.schema[name], pl.List):
+            separator = ", " if name == "objectifs" else " "
+            if name == "objectifs":
+                out = out.with_columns(
+                    pl.Series(name, [format_value(name, v) for v in out.get_column(name)])
+                )
+            else:
+                out = out.with_columns(pl.col(name).list.join(separator))
+        elif out.schema[name] == pl.Float64:
+            out = out.with_columns(pl.col(name).fill_nan(None))
+    return out.rename({c: COLUMN_LABELS.get(c, c) for c in kept})
+
+
+def to_csv(frame: pl.DataFrame, columns: Sequence[str], info: ExportInfo) -> bytes:
+    """The CSV export (see the module's docstring)."""
+    preamble = "".join(f"# {line}\n" for line in info.lines())
+    body = exported(frame, columns).write_csv(separator=";", decimal_comma=True)
+    return ("\ufeff" + preamble + body).encode("utf-8")
+
+
+def _number_format(name: str) -> str | None:
+    if name in PERCENT:
+        return "0.0%"
+    if name in DECIMALS:
+        return "0." + "0" * DECIMALS[name]
+    return None
+
+
+def to_xlsx(frame: pl.DataFrame, columns: Sequence[str], info: ExportInfo, sheet: str) -> bytes:
+    """The XLSX export: a sheet « Sources », then ``sheet`` with the data."""
+    book = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    about = book.create_sheet("Sources")
+    about.append([_bold(about, info.title, bold)])
+    about.append(["Calculé le", format_datetime(info.created)])
+    about.append([])
+    if info.filters:
+        about.append([_bold(about, "Filtre", bold), _bold(about, "Valeur", bold)])
+        for key, value in info.filters:
+            about.append([key, value])
+        about.append([])
+    about.append([_bold(about, "Source", bold), _bold(about, "Année(s)", bold)])
+    for source, year in info.sources:
+        about.append([source, year])
+    if info.files:
+        about.append([])
+        about.append([_bold(about, "Fichier chargé", bold), _bold(about, "Millésime", bold)])
+        for name, year in info.files:
+            about.append([name, year])
+
+    data = book.create_sheet(sheet)
+    kept = [c for c in columns if c in frame.columns]
+    table = exported(frame, kept)
+    data.append([_bold(data, header, bold) for header in table.columns])
+    formats = [_number_format(name) for name in kept]
+    for row in table.iter_rows():
+        cells: list[object] = []
+        for value, number_format in zip(row, formats, strict=True):
+            if number_format and value is not None:
+                cell = WriteOnlyCell(data, value=value)
+                cell.number_format = number_format
+                cells.append(cell)
+            else:
+                cells.append(value)
+        data.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _bold(sheet: object, value: str, font: Font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
+
+
+def attachment(name: str) -> dict[str, str]:
+    """The header that makes a browser save the response as ``name``."""
+    return {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -1,0 +1,194 @@
+"""How each figure of the diagnostic is named, written and sourced on pages and in exports.
+
+The indicators themselves (name, label, source, definition) are declared once in
+:data:`tremplin.diagnostic.indicators.INDICATORS`; this module adds what only an interface needs:
+the French labels of the other columns, how a value is written (count, percentage, ratio), and
+which year column of a row dates each source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tremplin import formats
+from tremplin.diagnostic.classify import OBJECTIVE_LABELS
+from tremplin.diagnostic.indicators import INDICATORS, Indicator
+from tremplin.diagnostic.rules import GROUPEMENT_LABELS, MAILLE_LABELS
+
+INDICATOR_BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
+
+PERCENT = frozenset(
+    {
+        "taux_remplissage",
+        "taux_emploi_6_mois",
+        "taux_poursuite",
+        "taux_devenir_favorable",
+        "part_projets_difficiles",
+    }
+)
+"""Shares written as percentages (the others ratios are written as decimals)."""
+
+DECIMALS = {
+    "taux_pression": 2,
+    "taux_demande": 1,
+    "tension": 2,
+    "categorie_tension": 1,
+    "projets_par_place": 1,
+}
+"""Ratios written with a fixed number of decimals."""
+
+# Where a row of the diagnostic says which year each source it draws on is from.
+SOURCE_YEAR_COLUMNS = (
+    ("Affelnet", "annee_affelnet"),
+    ("Parcoursup", "annee_parcoursup"),
+    ("InserJeunes", "millesime_insertion"),
+    ("BMO", "annee_bmo"),
+    ("DARES", "annee_tension"),
+)
+
+SUMMABLE = (
+    "nb_offres",
+    "capacite",
+    "demandes_voeux_1",
+    "capacite_bts",
+    "voeux_confirmes",
+    "places",
+    "effectif",
+    "projets_recrutement",
+)
+"""Counts that add up over the groups of a territory (an establishment can teach several
+groups, so ``nb_etablissements`` does not)."""
+
+WEIGHTED = {
+    "taux_pression": ("demandes_voeux_1", "capacite"),
+    "taux_demande": ("voeux_confirmes", "capacite_bts"),
+    "projets_par_place": ("projets_recrutement", "places"),
+}
+"""Ratios whose total over the groups of a territory is exact: Σ(ratio × denominator) ÷
+Σ denominator (for pressure and demand the numerator is that of the offers whose capacity is
+known, which is what ratio × denominator gives back)."""
+
+COLUMN_LABELS: dict[str, str] = {
+    "maille": "Maille",
+    "code_territoire": "Code du territoire",
+    "territoire": "Territoire",
+    "groupement": "Regroupement des métiers",
+    "code_groupe": "Code du groupe",
+    "groupe": "Groupe de métiers",
+    "perimetre": "Périmètre",
+    "niveau": "Niveau",
+    "annee_affelnet": "Année Affelnet",
+    "annee_parcoursup": "Année Parcoursup",
+    "millesime_insertion": "Millésime InserJeunes",
+    "annee_bmo": "Année BMO",
+    "annee_tension": "Année DARES",
+    "objectifs": "Objectifs",
+    "explications": "Explications",
+    # The consoles' columns.
+    "source": "Source",
+    "annee": "Année",
+    "uai": "UAI",
+    "etablissement": "Établissement",
+    "commune": "Commune",
+    "code_insee": "Code commune",
+    "code_region": "Région",
+    "code_academie": "Académie",
+    "code_departement": "Département",
+    "bassin_bmo": "Bassin d'emploi (BMO)",
+    "precision": "Localisation de l'établissement",
+    "mef_stat_11": "MEF STAT 11",
+    "cfd": "CFD",
+    "libelle_formation": "Formation",
+    "statut": "Statut",
+    "voie": "Voie",
+    "famille_metiers": "Famille de métiers",
+    "code_rome": "ROME",
+    "fap22": "Famille professionnelle (code)",
+    "libelle_fap22": "Famille professionnelle (FAP 2021)",
+    "fap86": "Domaine professionnel (code)",
+    "libelle_fap86": "Domaine professionnel (FAP 2021)",
+    "industrie": "Périmètre industrie",
+    "capacite_brute": "Capacité déclarée",
+    "rentree_effectif": "Rentrée du constat",
+    "quadrant": "Quadrant",
+    **{i.name: i.label for i in INDICATORS},
+}
+
+PERIMETRE_LABELS = {"industrie": "Industrie / métallurgie", "tout": "Tous les métiers"}
+NIVEAU_LABELS = {"tous": "Tous les niveaux"}
+STATUT_LABELS = {"scolaire": "Scolaire", "apprentissage": "Apprentissage"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure as a page shows it: the value written in French, where it comes from."""
+
+    name: str
+    text: str
+    source: str
+    year: str
+
+
+def format_value(name: str, value: Any) -> str:
+    """``value`` of the column ``name`` written the French way (« — » when missing)."""
+    if value is None:
+        return formats.MISSING
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        if name == "objectifs":
+            return ", ".join(OBJECTIVE_LABELS.get(str(v), str(v)) for v in value)
+        return " ".join(str(v) for v in value)
+    if name in PERCENT:
+        return formats.format_percent(value, 0 if value >= 0.1 else 1)
+    if name in DECIMALS:
+        return formats.format_decimal(value, DECIMALS[name])
+    if name == "maille":
+        return MAILLE_LABELS.get(str(value), str(value))
+    if name == "groupement":
+        return GROUPEMENT_LABELS.get(str(value), str(value))
+    if name == "perimetre":
+        return PERIMETRE_LABELS.get(str(value), str(value))
+    if isinstance(value, int) and name.startswith(("annee", "millesime", "rentree")):
+        return str(value)  # a year takes no thousands separator
+    if isinstance(value, int | float):
+        return formats.format_number(value)
+    return str(value)
+
+
+def years(rows: Iterable[Mapping[str, Any]], column: str) -> list[str]:
+    """The distinct years of ``column`` among ``rows``, sorted."""
+    return sorted({str(row[column]) for row in rows if row.get(column) is not None})
+
+
+def source_years(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """For each source with a year column, its years among ``rows`` (« 2023, 2024 »)."""
+    listed = list(rows)
+    found = {}
+    for source, column in SOURCE_YEAR_COLUMNS:
+        values = years(listed, column)
+        if values:
+            found[source] = ", ".join(values)
+    return found
+
+
+def indicator_year(name: str, known: Mapping[str, str]) -> str:
+    """The years of the sources an indicator draws on, from :func:`source_years`'s result."""
+    indicator = INDICATOR_BY_NAME.get(name)
+    if indicator is None:
+        return ""
+    parts = [f"{source} {year}" for source, year in known.items() if source in indicator.source]
+    return " ; ".join(parts)
+
+
+def figure(name: str, value: Any, known_years: Mapping[str, str]) -> Figure:
+    """The value of indicator ``name`` with its French text, its source and its year."""
+    indicator = INDICATOR_BY_NAME.get(name)
+    return Figure(
+        name=name,
+        text=format_value(name, value),
+        source=indicator.source if indicator else "",
+        year=indicator_year(name, known_years),
+    )
