@@ -19,10 +19,10 @@ from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _require, _require_vendo
 from tests.test_web_diagnostic import DEMO_ACADEMIE, write_academy_map
 from tremplin.config import Settings
 from tremplin.demo import generate_demo
+from tremplin.reports.figures import COLUMN_LABELS, format_value
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 from tremplin.web.app import create_app
-from tremplin.web.figures import COLUMN_LABELS, format_value
 
 pytestmark = pytest.mark.browser
 

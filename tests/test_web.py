@@ -179,18 +179,20 @@ def test_api_sources_is_the_provenance_json(
     client: Client, store: sa.Engine, tmp_path: Path
 ) -> None:
     assert client.get("/api/v1/sources").json() == []
-    load_paths(store, [write_constat(tmp_path / "reels", 2020, [83, 32], bad_uai_rows=1)])
     load_paths(store, [write_constat(tmp_path / "demo", 2021, [5], demo=True)])
+    [demo] = client.get("/api/v1/sources").json()
+    assert (demo["year"], demo["demo"]) == ("2021", True)
 
+    # Real files push the fictional ones out: the two never mix.
+    load_paths(store, [write_constat(tmp_path / "reels", 2020, [83, 32], bad_uai_rows=1)])
     response = client.get("/api/v1/sources")
     assert response.status_code == 200
     with store.connect() as conn:
         expected = [loaded.as_json() for loaded in list_loaded_files(conn)]
     assert response.json() == expected
-    first, second = response.json()
-    assert (first["file"], first["year"], first["rows_loaded"]) == ("constat_2020.csv", "2020", 2)
-    assert (first["rows_rejected"], first["demo"]) == (1, False)
-    assert (second["year"], second["demo"]) == ("2021", True)
+    [real] = response.json()
+    assert (real["file"], real["year"], real["rows_loaded"]) == ("constat_2020.csv", "2020", 2)
+    assert (real["rows_rejected"], real["demo"]) == (1, False)
 
 
 def test_openapi_documents_the_sources_endpoint(client: Client) -> None:
@@ -225,13 +227,14 @@ def test_demo_banner_shows_on_every_page_iff_a_demo_file_is_loaded(
     pages = ("/", "/sources")
     assert all(banner not in _page(client, path) for path in pages)
 
-    load_paths(store, [write_constat(tmp_path / "reels", 2020, [83])])
-    assert all(banner not in _page(client, path) for path in pages)
-
     load_paths(store, [write_constat(tmp_path / "demo", 2021, [5], demo=True)])
     assert all(banner in _page(client, path) for path in pages)
     assert banner in client.get("/nulle-part").text
     assert "Fictif" in _page(client, "/sources")
+
+    # Real files replace the demo data: the banner goes with it.
+    load_paths(store, [write_constat(tmp_path / "reels", 2020, [83])])
+    assert all(banner not in _page(client, path) for path in pages)
 
 
 def test_unknown_page_is_a_french_404(client: Client) -> None:

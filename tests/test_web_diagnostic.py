@@ -28,12 +28,12 @@ from tremplin.diagnostic.classify import OBJECTIVES
 from tremplin.diagnostic.facts import build_facts
 from tremplin.diagnostic.indicators import INDICATORS, ORDER, Query, compute
 from tremplin.referentials.perimeter import Perimeter
+from tremplin.reports.figures import COLUMN_LABELS, format_value
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 from tremplin.web.app import create_app
 from tremplin.web.diagnostic_api import ROW_COLUMNS, DiagnosticRow
 from tremplin.web.diagnostic_service import CHECK_EVERY
-from tremplin.web.figures import COLUMN_LABELS, format_value
 from tremplin.web.reference_pages import THRESHOLD_TEXTS
 
 DEMO_ACADEMIE = "08"

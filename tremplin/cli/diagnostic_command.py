@@ -14,11 +14,12 @@ from rich.table import Table
 from tremplin.cli._app import app, console, fail, settings
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, classify
 from tremplin.diagnostic.coverage import coverage, placement
-from tremplin.diagnostic.export import to_csv, to_xlsx
 from tremplin.diagnostic.facts import Facts, build_facts, store_fingerprint
-from tremplin.diagnostic.indicators import Query, compute
+from tremplin.diagnostic.indicators import ORDER, Query, compute
 from tremplin.formats import format_decimal, format_number, format_percent
 from tremplin.referentials.perimeter import Perimeter
+from tremplin.reports.exports import ExportInfo, to_csv, to_xlsx
+from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
 from tremplin.store.database import open_store
 
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -34,18 +35,23 @@ def _facts() -> Facts:
         engine.dispose()
 
 
-def _sources(rows: pl.DataFrame) -> list[tuple[str, str]]:
+def _info(rows: pl.DataFrame, query: Query) -> ExportInfo:
     def years(column: str) -> str:
         values = rows.get_column(column).drop_nulls().unique().sort().to_list()
         return ", ".join(str(v) for v in values) or "—"
 
-    return [
-        ("Affelnet (capacités, vœux 1)", years("annee_affelnet")),
-        ("Parcoursup (BTS)", years("annee_parcoursup")),
-        ("InserJeunes (insertion)", years("millesime_insertion")),
-        ("BMO (projets de recrutement)", years("annee_bmo")),
-        ("DARES (tension)", years("annee_tension")),
+    filters = [
+        ("Maille", query.maille),
+        ("Territoire", query.dans or "France"),
+        ("Regroupement", query.groupement),
+        ("Périmètre", query.perimetre),
+        ("Niveau", query.niveau),
     ]
+    return ExportInfo(
+        title="Diagnostic territorial",
+        filters=filters,
+        sources=[(source, years(column)) for source, column in SOURCE_YEAR_COLUMNS],
+    )
 
 
 def _table(rows: pl.DataFrame) -> Table:
@@ -123,11 +129,12 @@ def diagnostic_command(
     if format == "json":
         content = json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2).encode()
     elif format == "csv":
-        content = to_csv(rows)
+        content = to_csv(rows, [*ORDER, "objectifs", "explications"], _info(rows, query))
     else:
         if sortie is None:
             raise fail("le format xlsx demande un fichier : --sortie diagnostic.xlsx")
-        content = to_xlsx(rows, _sources(rows))
+        columns = [*ORDER, "objectifs", "explications"]
+        content = to_xlsx(rows, columns, _info(rows, query), "Diagnostic")
     if sortie is None:
         typer.echo(content.decode("utf-8-sig"), nl=False)
     else:

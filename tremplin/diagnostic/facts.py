@@ -23,6 +23,7 @@ from tremplin.referentials import territories, trades
 from tremplin.referentials.fap_bridge import BridgeCoverage, FapBridge, fap_bridge
 from tremplin.referentials.formations import formations
 from tremplin.referentials.perimeter import Perimeter
+from tremplin.referentials.tables import read_query
 from tremplin.store.schema import DATASET_TABLES, source_files
 
 TRADE_COLUMNS = (
@@ -49,7 +50,8 @@ class Facts:
 
 
 def _read(conn: sa.Connection, query: sa.Select[tuple[object, ...]]) -> pl.DataFrame:
-    return pl.read_database(query, connection=conn, infer_schema_length=None)
+    # Typed after the store's columns, so that an empty table still joins.
+    return read_query(conn, query)
 
 
 def _with_millesime(conn: sa.Connection, dataset: str, *columns: str) -> pl.DataFrame:
@@ -393,6 +395,7 @@ def build_insertion(conn: sa.Connection, formation: pl.DataFrame) -> pl.DataFram
         .with_columns(pl.coalesce("cfd", "cfd_mef").alias("cfd"))
         .filter(pl.col("cfd").is_not_null())
         .filter(pl.col("millesime") == pl.col("millesime").max().over("voie"))
+        .with_columns(pl.col("millesime").str.replace_all("_", "-"))
         .group_by("code_region", "cfd", "voie", "millesime")
         .agg(pl.col(c).sum() for c in counts)
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
+from tremplin.referentials.tables import read_query
 from tremplin.store.schema import DATASET_TABLES
 
 # BCN « niveau formation diplôme » codes grouped into the levels of the diagnostic.
@@ -27,7 +28,8 @@ LEVEL_ORDER = ("CAP", "Bac pro", "BTS", OTHER_LEVEL)
 
 
 def _frame(conn: sa.Connection, query: sa.Select[tuple[object, ...]]) -> pl.DataFrame:
-    return pl.read_database(query, connection=conn, infer_schema_length=None)
+    # Typed after the store's columns, so that an empty table still joins.
+    return read_query(conn, query)
 
 
 def _bcn_familles(conn: sa.Connection) -> pl.DataFrame:

@@ -13,6 +13,15 @@ from pydantic import BaseModel, Field
 
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.consoles import ConsoleQuery
+from tremplin.reports.exports import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    ExportInfo,
+    attachment,
+    to_csv,
+    to_xlsx,
+)
+from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
 from tremplin.web import diagnostic_params as params
 from tremplin.web.diagnostic_api import (
     DIAGNOSTIC_DATASETS,
@@ -23,15 +32,6 @@ from tremplin.web.diagnostic_api import (
     page_json,
 )
 from tremplin.web.diagnostic_service import cached, service
-from tremplin.web.exports import (
-    CSV_MEDIA_TYPE,
-    XLSX_MEDIA_TYPE,
-    ExportInfo,
-    attachment,
-    to_csv,
-    to_xlsx,
-)
-from tremplin.web.figures import COLUMN_LABELS, PERIMETRE_LABELS
 
 router = APIRouter(prefix="/api/v1", tags=["Consoles"])
 

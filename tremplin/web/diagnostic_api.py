@@ -19,11 +19,7 @@ from pydantic import BaseModel, Field
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, OBJECTIVES
 from tremplin.diagnostic.indicators import ORDER, Query
-from tremplin.store.provenance import list_loaded_files
-from tremplin.web import diagnostic_params as params
-from tremplin.web.diagnostic_service import Page as RowsPage
-from tremplin.web.diagnostic_service import cached, paginate, service
-from tremplin.web.exports import (
+from tremplin.reports.exports import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
     ExportInfo,
@@ -31,7 +27,11 @@ from tremplin.web.exports import (
     to_csv,
     to_xlsx,
 )
-from tremplin.web.figures import COLUMN_LABELS, PERIMETRE_LABELS
+from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
+from tremplin.store.provenance import list_loaded_files
+from tremplin.web import diagnostic_params as params
+from tremplin.web.diagnostic_service import Page as RowsPage
+from tremplin.web.diagnostic_service import cached, paginate, service
 from tremplin.web.templating import request_engine
 
 router = APIRouter(prefix="/api/v1", tags=["Diagnostic territorial"])

@@ -15,10 +15,7 @@ from starlette.responses import Response
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, OBJECTIVES
 from tremplin.diagnostic.indicators import INDICATORS, Query
-from tremplin.web import charts
-from tremplin.web import diagnostic_params as params
-from tremplin.web.diagnostic_service import GROUP_COLUMNS, TERRITORY_COLUMNS, cached, service
-from tremplin.web.figures import (
+from tremplin.reports.figures import (
     DECIMALS,
     NIVEAU_LABELS,
     PERCENT,
@@ -28,6 +25,9 @@ from tremplin.web.figures import (
     format_value,
     indicator_year,
 )
+from tremplin.web import charts
+from tremplin.web import diagnostic_params as params
+from tremplin.web.diagnostic_service import GROUP_COLUMNS, TERRITORY_COLUMNS, cached, service
 from tremplin.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -31,8 +31,8 @@ from tremplin.diagnostic.coverage import coverage
 from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.rules import UNPLACED
+from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
 from tremplin.store.schema import DATASET_TABLES, source_files
-from tremplin.web.figures import SOURCE_YEAR_COLUMNS
 from tremplin.web.memo import Memo
 from tremplin.web.templating import render, request_settings
 

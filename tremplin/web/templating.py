@@ -12,8 +12,8 @@ from starlette.responses import Response
 
 from tremplin import formats
 from tremplin.config import Settings
+from tremplin.reports.figures import format_value
 from tremplin.store.provenance import list_loaded_files
-from tremplin.web.figures import format_value
 
 TEMPLATES = Path(__file__).with_name("templates")
 

@@ -23,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from tremplin.formats import format_datetime
-from tremplin.web.figures import COLUMN_LABELS, DECIMALS, PERCENT, format_value
+from tremplin.reports.figures import COLUMN_LABELS, DECIMALS, PERCENT, format_value
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,9 +59,12 @@ def exported(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
         if isinstance(out.schema[name], pl.List):
             separator = ", " if name == "objectifs" else " "
             if name == "objectifs":
-                out = out.with_columns(
-                    pl.Series(name, [format_value(name, v) for v in out.get_column(name)])
-                )
+                # A list cell comes out of polars as a Series.
+                values = [
+                    format_value(name, v.to_list() if isinstance(v, pl.Series) else v)
+                    for v in out.get_column(name)
+                ]
+                out = out.with_columns(pl.Series(name, values, dtype=pl.String))
             else:
                 out = out.with_columns(pl.col(name).list.join(separator))
         elif out.schema[name] == pl.Float64:
