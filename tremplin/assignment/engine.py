@@ -1,8 +1,8 @@
 """Pupil-proposing deferred acceptance on the arrays of an :class:`Instance` (numba).
 
 Reference: D. Gale and L. S. Shapley, « College admissions and the stability of marriage »,
-*American Mathematical Monthly* 69 (1962); with capacities, the *hospitals/residents* form of
-D. Gusfield and R. W. Irving, *The Stable Marriage Problem* (MIT Press, 1989), § 1.6. The
+*American Mathematical Monthly* 69 (1962); with capacities, the *hospitals/residents* problem of
+D. Gusfield and R. W. Irving, *The Stable Marriage Problem* (MIT Press, 1989). The
 result is the pupil-optimal stable assignment: no pupil can do better in any stable assignment,
 and it does not depend on the order in which pupils propose.
 
