@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import random
+
 from locust import HttpUser, between, task
 
 AURA = "region:84"
+# Queries vary as a planner's do, so that caches do not answer everything: every level, every
+# perimeter, the académies, départements and FAP families of AURA.
+ACADEMIES = ["06", "08", "10"]
+DEPARTEMENTS = ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"]
+FAMILLES = ["C", "D", "E", "G", "H", "B", "F", "J", "T"]
+NIVEAUX = ["tous", "CAP", "Bac%20pro", "BTS"]
+PERIMETRES = ["industrie", "tout"]
 
 
 class Planner(HttpUser):
@@ -13,16 +22,20 @@ class Planner(HttpUser):
 
     @task(3)
     def api_bassins(self) -> None:
+        niveau, perimetre = random.choice(NIVEAUX), random.choice(PERIMETRES)
         self.client.get(
-            f"/api/v1/diagnostic?maille=bassin&dans={AURA}&perimetre=industrie&taille=100",
+            f"/api/v1/diagnostic?maille=bassin&dans={AURA}&perimetre={perimetre}"
+            f"&niveau={niveau}&taille=100",
             name="/api/v1/diagnostic (bassins AURA)",
         )
 
     @task(2)
     def api_departements_fap(self) -> None:
+        groupement = random.choice(["fap", "famille_fap", "famille_metiers", "diplome"])
         self.client.get(
-            f"/api/v1/diagnostic?maille=departement&groupement=fap&dans={AURA}&perimetre=tout",
-            name="/api/v1/diagnostic (départements, FAP)",
+            f"/api/v1/diagnostic?maille=departement&groupement={groupement}&dans={AURA}"
+            f"&perimetre={random.choice(PERIMETRES)}&niveau={random.choice(NIVEAUX)}",
+            name="/api/v1/diagnostic (départements)",
         )
 
     @task(2)
@@ -31,23 +44,42 @@ class Planner(HttpUser):
 
     @task(2)
     def territory_page(self) -> None:
-        self.client.get("/diagnostic/territoire/academie/10", name="/diagnostic/territoire/…")
+        maille, code = random.choice(
+            [("academie", a) for a in ACADEMIES] + [("departement", d) for d in DEPARTEMENTS]
+        )
+        self.client.get(
+            f"/diagnostic/territoire/{maille}/{code}?perimetre={random.choice(PERIMETRES)}",
+            name="/diagnostic/territoire/…",
+        )
 
     @task(1)
     def trade_page(self) -> None:
-        self.client.get("/diagnostic/metier/famille_fap/D", name="/diagnostic/metier/…")
+        self.client.get(
+            f"/diagnostic/metier/famille_fap/{random.choice(FAMILLES)}", name="/diagnostic/metier/…"
+        )
 
     @task(2)
     def formations_console(self) -> None:
-        self.client.get("/diagnostic/formations?code_region=84", name="/diagnostic/formations")
+        self.client.get(
+            f"/diagnostic/formations?code_departement={random.choice(DEPARTEMENTS)}"
+            f"&niveau={random.choice(NIVEAUX)}",
+            name="/diagnostic/formations",
+        )
 
     @task(2)
     def offers_console(self) -> None:
-        self.client.get("/diagnostic/offres?code_academie=10", name="/diagnostic/offres")
+        self.client.get(
+            f"/diagnostic/offres?code_academie={random.choice(ACADEMIES)}"
+            f"&perimetre={random.choice(PERIMETRES)}",
+            name="/diagnostic/offres",
+        )
 
     @task(1)
     def offers_api(self) -> None:
-        self.client.get("/api/v1/offres?code_region=84&taille=100", name="/api/v1/offres")
+        self.client.get(
+            f"/api/v1/offres?code_departement={random.choice(DEPARTEMENTS)}&taille=100",
+            name="/api/v1/offres",
+        )
 
     @task(1)
     def coverage_page(self) -> None:
