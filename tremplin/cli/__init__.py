@@ -9,6 +9,7 @@ from tremplin.cli import demo_command as _demo_command  # noqa: F401
 from tremplin.cli import diagnostic_command as _diagnostic_command  # noqa: F401
 from tremplin.cli import fetch_command as _fetch_command  # noqa: F401
 from tremplin.cli import load_command as _load_command  # noqa: F401
+from tremplin.cli import scenario_command as _scenario_command  # noqa: F401
 from tremplin.cli import serve_command as _serve_command  # noqa: F401
 from tremplin.cli import simulate_command as _simulate_command  # noqa: F401
 from tremplin.cli import sources_command as _sources_command  # noqa: F401

@@ -1,0 +1,399 @@
+"""Before and after a scenario: both worlds solved on many cohorts, with confidence intervals.
+
+For every seed, one cohort is drawn over all the offers of the :class:`~tremplin.assignment.
+scenarios.Plan` and assigned twice (Affelnet barème), with the capacities before and after. The
+figures are means over seeds with 95 % confidence intervals (Student's t over seeds; a
+difference is paired seed by seed, so the spread of cohorts cancels out):
+
+- pupils, placed, placed on their first wish and its rate, without a place; places offered and
+  unfilled;
+- who moves: pupils whose assignment changes, who get a place, lose it, get a better or a worse
+  wish;
+
+overall, per académie and département (of the pupil's collège or commune; of the offer for
+places), per perimeter (of the pupil's first wish; of the offer) and per boursier status.
+:func:`run_scenario` does it all from the store, for the CLI and the web app.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+import sqlalchemy as sa
+from numpy.typing import NDArray
+
+from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme
+from tremplin.assignment.cohorts import (
+    CohortSettings,
+    entry_offers,
+    generate_cohort,
+    origins,
+    premiere_offers,
+)
+from tremplin.assignment.engine import Outcome
+from tremplin.assignment.results import summarise
+from tremplin.assignment.scenarios import Plan, Scenario, ScenarioError, prepare
+from tremplin.diagnostic.facts import Facts
+
+__all__ = [
+    "GROUPS",
+    "INDICATORS",
+    "MOVES",
+    "Comparison",
+    "Estimate",
+    "IndicatorComparison",
+    "compare",
+    "estimate",
+    "run_scenario",
+]
+
+# Student's t quantiles (two-sided 95 %) for 1 to 30 degrees of freedom; 1.96 beyond.
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over seeds and its 95 % confidence interval (``low`` = ``high`` = mean when
+    there is one seed or no spread)."""
+
+    mean: float
+    low: float
+    high: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"mean": self.mean, "low": self.low, "high": self.high}
+
+
+def estimate(values: Iterable[float]) -> Estimate | None:
+    """Mean and 95 % interval of per-seed values (NaN left out; None when none is left)."""
+    array = np.asarray([v for v in values if not math.isnan(v)], dtype=np.float64)
+    if array.size == 0:
+        return None
+    mean = float(array.mean())
+    if array.size < 2:
+        return Estimate(mean, mean, mean)
+    t = _T95[array.size - 2] if array.size - 1 <= len(_T95) else 1.96
+    half = t * float(array.std(ddof=1)) / math.sqrt(array.size)
+    return Estimate(mean, mean - half, mean + half)
+
+
+INDICATORS: tuple[tuple[str, str], ...] = (
+    ("eleves", "Élèves"),
+    ("affectes", "Élèves affectés"),
+    ("premier_voeu", "Affectés sur leur premier vœu"),
+    ("taux_premier_voeu", "Taux d'affectation sur le premier vœu"),
+    ("sans_affectation", "Élèves sans affectation"),
+    ("capacite", "Places offertes"),
+    ("places_vacantes", "Places vacantes"),
+)
+MOVES: tuple[tuple[str, str], ...] = (
+    ("changent", "Élèves dont l'affectation change"),
+    ("obtiennent_place", "Élèves qui obtiennent une place"),
+    ("perdent_place", "Élèves qui perdent leur place"),
+    ("meilleur_voeu", "Élèves affectés sur un meilleur vœu"),
+    ("moins_bon_voeu", "Élèves affectés sur un moins bon vœu"),
+)
+RATES = {"taux_premier_voeu"}
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("academie", "Académie"),
+    ("departement", "Département"),
+    ("perimetre", "Périmètre"),
+    ("boursier", "Boursiers"),
+)
+
+
+@dataclass(frozen=True)
+class IndicatorComparison:
+    key: str
+    label: str
+    before: Estimate | None
+    after: Estimate | None
+    difference: Estimate | None
+
+    def as_dict(self) -> dict[str, Any]:
+        def value(e: Estimate | None) -> dict[str, float] | None:
+            return None if e is None else e.as_dict()
+
+        return {
+            "key": self.key,
+            "label": self.label,
+            "before": value(self.before),
+            "after": value(self.after),
+            "difference": value(self.difference),
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Before and after a scenario, over seeds: overall, per group, per changed offer."""
+
+    scenario: Scenario
+    palier: str
+    territoire: str | None
+    seeds: tuple[int, ...]
+    pupils: int
+    offers: int
+    overall: tuple[IndicatorComparison, ...]
+    groups: dict[str, dict[str, tuple[IndicatorComparison, ...]]]
+    group_names: dict[str, dict[str, str]]
+    changed_offers: tuple[dict[str, Any], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.as_dict(),
+            "palier": self.palier,
+            "territoire": self.territoire,
+            "seeds": list(self.seeds),
+            "pupils": self.pupils,
+            "offers": self.offers,
+            "indicators": [i.as_dict() for i in self.overall],
+            "groups": {
+                kind: [
+                    {
+                        "code": code,
+                        "name": self.group_names.get(kind, {}).get(code, code),
+                        "indicators": [i.as_dict() for i in rows],
+                    }
+                    for code, rows in labels.items()
+                ]
+                for kind, labels in self.groups.items()
+            },
+            "changed_offers": list(self.changed_offers),
+        }
+
+
+Values = dict[tuple[str, str, str], tuple[float, float]]
+
+
+def _pupil_values(
+    outcome: Outcome, groups: Mapping[str, Sequence[str]]
+) -> dict[tuple[str, str], dict[str, float]]:
+    summary = summarise(outcome, pupil_groups=dict(groups))
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    items = [(("", ""), summary.pupils)] + [
+        ((kind, label), s)
+        for kind, labels in summary.by_pupil_group.items()
+        for label, s in labels.items()
+    ]
+    for key, s in items:
+        share = s.share_first_wish
+        out[key] = {
+            "eleves": s.pupils,
+            "affectes": s.placed,
+            "premier_voeu": s.first_wish,
+            "taux_premier_voeu": math.nan if share is None else share,
+            "sans_affectation": s.unplaced,
+        }
+    return out
+
+
+def _place_values(
+    outcome: Outcome, groups: Mapping[str, Sequence[str]]
+) -> dict[tuple[str, str], dict[str, float]]:
+    summary = summarise(outcome, formation_groups=dict(groups))
+    items = [(("", ""), summary.places)] + [
+        ((kind, label), s)
+        for kind, labels in summary.by_formation_group.items()
+        for label, s in labels.items()
+    ]
+    return {key: {"capacite": s.capacity, "places_vacantes": s.unfilled} for key, s in items}
+
+
+def _moves(
+    before: Outcome, after: Outcome, groups: Mapping[str, Sequence[str]]
+) -> dict[tuple[str, str], dict[str, float]]:
+    b, a = before.rank, after.rank
+    flags = {
+        "obtiennent_place": (b < 0) & (a >= 0),
+        "perdent_place": (b >= 0) & (a < 0),
+        "meilleur_voeu": (b >= 0) & (a >= 0) & (a < b),
+        "moins_bon_voeu": (b >= 0) & (a >= 0) & (a > b),
+    }
+    flags["changent"] = before.formation != after.formation
+    out = {("", ""): {k: float(v.sum()) for k, v in flags.items()}}
+    for kind, labels in groups.items():
+        codes, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+        for k, v in flags.items():
+            counts = np.bincount(inverse, weights=v, minlength=codes.size)
+            for code, count in zip(codes, counts, strict=True):
+                out.setdefault((kind, str(code)), {})[k] = float(count)
+    return out
+
+
+def compare(
+    plan: Plan,
+    origin_frame: pl.DataFrame,
+    seeds: Sequence[int],
+    *,
+    scenario: Scenario,
+    palier: str,
+    territoire: str | None,
+    settings: CohortSettings | None = None,
+    bareme: Bareme = DEFAULT_BAREME,
+    group_names: Mapping[str, Mapping[str, str]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Comparison:
+    """Solve the plan before and after on the cohorts of ``seeds`` and summarise."""
+    if not seeds:
+        raise ScenarioError("au moins une graine est nécessaire")
+    offers = plan.offers
+    formation_groups = {
+        "academie": offers.get_column("code_academie").fill_null("?").to_list(),
+        "departement": offers.get_column("code_departement").fill_null("?").to_list(),
+        "perimetre": [
+            "industrie" if v else "hors industrie"
+            for v in offers.get_column("industrie").fill_null(False)
+        ],
+    }
+    per_seed: list[tuple[dict[tuple[str, str], dict[str, float]], ...]] = []
+    fills: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
+    pupils = 0
+    for n, seed in enumerate(seeds):
+        cohort = generate_cohort(offers, origin_frame, seed, settings)
+        p = cohort.pupils
+        pupil_groups = {
+            "academie": p.get_column("code_academie").fill_null("?").to_list(),
+            "departement": p.get_column("code_departement").fill_null("?").to_list(),
+            "perimetre": [
+                "industrie" if v else "hors industrie"
+                for v in p.get_column("industrie_premier_voeu").fill_null(False)
+            ],
+            "boursier": ["boursier" if v else "non boursier" for v in p.get_column("boursier")],
+        }
+        before, after = cohort.solve(None, bareme), cohort.solve(plan.after, bareme)
+        pupils = cohort.instance.n_pupils
+        per_seed.append((
+            _pupil_values(before, pupil_groups), _pupil_values(after, pupil_groups),
+            _place_values(before, formation_groups), _place_values(after, formation_groups),
+            _moves(before, after, pupil_groups),
+        ))  # fmt: skip
+        count = offers.height
+        fills.append((
+            np.bincount(before.formation[before.placed], minlength=count),
+            np.bincount(after.formation[after.placed], minlength=count),
+        ))  # fmt: skip
+        if progress is not None:
+            progress(n + 1)
+    keys = sorted({k for seed in per_seed for part in seed for k in part})
+    table: dict[tuple[str, str], tuple[IndicatorComparison, ...]] = {}
+    for key in keys:
+        rows: list[IndicatorComparison] = []
+        for indicator, label in INDICATORS:
+            side = 2 if indicator in {"capacite", "places_vacantes"} else 0
+            if not any(key in s[side] for s in per_seed):
+                continue
+            missing = math.nan if indicator in RATES else 0.0
+            b = [s[side].get(key, {}).get(indicator, missing) for s in per_seed]
+            a = [s[side + 1].get(key, {}).get(indicator, missing) for s in per_seed]
+            rows.append(
+                IndicatorComparison(
+                    indicator, label, estimate(b), estimate(a), estimate(np.subtract(a, b))
+                )
+            )
+        if any(key in s[4] for s in per_seed):
+            for indicator, label in MOVES:
+                d = [s[4].get(key, {}).get(indicator, 0.0) for s in per_seed]
+                rows.append(IndicatorComparison(indicator, label, None, None, estimate(d)))
+        table[key] = tuple(rows)
+    groups: dict[str, dict[str, tuple[IndicatorComparison, ...]]] = {}
+    for (kind, code), rows_ in table.items():
+        if kind:
+            groups.setdefault(kind, {})[code] = rows_
+    changed = []
+    for i in plan.changed.tolist():
+        row = offers.row(i, named=True)
+        changed.append(
+            {
+                "formation_id": row["formation_id"],
+                "uai": row["uai"],
+                "etablissement": row["etablissement"],
+                "commune": row["commune"],
+                "mef_stat_11": row["mef_stat_11"],
+                "libelle": row["libelle"],
+                "capacity_before": int(plan.before[i]),
+                "capacity_after": int(plan.after[i]),
+                "first_wishes": int(row["demandes_voeux_1"]),
+                "filled_before": _as_dict(estimate(float(f[0][i]) for f in fills)),
+                "filled_after": _as_dict(estimate(float(f[1][i]) for f in fills)),
+            }
+        )
+    return Comparison(
+        scenario=scenario,
+        palier=palier,
+        territoire=territoire,
+        seeds=tuple(seeds),
+        pupils=pupils,
+        offers=offers.height,
+        overall=table.get(("", ""), ()),
+        groups=groups,
+        group_names={k: dict(v) for k, v in (group_names or {}).items()},
+        changed_offers=tuple(changed),
+    )
+
+
+def _as_dict(value: Estimate | None) -> dict[str, float] | None:
+    return None if value is None else value.as_dict()
+
+
+def _palier_of(
+    scenario: Scenario, entry: pl.DataFrame, premiere: Callable[[], pl.DataFrame]
+) -> str:
+    if scenario.palier is not None:
+        return scenario.palier
+    mefs = {c.mef_stat_11 for c in scenario.changements} | {
+        c.vers_mef_stat_11 for c in scenario.changements if c.vers_mef_stat_11
+    }
+    if mefs <= set(entry.get_column("mef_stat_11").to_list()):
+        return "3e"
+    if mefs <= set(premiere().get_column("mef_stat_11").drop_nulls().to_list()):
+        return "2nde"
+    raise ScenarioError("palier introuvable pour ces MEF : préciser palier = « 3e » ou « 2nde »")
+
+
+def run_scenario(
+    conn: sa.Connection,
+    facts: Facts,
+    scenario: Scenario,
+    *,
+    territoire: str | None = None,
+    seeds: Sequence[int] = tuple(range(1, 21)),
+    settings: CohortSettings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Comparison:
+    """Everything from the store: the palier's offers (given by the scenario, else by its
+    MEF: entry year → « 3e », 1re pro → « 2nde »), origins, the plan, the comparison.
+    ``territoire`` (default: the scenario's) is a spec such as « region:84 »."""
+    entry = entry_offers(facts)
+    cache: dict[str, pl.DataFrame] = {}
+
+    def premiere() -> pl.DataFrame:
+        if "offers" not in cache:
+            cache["offers"] = premiere_offers(conn, facts)
+        return cache["offers"]
+
+    palier = _palier_of(scenario, entry, premiere)
+    offers = entry if palier == "3e" else premiere()
+    territory = territoire if territoire is not None else scenario.territoire
+    plan = prepare(scenario, offers, facts.etablissements, territory)
+    names: dict[str, dict[str, str]] = {"perimetre": {}, "boursier": {}}
+    for maille in ("academie", "departement"):
+        rows = facts.territoires.filter(pl.col("maille") == maille).select("code", "nom")
+        names[maille] = {str(c): str(n) for c, n in rows.iter_rows()}
+    return compare(
+        plan,
+        origins(conn),
+        seeds,
+        scenario=scenario,
+        palier=palier,
+        territoire=territory,
+        settings=settings,
+        group_names=names,
+        progress=progress,
+    )
