@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tremplin.diagnostic import rules
-from tremplin.diagnostic.facts import Facts
+from tremplin.diagnostic.facts import Facts, entry_offers
 
 OUTSIDE = "hors quadrant"
 
@@ -112,15 +112,7 @@ def insertion_rates(facts: Facts) -> pl.DataFrame:
 
 
 def _filter(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
-    offres = facts.offres.filter(pl.col("entree"))
-    if query.perimetre == "industrie":
-        offres = offres.filter(pl.col("industrie"))
-    if query.niveau != "tous":
-        offres = offres.filter(pl.col("niveau") == query.niveau)
-    if query.annee is not None:
-        offres = offres.filter(pl.col("annee") == query.annee)
-    else:
-        offres = offres.filter(pl.col("annee") == pl.col("annee").max().over("source"))
+    offres = entry_offers(facts, query.perimetre, query.niveau, query.annee)
     for column in (
         "code_region",
         "code_academie",

@@ -74,66 +74,50 @@ def _departement_code() -> pl.Expr:
 
 def all_territories(conn: sa.Connection, communes: pl.DataFrame) -> pl.DataFrame:
     """Every territory of every maille: maille, code, nom, its parents, population, centroid."""
-    columns = [
-        "code",
-        "nom",
-        "code_region",
-        "code_academie",
-        "code_departement",
-        "population",
-        "latitude",
-        "longitude",
-    ]
-    regions = territories.regions(conn, communes_frame=communes).select(
-        pl.col("code_region").alias("code"),
-        pl.col("region").alias("nom"),
-        "code_region",
-        pl.lit(None, pl.String).alias("code_academie"),
-        pl.lit(None, pl.String).alias("code_departement"),
-        "population",
-        "latitude",
-        "longitude",
-    )
-    academies = territories.academies(conn, communes_frame=communes).select(
-        pl.col("code_academie").alias("code"),
-        pl.col("academie").alias("nom"),
-        "code_region",
-        "code_academie",
-        pl.lit(None, pl.String).alias("code_departement"),
-        "population",
-        "latitude",
-        "longitude",
-    )
-    departements = territories.departements(conn, communes_frame=communes).select(
-        pl.col("code_departement").alias("code"),
-        pl.col("departement").alias("nom"),
-        "code_region",
-        "code_academie",
-        "code_departement",
-        "population",
-        "latitude",
-        "longitude",
-    )
-    bassins = territories.bassins(conn, communes_frame=communes).select(
-        pl.col("bassin_bmo").alias("code"),
-        pl.col("bassin").alias("nom"),
-        "code_region",
-        "code_academie",
-        "code_departement",
-        "population",
-        "latitude",
-        "longitude",
+    none = pl.lit(None, pl.String)
+    levels = (
+        # maille, its frame, code column, name column, parent columns it lacks
+        (
+            "region",
+            territories.regions,
+            "code_region",
+            "region",
+            ("code_academie", "code_departement"),
+        ),
+        ("academie", territories.academies, "code_academie", "academie", ("code_departement",)),
+        ("departement", territories.departements, "code_departement", "departement", ()),
+        ("bassin", territories.bassins, "bassin_bmo", "bassin", ()),
     )
     frames = [
-        frame.select(columns).with_columns(pl.lit(maille).alias("maille"))
-        for maille, frame in (
-            ("region", regions),
-            ("academie", academies),
-            ("departement", departements),
-            ("bassin", bassins),
+        build(conn, communes_frame=communes)
+        .with_columns(none.alias(parent) for parent in missing)
+        .select(
+            pl.lit(maille).alias("maille"),
+            pl.col(code).alias("code"),
+            pl.col(name).alias("nom"),
+            "code_region",
+            "code_academie",
+            "code_departement",
+            "population",
+            "latitude",
+            "longitude",
         )
+        for maille, build, code, name, missing in levels
     ]
-    return pl.concat(frames, how="vertical_relaxed").select("maille", *columns)
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def entry_offers(facts: Facts, perimetre: str, niveau: str, annee: int | None) -> pl.DataFrame:
+    """The offers the diagnostic counts: entry year, perimeter, level, and the given year or
+    else the latest year of each source."""
+    offres = facts.offres.filter(pl.col("entree"))
+    if perimetre == "industrie":
+        offres = offres.filter(pl.col("industrie"))
+    if niveau != "tous":
+        offres = offres.filter(pl.col("niveau") == niveau)
+    if annee is not None:
+        return offres.filter(pl.col("annee") == annee)
+    return offres.filter(pl.col("annee") == pl.col("annee").max().over("source"))
 
 
 def _valid_capacity(column: str) -> pl.Expr:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tremplin.diagnostic import rules
-from tremplin.diagnostic.facts import Facts
+from tremplin.diagnostic.facts import Facts, entry_offers
 
 TERRITORY_KEYS = {
     "region": "code_region",
@@ -202,19 +202,6 @@ class Query:
 
 def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
-
-
-def _filtered_offers(facts: Facts, query: Query) -> pl.DataFrame:
-    offres = facts.offres.filter(pl.col("entree"))
-    if query.perimetre == "industrie":
-        offres = offres.filter(pl.col("industrie"))
-    if query.niveau != "tous":
-        offres = offres.filter(pl.col("niveau") == query.niveau)
-    if query.annee is not None:
-        offres = offres.filter(pl.col("annee") == query.annee)
-    else:
-        offres = offres.filter(pl.col("annee") == pl.col("annee").max().over("source"))
-    return offres
 
 
 def _keys(frame: pl.DataFrame, query: Query, *, group: bool = True) -> pl.DataFrame:
@@ -437,7 +424,7 @@ def _inside(facts: Facts, maille: str, dans: str) -> pl.Expr:
 def compute(facts: Facts, query: Query) -> pl.DataFrame:
     """The indicator rows of ``query``, one per territory × group, sorted by codes."""
     query = query.checked()
-    offres = _keys(_filtered_offers(facts, query), query)
+    offres = _keys(entry_offers(facts, query.perimetre, query.niveau, query.annee), query)
     parts = [
         _offer_indicators(offres),
         _insertion_indicators(offres, facts.insertion),
