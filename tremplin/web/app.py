@@ -27,9 +27,12 @@ from tremplin.web import (
     diagnostic_pages,
     pages,
     reference_pages,
+    simulation_api,
+    simulation_pages,
 )
 from tremplin.web.assets import STATIC
 from tremplin.web.diagnostic_service import DiagnosticService
+from tremplin.web.simulation_service import SimulationService
 from tremplin.web.templating import create_templates, render
 
 API_PREFIX = "/api"
@@ -50,14 +53,16 @@ def create_app(settings: Settings) -> FastAPI:
     engine on ``app.state.engine``, with the settings on ``app.state.settings``; the engine is
     disposed of when the application shuts down. The diagnostic (``app.state.diagnostic``) reads
     the industrial perimeter of ``settings.perimetre`` (the default one when unset) and builds
-    its facts on first use, again whenever the store changes.
+    its facts on first use, again whenever the store changes. Simulations
+    (``app.state.simulations``) run on those facts, in the background, and are kept in memory.
     """
     engine = open_store(settings.database_url)
     perimeter = Perimeter.load(settings.perimetre)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.simulations.registry.close()
         engine.dispose()
 
     app = FastAPI(
@@ -75,15 +80,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = create_templates()
     app.state.perimeter = perimeter
     app.state.diagnostic = DiagnosticService(engine, FactsCache(engine, perimeter))
+    app.state.simulations = SimulationService(engine, app.state.diagnostic)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(diagnostic_pages.router)
     app.include_router(console_pages.router)
     app.include_router(reference_pages.router)
+    app.include_router(simulation_pages.router)
     app.include_router(api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
+    app.include_router(simulation_api.router)
     app.add_api_route(DOCS_URL, _swagger_ui, include_in_schema=False)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -120,12 +128,28 @@ _VALIDATION_MESSAGES = {
     "int_from_float": "un nombre entier est attendu",
     "missing": "paramètre obligatoire",
     "string_too_long": "valeur trop longue",
+    "string_type": "du texte est attendu",
+    "list_type": "une liste est attendue",
+    "model_attributes_type": "un objet est attendu",
+    "dict_type": "un objet est attendu",
+    "json_invalid": "JSON mal formé",
 }
 
 
+def _location(location: object) -> str:
+    """The parameter at fault: its name, or for a JSON body its path (« changements[0].places »)."""
+    if not isinstance(location, list | tuple) or not location:
+        return "paramètre"
+    if location[0] != "body" or len(location) < 2:
+        return str(location[-1])
+    path = ""
+    for part in location[1:]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
 def _validation_message(error: dict[str, object]) -> str:
-    location = error.get("loc") or ()
-    name = str(location[-1]) if isinstance(location, list | tuple) and location else "paramètre"
+    name = _location(error.get("loc"))
     kind = str(error.get("type", ""))
     context = error.get("ctx") if isinstance(error.get("ctx"), dict) else {}
     assert isinstance(context, dict)

@@ -1,0 +1,161 @@
+"""A simulation in a real browser: Debian's headless Chromium, driven by Playwright, on uvicorn,
+over a store of the real files cohorts read. The planner runs her example (« open 15 places of
+bac pro Technicien en chaudronnerie industrielle in Oyonnax, close 15 elsewhere ») from the form
+and reads its before / after."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _require, _require_vendor
+from tests.test_web_simulations import OYONNAX, VILLEURBANNE, load_cohort_store
+from tremplin.assignment.scenario_comparison import Estimate
+from tremplin.config import Settings
+from tremplin.reports.scenario_figures import format_difference, format_interval, format_mean
+from tremplin.web.app import create_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.realdata]
+
+
+@pytest.fixture(scope="module")
+def base_url(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """uvicorn serving the app on a store of the real files, in a background thread."""
+    url = load_cohort_store(sources_dir, tmp_path_factory.mktemp("navigateur-simulations"))
+    app = create_app(Settings.from_env({"TREMPLIN_DATABASE_URL": url}))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    _require(CHROMIUM.exists(), f"{CHROMIUM} absent : apt-get install chromium")
+    _require_vendor("dsfr/dsfr.min.css", "htmx/htmx.min.js")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Tab:
+    page: Page
+    base_url: str
+    requested: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        outside = [url for url in self.requested if not url.startswith(self.base_url + "/")]
+        assert not outside, outside
+        assert self.failed == []
+        assert self.errors == []
+
+
+@pytest.fixture
+def tab(browser: Browser, base_url: str) -> Iterator[Tab]:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    opened = Tab(context.new_page(), base_url)
+    opened.page.on("request", lambda request: opened.requested.append(request.url))
+    opened.page.on(
+        "response",
+        lambda response: (
+            opened.failed.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    opened.page.on("requestfailed", lambda request: opened.failed.append(request.url))
+    opened.page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    yield opened
+    context.close()
+
+
+def _estimate(value: dict[str, float] | None) -> Estimate | None:
+    return None if value is None else Estimate(value["mean"], value["low"], value["high"])
+
+
+def test_the_planner_runs_the_oyonnax_example(tab: Tab, tmp_path: Path) -> None:
+    page = tab.page
+    page.goto(tab.base_url + "/simulations")
+    page.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    expect(page.locator('.fr-nav__link[href="/simulations"]')).to_have_attribute(
+        "aria-current", "page"
+    )
+    # The example is filled in, each offer named as the data know it.
+    rows = page.locator("#liste-changements .changement")
+    expect(rows.nth(0).locator('input[name="uai"]')).to_have_value(OYONNAX)
+    expect(rows.nth(0).locator(".libelle-offre")).to_contain_text("PAUL PAINLEVÉ (Oyonnax)")
+    expect(rows.nth(1).locator(".libelle-offre")).to_contain_text("offre existante")
+
+    # A change typed by hand is looked up at once (htmx): a transfer's target too.
+    blank = rows.nth(2)
+    blank.locator('select[name="action"]').select_option("transferer")
+    blank.locator('input[name="uai"]').fill(VILLEURBANNE)
+    blank.locator('input[name="mef_stat_11"]').fill("23820025411")
+    blank.locator('input[name="vers_uai"]').fill(OYONNAX)
+    blank.locator('input[name="vers_uai"]').dispatch_event("change")
+    expect(blank.locator(".libelle-offre")).to_contain_text("FRÉDÉRIC FAŸS (Villeurbanne)")
+    expect(blank.locator(".libelle-offre")).to_contain_text("→ vers LYCÉE POLYVALENT PAUL")
+    page.click("#ajouter-changement")
+    expect(rows).to_have_count(5)
+    page.screenshot(path=tmp_path / "simulations-formulaire.png", full_page=True)
+    # Back to the planner's example alone: the typed row is emptied, two cohorts.
+    for name in ("uai", "mef_stat_11", "vers_uai"):
+        blank.locator(f'input[name="{name}"]').fill("")
+    page.fill("#graines", "2")
+    page.click("#lancer-simulation")
+
+    page.wait_for_url(re.compile(r".*/simulations/[0-9a-f]{12}$"))
+    identifier = page.url.rsplit("/", 1)[1]
+    table = page.locator("#tableau-avant-apres")
+    expect(table).to_be_visible(timeout=60_000)  # the page reloads itself until it is done
+    expect(page.locator(".statut-simulation")).to_have_text("Terminée")
+
+    result = page.request.get(f"{tab.base_url}/api/v1/simulations/{identifier}").json()
+    assert result["statut"] == "terminee" and result["seeds"] == [1, 2]
+    assert len(result["scenario"]["changements"]) == 2
+    for row in result["indicators"]:
+        key = row["key"]
+        cells = table.locator(f'tr[data-indicateur="{key}"]')
+        difference = _estimate(row["difference"])
+        if row["before"] is not None:
+            expect(cells.locator('[data-valeur="avant"]')).to_have_text(
+                format_mean(key, _estimate(row["before"]))
+            )
+            expect(cells.locator('[data-valeur="apres"]')).to_have_text(
+                format_mean(key, _estimate(row["after"]))
+            )
+            expect(cells.locator('[data-valeur="difference"]')).to_have_text(
+                format_difference(key, difference)
+            )
+        expect(cells.locator('[data-valeur="intervalle"]')).to_have_text(
+            format_interval(key, difference)
+        )
+    expect(page.locator("#tableau-offres")).to_contain_text("Oyonnax")
+    expect(page.locator("#graphique-offres")).to_be_visible()
+    expect(page.locator("#sources-annees")).to_contain_text("affelnet1PROspe.csv")
+    page.screenshot(path=tmp_path / "simulation-resultat.png", full_page=True)
+    tab.check()
