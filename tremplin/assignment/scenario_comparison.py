@@ -342,9 +342,9 @@ def _as_dict(value: Estimate | None) -> dict[str, float] | None:
     return None if value is None else value.as_dict()
 
 
-def _palier_of(
-    scenario: Scenario, entry: pl.DataFrame, premiere: Callable[[], pl.DataFrame]
-) -> str:
+def palier_of(scenario: Scenario, entry: pl.DataFrame, premiere: Callable[[], pl.DataFrame]) -> str:
+    """The scenario's palier, else the one whose offers hold all its MEF: « 3e » (entry into
+    the voie pro, ``entry``), else « 2nde » (1re pro specialities, ``premiere``, read lazily)."""
     if scenario.palier is not None:
         return scenario.palier
     mefs = {c.mef_stat_11 for c in scenario.changements} | {
@@ -378,7 +378,7 @@ def run_scenario(
             cache["offers"] = premiere_offers(conn, facts)
         return cache["offers"]
 
-    palier = _palier_of(scenario, entry, premiere)
+    palier = palier_of(scenario, entry, premiere)
     offers = entry if palier == "3e" else premiere()
     territory = territoire if territoire is not None else scenario.territoire
     plan = prepare(scenario, offers, facts.etablissements, territory)

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from fastapi import Request
 
 from tremplin.assignment.cohorts import entry_offers, premiere_offers
-from tremplin.assignment.scenario_comparison import Comparison, run_scenario
-from tremplin.assignment.scenarios import Scenario, ScenarioError, prepare
+from tremplin.assignment.scenario_comparison import Comparison, palier_of, run_scenario
+from tremplin.assignment.scenarios import Scenario, prepare
 from tremplin.diagnostic import rules
 from tremplin.sources.registry import dataset as registered_dataset
 from tremplin.store.provenance import list_loaded_files
@@ -90,19 +90,8 @@ class SimulationService:
         return self._diagnostic.memo(("simulation-offres", "2nde"), premiere)
 
     def palier_of(self, scenario: Scenario) -> str:
-        """The scenario's palier, else the one offering all its MEF (the rule of
-        :func:`~tremplin.assignment.scenario_comparison.run_scenario`)."""
-        if scenario.palier is not None:
-            return scenario.palier
-        mefs = {c.mef_stat_11 for c in scenario.changements} | {
-            c.vers_mef_stat_11 for c in scenario.changements if c.vers_mef_stat_11
-        }
-        for palier in ("3e", "2nde"):
-            if mefs <= set(self.offers(palier).get_column("mef_stat_11").drop_nulls().to_list()):
-                return palier
-        raise ScenarioError(
-            "palier introuvable pour ces MEF : préciser palier = « 3e » ou « 2nde »"
-        )
+        """The scenario's palier, by the library's rule (``scenario_comparison.palier_of``)."""
+        return palier_of(scenario, self.offers("3e"), lambda: self.offers("2nde"))
 
     # --- submitting -------------------------------------------------------------------------
 
