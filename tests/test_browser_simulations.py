@@ -6,18 +6,13 @@ and reads its before / after."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _require, _require_vendor
+from tests.browser import Tab, chromium, opened_tab, served
 from tests.test_web_simulations import OYONNAX, VILLEURBANNE, load_cohort_store
 from tremplin.assignment.scenario_comparison import Estimate
 from tremplin.config import Settings
@@ -32,64 +27,20 @@ def base_url(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """uvicorn serving the app on a store of the real files, in a background thread."""
     url = load_cohort_store(sources_dir, tmp_path_factory.mktemp("navigateur-simulations"))
     app = create_app(Settings.from_env({"TREMPLIN_DATABASE_URL": url}))
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
-    listener.close()
+    with served(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    _require(CHROMIUM.exists(), f"{CHROMIUM} absent : apt-get install chromium")
-    _require_vendor("dsfr/dsfr.min.css", "htmx/htmx.min.js")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium("dsfr/dsfr.min.css", "htmx/htmx.min.js") as launched:
         yield launched
-        launched.close()
-
-
-@dataclass
-class Tab:
-    page: Page
-    base_url: str
-    requested: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def check(self) -> None:
-        outside = [url for url in self.requested if not url.startswith(self.base_url + "/")]
-        assert not outside, outside
-        assert self.failed == []
-        assert self.errors == []
 
 
 @pytest.fixture
 def tab(browser: Browser, base_url: str) -> Iterator[Tab]:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    opened = Tab(context.new_page(), base_url)
-    opened.page.on("request", lambda request: opened.requested.append(request.url))
-    opened.page.on(
-        "response",
-        lambda response: (
-            opened.failed.append(f"{response.status} {response.url}")
-            if response.status >= 400
-            else None
-        ),
-    )
-    opened.page.on("requestfailed", lambda request: opened.failed.append(request.url))
-    opened.page.on("pageerror", lambda error: opened.errors.append(str(error)))
-    yield opened
-    context.close()
+    with opened_tab(browser, base_url) as opened:
+        yield opened
 
 
 def _estimate(value: dict[str, float] | None) -> Estimate | None:
