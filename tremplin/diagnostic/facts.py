@@ -13,7 +13,8 @@ Building them reads the store once; ``FactsCache`` keeps them until the store ch
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import polars as pl
 import sqlalchemy as sa
@@ -47,6 +48,17 @@ class Facts:
     etablissements: pl.DataFrame
     fingerprint: str
     passerelle: BridgeCoverage | None = None  # what the FAP 2009 ↔ 2021 bridge reaches
+    # Frames derived from these facts and asked for again and again (offers of a perimeter and
+    # level, labels of a grouping…): computed once, kept as long as the facts.
+    memo: dict[tuple[object, ...], pl.DataFrame] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def memoised(self, key: tuple[object, ...], build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = build()
+        return found
 
 
 def _read(conn: sa.Connection, query: sa.Select[tuple[object, ...]]) -> pl.DataFrame:
@@ -109,15 +121,19 @@ def all_territories(conn: sa.Connection, communes: pl.DataFrame) -> pl.DataFrame
 
 def entry_offers(facts: Facts, perimetre: str, niveau: str, annee: int | None) -> pl.DataFrame:
     """The offers the diagnostic counts: entry year, perimeter, level, and the given year or
-    else the latest year of each source."""
-    offres = facts.offres.filter(pl.col("entree"))
-    if perimetre == "industrie":
-        offres = offres.filter(pl.col("industrie"))
-    if niveau != "tous":
-        offres = offres.filter(pl.col("niveau") == niveau)
-    if annee is not None:
-        return offres.filter(pl.col("annee") == annee)
-    return offres.filter(pl.col("annee") == pl.col("annee").max().over("source"))
+    else the latest year of each source (kept in ``facts.memo``)."""
+
+    def build() -> pl.DataFrame:
+        offres = facts.offres.filter(pl.col("entree"))
+        if perimetre == "industrie":
+            offres = offres.filter(pl.col("industrie"))
+        if niveau != "tous":
+            offres = offres.filter(pl.col("niveau") == niveau)
+        if annee is not None:
+            return offres.filter(pl.col("annee") == annee)
+        return offres.filter(pl.col("annee") == pl.col("annee").max().over("source"))
+
+    return facts.memoised(("offres", perimetre, niveau, annee), build)
 
 
 def _valid_capacity(column: str) -> pl.Expr:

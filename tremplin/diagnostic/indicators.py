@@ -357,26 +357,36 @@ def _tension_indicators(facts: Facts, query: Query) -> pl.DataFrame:
     )
 
 
-def _labels(facts: Facts, query: Query, rows: pl.DataFrame) -> pl.DataFrame:
-    names = facts.territoires.filter(pl.col("maille") == query.maille).select(
+def _territory_names(facts: Facts, maille: str) -> pl.DataFrame:
+    return facts.territoires.filter(pl.col("maille") == maille).select(
         pl.col("code").alias("code_territoire"),
         pl.col("nom").alias("territoire"),
         *(pl.col(TERRITORY_KEYS[m]).alias(f"_{m}") for m in ("region", "academie", "departement")),
     )
-    code, label = GROUP_KEYS[query.groupement]
+
+
+def _group_labels(facts: Facts, groupement: str) -> pl.DataFrame:
+    code, label = GROUP_KEYS[groupement]
     sources = [
         facts.offres.select(pl.col(code).alias("code_groupe"), pl.col(label).alias("groupe"))
     ]
-    if query.groupement in RECRUITMENT_GROUPINGS and not facts.recrutement.is_empty():
+    if groupement in RECRUITMENT_GROUPINGS and not facts.recrutement.is_empty():
         sources.append(
             facts.recrutement.select(
                 pl.col(code).alias("code_groupe"), pl.col(label).alias("groupe")
             )
         )
-    groups = (
+    return (
         pl.concat([g.cast(pl.String) for g in sources])
         .drop_nulls("code_groupe")
         .unique("code_groupe", keep="first")
+    )
+
+
+def _labels(facts: Facts, query: Query, rows: pl.DataFrame) -> pl.DataFrame:
+    names = facts.memoised(("noms", query.maille), lambda: _territory_names(facts, query.maille))
+    groups = facts.memoised(
+        ("groupes", query.groupement), lambda: _group_labels(facts, query.groupement)
     )
     return (
         rows.join(names, on="code_territoire", how="left")
