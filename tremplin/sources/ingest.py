@@ -225,6 +225,23 @@ def prepare(
     return prepared, outcomes
 
 
+def _insert_rows(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    """Insert ``frame`` into ``table`` inside the current transaction: PostgreSQL's COPY when
+    the store is PostgreSQL (several times faster than one INSERT per row), else executemany."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), frame.to_dicts())
+        return
+    columns = ", ".join(f'"{name}"' for name in frame.columns)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
+    ):
+        for row in frame.iter_rows():
+            copy.write_row(row)
+
+
 def _delete_file(conn: sa.Connection, file_id: int, dataset: str) -> None:
     table = DATASET_TABLES[dataset]
     conn.execute(table.delete().where(table.c.source_file_id == file_id))
@@ -319,7 +336,7 @@ def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutc
     frame = parsed.frame.select("line", *names).with_columns(source_file_id=pl.lit(file_id))
     total = frame.height
     for start in range(0, total, INSERT_CHUNK):
-        conn.execute(table.insert(), frame.slice(start, INSERT_CHUNK).to_dicts())
+        _insert_rows(conn, table, frame.slice(start, INSERT_CHUNK))
         progress(f"Écriture de {item.candidate.path.name}", min(start + INSERT_CHUNK, total), total)
     if parsed.problems:
         conn.execute(
