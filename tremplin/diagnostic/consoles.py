@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tremplin.diagnostic import rules
-from tremplin.diagnostic.facts import Facts, entry_offers
+from tremplin.diagnostic.facts import Facts, entry_offers, ratio, voie
 
 OUTSIDE = "hors quadrant"
 
@@ -38,18 +38,6 @@ class ConsoleQuery:
     texte: str | None = None
 
 
-def _voie() -> pl.Expr:
-    return (
-        pl.when(pl.col("statut") == "apprentissage")
-        .then(pl.lit("apprentissage"))
-        .otherwise(pl.lit("scolaire"))
-    )
-
-
-def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
-
-
 def insertion_rates(facts: Facts) -> pl.DataFrame:
     """Per région × CFD × voie: rates (masked below 20 young people) and quadrant."""
     frame = facts.insertion
@@ -59,14 +47,14 @@ def insertion_rates(facts: Facts) -> pl.DataFrame:
     minimum = rules.INSERTION_MIN_YOUNG
     rates = frame.join(levels, on="cfd", how="left").with_columns(
         pl.when(pl.col("nb_sortant") >= minimum)
-        .then(_ratio(pl.col("nb_en_emploi_6_mois"), pl.col("nb_sortant")))
+        .then(ratio(pl.col("nb_en_emploi_6_mois"), pl.col("nb_sortant")))
         .alias("taux_emploi_6_mois"),
         pl.when(pl.col("nb_annee_term") >= minimum)
-        .then(_ratio(pl.col("nb_poursuite_etudes"), pl.col("nb_annee_term")))
+        .then(ratio(pl.col("nb_poursuite_etudes"), pl.col("nb_annee_term")))
         .alias("taux_poursuite"),
         pl.when(pl.col("nb_annee_term") >= minimum)
         .then(
-            _ratio(
+            ratio(
                 pl.col("nb_poursuite_etudes") + pl.col("nb_en_emploi_6_mois"),
                 pl.col("nb_annee_term"),
             )
@@ -74,10 +62,10 @@ def insertion_rates(facts: Facts) -> pl.DataFrame:
         .alias("taux_devenir_favorable"),
     )
     means = rates.group_by("code_region", "niveau", "voie").agg(
-        _ratio(pl.col("nb_en_emploi_6_mois").sum(), pl.col("nb_sortant").sum()).alias(
+        ratio(pl.col("nb_en_emploi_6_mois").sum(), pl.col("nb_sortant").sum()).alias(
             "_emploi_moyen"
         ),
-        _ratio(pl.col("nb_poursuite_etudes").sum(), pl.col("nb_annee_term").sum()).alias(
+        ratio(pl.col("nb_poursuite_etudes").sum(), pl.col("nb_annee_term").sum()).alias(
             "_poursuite_moyenne"
         ),
     )
@@ -139,27 +127,27 @@ def _filter(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
 
 def offers_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
     """One row per offer (formation × establishment × statut) with its figures."""
-    offres = _filter(facts, query).with_columns(_voie().alias("voie"))
+    offres = _filter(facts, query).with_columns(voie().alias("voie"))
     rates = insertion_rates(facts)
     if rates.width > 3:
         offres = offres.join(rates, on=["code_region", "cfd", "voie"], how="left")
     known = pl.col("capacite").is_not_null()
     return offres.with_columns(
         pl.when(known & (pl.col("source") == "affelnet"))
-        .then(_ratio(pl.col("demandes_voeux_1"), pl.col("capacite")))
+        .then(ratio(pl.col("demandes_voeux_1"), pl.col("capacite")))
         .alias("taux_pression"),
         pl.when(known & (pl.col("source") == "parcoursup"))
-        .then(_ratio(pl.col("voeux_confirmes"), pl.col("capacite")))
+        .then(ratio(pl.col("voeux_confirmes"), pl.col("capacite")))
         .alias("taux_demande"),
         pl.when(known)
-        .then(_ratio(pl.col("effectif"), pl.col("capacite")))
+        .then(ratio(pl.col("effectif"), pl.col("capacite")))
         .alias("taux_remplissage"),
     ).sort("code_departement", "uai", "cfd", "statut", nulls_last=True)
 
 
 def formations_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
     """One row per formation (CFD × statut) over the selected territory."""
-    offres = _filter(facts, query).with_columns(_voie().alias("voie"))
+    offres = _filter(facts, query).with_columns(voie().alias("voie"))
     known = pl.col("capacite").is_not_null()
     filled = known & pl.col("effectif").is_not_null()
     affelnet = pl.col("source") == "affelnet"
@@ -184,9 +172,9 @@ def formations_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
         pl.col("code_region").drop_nulls().unique().alias("_regions"),
     )
     grouped = grouped.with_columns(
-        _ratio(pl.col("_demandes"), pl.col("_capacite_affelnet")).alias("taux_pression"),
-        _ratio(pl.col("_voeux"), pl.col("_capacite_parcoursup")).alias("taux_demande"),
-        _ratio(pl.col("effectif"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
+        ratio(pl.col("_demandes"), pl.col("_capacite_affelnet")).alias("taux_pression"),
+        ratio(pl.col("_voeux"), pl.col("_capacite_parcoursup")).alias("taux_demande"),
+        ratio(pl.col("effectif"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
     )
     rates = insertion_rates(facts)
     if rates.width > 3 and query.code_region:

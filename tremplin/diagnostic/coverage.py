@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tremplin.diagnostic.facts import Facts
+from tremplin.diagnostic.facts import Facts, voie
 from tremplin.referentials.fap_bridge import BridgeCoverage
 from tremplin.referentials.places import placement_report
 
@@ -71,11 +71,6 @@ def _measure(
 def coverage(facts: Facts) -> pl.DataFrame:
     """One row per source × join × territory (France, AURA) × volume measured."""
     offres = facts.offres.filter(pl.col("entree"))
-    voie = (
-        pl.when(pl.col("statut") == "apprentissage")
-        .then(pl.lit("apprentissage"))
-        .otherwise(pl.lit("scolaire"))
-    )
     keys = (
         facts.insertion.select("code_region", "cfd", "voie")
         .unique()
@@ -87,7 +82,7 @@ def coverage(facts: Facts) -> pl.DataFrame:
         reached = (
             offres.with_row_index("_offre")
             .select(
-                "_offre", "code_region", pl.col("cfds_insertion").alias("cfd"), voie.alias("voie")
+                "_offre", "code_region", pl.col("cfds_insertion").alias("cfd"), voie().alias("voie")
             )
             .explode("cfd")
             .join(keys, on=["code_region", "cfd", "voie"], how="inner")

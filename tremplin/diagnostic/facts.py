@@ -119,6 +119,21 @@ def all_territories(conn: sa.Connection, communes: pl.DataFrame) -> pl.DataFrame
     return pl.concat(frames, how="vertical_relaxed")
 
 
+def voie() -> pl.Expr:
+    """The InserJeunes voie of an offer: « apprentissage » for apprentices, else « scolaire »."""
+    return (
+        pl.when(pl.col("statut") == "apprentissage")
+        .then(pl.lit("apprentissage"))
+        .otherwise(pl.lit("scolaire"))
+    )
+
+
+def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """``numerator ÷ denominator``, null (never an error or an infinity) when the denominator is
+    not positive."""
+    return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
+
+
 def entry_offers(facts: Facts, perimetre: str, niveau: str, annee: int | None) -> pl.DataFrame:
     """The offers the diagnostic counts: entry year, perimeter, level, and the given year or
     else the latest year of each source (kept in ``facts.memo``)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tremplin.diagnostic import rules
-from tremplin.diagnostic.facts import Facts, entry_offers
+from tremplin.diagnostic.facts import Facts, entry_offers, ratio, voie
 
 TERRITORY_KEYS = {
     "region": "code_region",
@@ -200,10 +200,6 @@ class Query:
         return self
 
 
-def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
-
-
 def _keys(frame: pl.DataFrame, query: Query, *, group: bool = True) -> pl.DataFrame:
     territory = TERRITORY_KEYS[query.maille]
     columns = [pl.col(territory).cast(pl.String).fill_null(rules.UNPLACED).alias("code_territoire")]
@@ -235,10 +231,10 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
             pl.col("annee").filter(parcoursup).max().alias("annee_parcoursup"),
         )
         .with_columns(
-            _ratio(pl.col("_demandes_valides"), pl.col("capacite")).alias("taux_pression"),
-            _ratio(pl.col("_voeux_valides"), pl.col("capacite_bts")).alias("taux_demande"),
+            ratio(pl.col("_demandes_valides"), pl.col("capacite")).alias("taux_pression"),
+            ratio(pl.col("_voeux_valides"), pl.col("capacite_bts")).alias("taux_demande"),
             (pl.col("capacite") + pl.col("capacite_bts")).alias("places"),
-            _ratio(pl.col("effectif"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
+            ratio(pl.col("effectif"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
         )
         .drop("_demandes_valides", "_voeux_valides", "_capacite_remplie")
     )
@@ -249,11 +245,6 @@ def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.D
     schema = {"code_territoire": pl.String, "code_groupe": pl.String}
     if insertion.is_empty():
         return pl.DataFrame(schema=schema)
-    voie = (
-        pl.when(pl.col("statut") == "apprentissage")
-        .then(pl.lit("apprentissage"))
-        .otherwise(pl.lit("scolaire"))
-    )
     # A 2nde commune pools the insertion of its famille's specialities (``cfds_insertion``).
     behind = (
         offres.select(
@@ -261,7 +252,7 @@ def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.D
             "code_groupe",
             "code_region",
             pl.col("cfds_insertion").alias("cfd"),
-            voie.alias("voie"),
+            voie().alias("voie"),
         )
         .explode("cfd")
         .unique()
@@ -281,13 +272,13 @@ def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.D
     enough_leavers = pl.col("_sortants_non_poursuivants") >= rules.INSERTION_MIN_YOUNG
     return pooled.with_columns(
         pl.when(enough_leavers)
-        .then(_ratio(pl.col("_emploi"), pl.col("_sortants_non_poursuivants")))
+        .then(ratio(pl.col("_emploi"), pl.col("_sortants_non_poursuivants")))
         .alias("taux_emploi_6_mois"),
         pl.when(enough)
-        .then(_ratio(pl.col("_poursuite"), pl.col("sortants")))
+        .then(ratio(pl.col("_poursuite"), pl.col("sortants")))
         .alias("taux_poursuite"),
         pl.when(enough)
-        .then(_ratio(pl.col("_poursuite") + pl.col("_emploi"), pl.col("sortants")))
+        .then(ratio(pl.col("_poursuite") + pl.col("_emploi"), pl.col("sortants")))
         .alias("taux_devenir_favorable"),
     ).drop("_sortants_non_poursuivants", "_emploi", "_poursuite")
 
@@ -309,9 +300,7 @@ def _recruitment_indicators(facts: Facts, query: Query) -> pl.DataFrame:
             pl.col("annee_bmo").max().alias("annee_bmo"),
         )
         .with_columns(
-            _ratio(pl.col("_difficiles"), pl.col("_projets_connus")).alias(
-                "part_projets_difficiles"
-            )
+            ratio(pl.col("_difficiles"), pl.col("_projets_connus")).alias("part_projets_difficiles")
         )
         .drop("_difficiles", "_projets_connus")
     )
@@ -345,7 +334,7 @@ def _tension_indicators(facts: Facts, query: Query) -> pl.DataFrame:
 
     def mean(column: str) -> pl.Expr:
         known = pl.col(column).is_not_null()
-        return _ratio(
+        return ratio(
             (pl.col(column) * weight).filter(known).sum(), weight.filter(known).sum()
         ).alias(column)
 
@@ -457,7 +446,7 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
         pl.lit(query.groupement).alias("groupement"),
         pl.lit(query.perimetre).alias("perimetre"),
         pl.lit(query.niveau).alias("niveau"),
-        _ratio(
+        ratio(
             pl.col("projets_recrutement")
             if "projets_recrutement" in rows.columns
             else pl.lit(None),
