@@ -59,6 +59,7 @@ bench: install-test
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/diagnostic.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/assignment.py
 
 clean:
 	rm -rf $(VENV) node_modules var tremplin/web/static/vendor
