@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tremplin.errors import InputError
 
-class SourceError(Exception):
+
+class SourceError(InputError):
     """A file that cannot be loaded. Says which file, line and column, and what was expected."""
 
     def __init__(
@@ -19,22 +21,14 @@ class SourceError(Exception):
         expected: str | None = None,
     ) -> None:
         self.path = Path(path)
-        self.message = message
         self.line = line
         self.column = column
-        self.expected = expected
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
         where = [str(self.path)]
-        if self.line is not None:
-            where.append(f"ligne {self.line}")
-        if self.column is not None:
-            where.append(f"colonne « {self.column} »")
-        text = f"{', '.join(where)} : {self.message}"
-        if self.expected:
-            text += f" (attendu : {self.expected})"
-        return text
+        if line is not None:
+            where.append(f"ligne {line}")
+        if column is not None:
+            where.append(f"colonne « {column} »")
+        super().__init__(message, where=where, expected=expected)
 
 
 class UnrecognisedFile(SourceError):
