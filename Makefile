@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEFAULT_SOURCES := var/sources
 DEMO_DIR := var/demo
 
-.PHONY: run test install install-test assets data serve lint bench clean
+.PHONY: run test test-fast install install-test assets data serve lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ run: install assets data serve
 
 test: install-test assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The edit loop: no real data, no browser, no PostgreSQL (a minute or two).
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not realdata and not browser and not postgres" $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check tremplin tests benchmarks

@@ -8,12 +8,35 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tremplin.store.database import open_store
 
 pytest_plugins = ["tests.pg"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests: ``dev`` for the edit loop, ``ci`` for CI (no deadline: a busy machine must not
+# fail a property that holds). HYPOTHESIS_PROFILE overrides the choice.
+hypothesis_settings.register_profile("dev", max_examples=50)
+hypothesis_settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what a test needs from its fixtures, so ``make test-fast`` can leave it out: the
+    real files (``realdata``) and a PostgreSQL server (``postgres``)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "sources_dir" in fixtures:
+            item.add_marker(pytest.mark.realdata)
+        if fixtures & {"postgres_server", "postgres_url"}:
+            item.add_marker(pytest.mark.postgres)
 
 
 def _sources_path() -> Path:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tremplin.cli import app
-from tremplin.config import PREFIX, SETTINGS
+from tremplin.config import SETTINGS, Settings, markdown_table
 from tremplin.sources.registry import DATASETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +33,17 @@ def _quickstart() -> list[tuple[list[str], list[str]]]:
     return steps
 
 
-def test_every_setting_is_documented() -> None:
+def test_the_settings_table_is_the_one_derived_from_the_declarations() -> None:
+    assert markdown_table() in README
     for setting in SETTINGS:
-        assert f"`{PREFIX}{setting.name}`" in README
+        assert f"`{setting.variable}`" in README
+
+
+def test_every_setting_fills_one_field_and_its_default_parses() -> None:
+    assert [s.field for s in SETTINGS] == list(Settings.__dataclass_fields__)
+    defaults = Settings.from_env({})
+    assert defaults.region == "84"
+    assert defaults.port == 8000
 
 
 def test_every_command_is_documented() -> None:

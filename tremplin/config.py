@@ -1,92 +1,141 @@
 """Settings, declared once as data and read from the environment (prefix ``TREMPLIN_``).
 
-Each setting has a name, a default and a help text; ``Settings.from_env`` builds the values that
-are then passed down as arguments. Nothing deeper in the package reads the environment.
+Each :class:`Setting` carries its environment variable, default, French help and parser;
+``Settings.from_env`` builds the values that are then passed down as arguments, and ``tremplin
+config`` and the README's table are derived from the same declarations. Nothing deeper in the
+package reads the environment.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from tremplin.errors import InputError
 
 PREFIX = "TREMPLIN_"
 
 
+def _text(value: str) -> str:
+    return value
+
+
+def _optional_path(value: str) -> Path | None:
+    return Path(value) if value else None
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise InputError(
+            f"port invalide « {value} »", where=[PREFIX + "PORT"], expected="un entier de 1 à 65535"
+        )
+    return int(value)
+
+
+def _region(value: str) -> str:
+    if not re.fullmatch(r"[0-9]{2}", value):
+        raise InputError(
+            f"code de région invalide « {value} »",
+            where=[PREFIX + "REGION"],
+            expected="un code INSEE de région sur deux chiffres, par exemple 84",
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
-    name: str
+    """One setting: the ``Settings`` field it fills, its default, French help and parser."""
+
+    field: str
     default: str
     help: str
+    parse: Callable[[str], object] = _text
+
+    @property
+    def variable(self) -> str:
+        """The environment variable that sets it."""
+        return PREFIX + self.field.upper()
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "DATABASE_URL",
+        "database_url",
         "sqlite:///var/tremplin.sqlite",
         "Base de données (URL SQLAlchemy) : fichier SQLite par défaut, ou postgresql+psycopg://…",
     ),
     Setting(
-        "SOURCES",
+        "sources",
         "var/sources",
         "Dossier des fichiers officiels à charger (celui que remplit « tremplin fetch »).",
+        Path,
     ),
     Setting(
-        "DEMO_DIR",
+        "demo_dir",
         "var/demo",
         "Dossier où « tremplin demo » écrit le territoire fictif de démonstration.",
+        Path,
     ),
     Setting(
-        "FETCH_MIRROR",
+        "fetch_mirror",
         "",
         "Adresse d'un miroir des fichiers publiés "
         "(remplace les adresses officielles de « fetch »).",
     ),
     Setting(
-        "PERIMETRE",
+        "perimetre",
         "",
         "Fichier TOML du périmètre « industrie » (vide : le périmètre par défaut, documenté).",
+        _optional_path,
     ),
-    Setting("HOST", "127.0.0.1", "Adresse d'écoute du serveur web."),
-    Setting("PORT", "8000", "Port du serveur web."),
+    Setting(
+        "region",
+        "84",
+        "Code INSEE de la région du partenariat (84 : Auvergne-Rhône-Alpes) : "
+        "territoire par défaut des pages, des cartes et des simulations.",
+        _region,
+    ),
+    Setting("host", "127.0.0.1", "Adresse d'écoute du serveur web."),
+    Setting("port", "8000", "Port du serveur web.", _port),
 )
 
 
 @dataclass(frozen=True)
 class Settings:
+    """The values of every setting (one field per :data:`SETTINGS` entry)."""
+
     database_url: str
     sources: Path
     demo_dir: Path
     fetch_mirror: str
     perimetre: Path | None
+    region: str
     host: str
     port: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read every setting from ``environ`` (default: the process environment)."""
+        """Read every setting from ``environ`` (default: the process environment); a value
+        that does not parse raises :class:`InputError` naming the variable."""
         env = os.environ if environ is None else environ
-        values = {s.name: env.get(PREFIX + s.name, s.default) for s in SETTINGS}
-        return cls(
-            database_url=values["DATABASE_URL"],
-            sources=Path(values["SOURCES"]),
-            demo_dir=Path(values["DEMO_DIR"]),
-            fetch_mirror=values["FETCH_MIRROR"],
-            perimetre=Path(values["PERIMETRE"]) if values["PERIMETRE"] else None,
-            host=values["HOST"],
-            port=int(values["PORT"]),
-        )
+        values = {s.field: s.parse(env.get(s.variable, s.default)) for s in SETTINGS}
+        return cls(**values)  # type: ignore[arg-type]
 
     def as_rows(self) -> list[tuple[str, str, str]]:
         """(environment variable, value, help) for each setting, in declaration order."""
-        current = {
-            "DATABASE_URL": self.database_url,
-            "SOURCES": str(self.sources),
-            "DEMO_DIR": str(self.demo_dir),
-            "FETCH_MIRROR": self.fetch_mirror,
-            "PERIMETRE": str(self.perimetre or ""),
-            "HOST": self.host,
-            "PORT": str(self.port),
-        }
-        return [(PREFIX + s.name, current[s.name], s.help) for s in SETTINGS]
+        rows = []
+        for setting in SETTINGS:
+            value = getattr(self, setting.field)
+            rows.append((setting.variable, "" if value is None else str(value), setting.help))
+        return rows
+
+
+def markdown_table() -> str:
+    """The README's table of settings: variable, default, meaning."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        default = f"`{setting.default}`" if setting.default else "(empty)"
+        lines.append(f"| `{setting.variable}` | {default} | {setting.help} |")
+    return "\n".join(lines)
