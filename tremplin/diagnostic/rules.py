@@ -10,6 +10,7 @@ InserJeunes rates suppressed below 20 young people.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 AFFELNET_STATUS = "ST"
 CAPACITY_MIN = 5
@@ -17,22 +18,59 @@ CAPACITY_MAX = 500
 PARCOURSUP_CAPACITY_MISSING = (0, 999)
 INSERTION_MIN_YOUNG = 20
 
-MAILLES = ("region", "academie", "departement", "bassin")
+
+# The vocabularies, as string enumerations: the CLI (typer) and the API (FastAPI) validate and
+# document them from these declarations; their members are plain strings everywhere else.
+class Maille(StrEnum):
+    REGION = "region"
+    ACADEMIE = "academie"
+    DEPARTEMENT = "departement"
+    BASSIN = "bassin"
+
+
+class Groupement(StrEnum):
+    FAMILLE_FAP = "famille_fap"
+    FAP = "fap"
+    FAMILLE_METIERS = "famille_metiers"
+    DIPLOME = "diplome"
+
+
+class Perimetre(StrEnum):
+    INDUSTRIE = "industrie"
+    TOUT = "tout"
+
+
+class Niveau(StrEnum):
+    TOUS = "tous"
+    CAP = "CAP"
+    BAC_PRO = "Bac pro"
+    BTS = "BTS"
+    AUTRE = "Autre"
+
+
+class Statut(StrEnum):
+    """An offer's statut: school or apprenticeship."""
+
+    SCOLAIRE = "scolaire"
+    APPRENTISSAGE = "apprentissage"
+
+
+MAILLES: tuple[str, ...] = tuple(m.value for m in Maille)
 MAILLE_LABELS = {
     "region": "Région",
     "academie": "Académie",
     "departement": "Département",
     "bassin": "Bassin d'emploi (BMO)",
 }
-GROUPEMENTS = ("famille_fap", "fap", "famille_metiers", "diplome")
+GROUPEMENTS: tuple[str, ...] = tuple(g.value for g in Groupement)
 GROUPEMENT_LABELS = {
     "famille_fap": "Famille professionnelle (FAP 2021, 22 familles)",
     "fap": "Métier (FAP 2021, 86 domaines)",
     "famille_metiers": "Famille de métiers (2nde professionnelle)",
     "diplome": "Diplôme (CFD)",
 }
-PERIMETRES = ("industrie", "tout")
-NIVEAUX = ("tous", "CAP", "Bac pro", "BTS", "Autre")
+PERIMETRES: tuple[str, ...] = tuple(p.value for p in Perimetre)
+NIVEAUX: tuple[str, ...] = tuple(n.value for n in Niveau)
 UNPLACED = "?"  # code of the pseudo-territory or pseudo-group that keeps totals whole
 UNPLACED_LABEL = "Non rattaché"
 
