@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from tremplin.demo.generate import generate_demo
+from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 
 pytest_plugins = ["tests.pg"]
@@ -67,3 +69,35 @@ def store(sqlite_url: str) -> Iterator[sa.Engine]:
     engine = open_store(sqlite_url)
     yield engine
     engine.dispose()
+
+
+def _loaded_store(url: str, paths: list[Path]) -> str:
+    engine = open_store(url)
+    try:
+        load_paths(engine, paths)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def real_store_url(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store holding every real file, loaded once per test session. Read-only: a test
+    that writes loads its own store."""
+    folder = tmp_path_factory.mktemp("real-store")
+    return _loaded_store(f"sqlite:///{folder / 'tremplin.sqlite'}", [sources_dir])
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo territory's files, written once per test session."""
+    folder = tmp_path_factory.mktemp("demo-files") / "demo"
+    generate_demo(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_store_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store holding the demo territory, loaded once per test session. Read-only."""
+    folder = tmp_path_factory.mktemp("demo-store")
+    return _loaded_store(f"sqlite:///{folder / 'tremplin.sqlite'}", [demo_dir])

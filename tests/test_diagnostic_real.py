@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +16,6 @@ from tremplin.diagnostic.coverage import coverage
 from tremplin.diagnostic.facts import Facts, build_facts
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.referentials.perimeter import Perimeter
-from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 
 pytestmark = pytest.mark.realdata
@@ -26,12 +24,8 @@ AURA_DEPARTEMENTS = ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69",
 
 
 @pytest.fixture(scope="module")
-def database(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('diagnostic') / 'tremplin.sqlite'}"
-    engine = open_store(url)
-    load_paths(engine, [sources_dir])
-    engine.dispose()
-    yield url
+def database(real_store_url: str) -> str:
+    return real_store_url
 
 
 @pytest.fixture(scope="module")
