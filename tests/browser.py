@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tremplin.web.assets import VENDOR
+from tremplin.web.shared.assets import VENDOR
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -19,7 +19,7 @@ from tremplin.formats import format_datetime
 from tremplin.sources.ingest import DEMO_MARKER, load_paths
 from tremplin.store.provenance import list_loaded_files
 from tremplin.web.app import create_app
-from tremplin.web.assets import ASSETS, MissingAssets, copy_assets, vendor_ready
+from tremplin.web.shared.assets import ASSETS, MissingAssets, copy_assets, vendor_ready
 
 CONSTAT_HEADER = "Rentrée scolaire;UAI;Mef Bcp 11;Nombre d'élèves : Total"
 BASSINS_HEADER = "reg,dep,code_commune_insee,code_bassin_BMO,lib_bassin_BMO"

@@ -32,9 +32,9 @@ from tremplin.reports.figures import COLUMN_LABELS, format_value
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 from tremplin.web.app import create_app
-from tremplin.web.diagnostic_api import ROW_COLUMNS, DiagnosticRow
-from tremplin.web.diagnostic_service import CHECK_EVERY
-from tremplin.web.reference_pages import THRESHOLD_TEXTS
+from tremplin.web.diagnostic.api import ROW_COLUMNS, DiagnosticRow
+from tremplin.web.diagnostic.reference_pages import THRESHOLD_TEXTS
+from tremplin.web.diagnostic.service import CHECK_EVERY
 
 DEMO_ACADEMIE = "08"
 PAGES = (

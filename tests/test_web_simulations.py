@@ -31,7 +31,7 @@ from tremplin.reports.scenario_figures import format_difference, format_interval
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 from tremplin.web.app import create_app
-from tremplin.web.simulation_jobs import RegistryFull, SimulationJob, SimulationRegistry
+from tremplin.web.shared.jobs import RegistryFull, SimulationJob, SimulationRegistry
 
 pytestmark = pytest.mark.realdata
 

@@ -19,21 +19,17 @@ from tremplin.config import Settings
 from tremplin.diagnostic.facts import FactsCache
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.database import open_store
-from tremplin.web import (
-    api,
-    console_api,
-    console_pages,
-    diagnostic_api,
-    diagnostic_pages,
-    pages,
-    reference_pages,
-    simulation_api,
-    simulation_pages,
-)
-from tremplin.web.assets import STATIC
-from tremplin.web.diagnostic_service import DiagnosticService
-from tremplin.web.simulation_service import SimulationService
-from tremplin.web.templating import create_templates, render
+from tremplin.web.diagnostic import api as diagnostic_api
+from tremplin.web.diagnostic import console_api, console_pages, reference_pages
+from tremplin.web.diagnostic import pages as diagnostic_pages
+from tremplin.web.diagnostic.service import DiagnosticService
+from tremplin.web.home import api as home_api
+from tremplin.web.home import pages as home_pages
+from tremplin.web.shared.assets import STATIC
+from tremplin.web.shared.templating import create_templates, render
+from tremplin.web.simulations import api as simulation_api
+from tremplin.web.simulations import pages as simulation_pages
+from tremplin.web.simulations.service import SimulationService
 
 API_PREFIX = "/api"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
@@ -83,12 +79,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.simulations = SimulationService(engine, app.state.diagnostic)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(pages.router)
+    app.include_router(home_pages.router)
     app.include_router(diagnostic_pages.router)
     app.include_router(console_pages.router)
     app.include_router(reference_pages.router)
     app.include_router(simulation_pages.router)
-    app.include_router(api.router)
+    app.include_router(home_api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
     app.include_router(simulation_api.router)

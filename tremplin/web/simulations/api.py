@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from tremplin.assignment.scenarios import ScenarioError
-from tremplin.web.simulation_jobs import STATUTS, RegistryFull, SimulationJob
-from tremplin.web.simulation_service import GRAINES_DEFAULT, GRAINES_MAX, simulations
+from tremplin.web.shared.jobs import STATUTS, RegistryFull, SimulationJob
+from tremplin.web.simulations.service import GRAINES_DEFAULT, GRAINES_MAX, simulations
 
 router = APIRouter(prefix="/api/v1", tags=["Simulations d'affectation"])
 

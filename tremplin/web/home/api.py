@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from tremplin.store.provenance import list_loaded_files
-from tremplin.web.templating import request_engine
+from tremplin.web.shared.templating import request_engine
 
 router = APIRouter(prefix="/api/v1")
 

@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-STATIC = Path(__file__).with_name("static")
+STATIC = Path(__file__).parent.parent / "static"
 VENDOR = STATIC / "vendor"
 
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from tremplin.sources.registry import dataset as registered_dataset
 from tremplin.store.provenance import LoadedFile, RejectedRow, list_loaded_files, list_rejected_rows
-from tremplin.web.templating import render, request_engine, request_settings
+from tremplin.web.shared.templating import render, request_engine, request_settings
 
 router = APIRouter(include_in_schema=False)
 

@@ -17,8 +17,8 @@ from tremplin.diagnostic.coverage import AURA
 from tremplin.diagnostic.indicators import INDICATORS
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
-from tremplin.web.diagnostic_service import cached, service
-from tremplin.web.templating import render
+from tremplin.web.diagnostic.service import cached, service
+from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -25,10 +25,10 @@ from tremplin.reports.figures import (
     format_value,
     indicator_year,
 )
-from tremplin.web import charts
-from tremplin.web import diagnostic_params as params
-from tremplin.web.diagnostic_service import GROUP_COLUMNS, TERRITORY_COLUMNS, cached, service
-from tremplin.web.templating import render
+from tremplin.web.diagnostic import params
+from tremplin.web.diagnostic.service import GROUP_COLUMNS, TERRITORY_COLUMNS, cached, service
+from tremplin.web.shared import charts
+from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False)
 

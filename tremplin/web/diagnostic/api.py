@@ -29,10 +29,10 @@ from tremplin.reports.exports import (
 )
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
 from tremplin.store.provenance import list_loaded_files
-from tremplin.web import diagnostic_params as params
-from tremplin.web.diagnostic_service import Page as RowsPage
-from tremplin.web.diagnostic_service import cached, paginate, service
-from tremplin.web.templating import request_engine
+from tremplin.web.diagnostic import params
+from tremplin.web.diagnostic.service import Page as RowsPage
+from tremplin.web.diagnostic.service import cached, paginate, service
+from tremplin.web.shared.templating import request_engine
 
 router = APIRouter(prefix="/api/v1", tags=["Diagnostic territorial"])
 

@@ -1,4 +1,9 @@
-"""Jinja2 templates: French formats as filters, and what every page needs in its context."""
+"""Jinja2 templates: French formats as filters, and what every page needs in its context.
+
+Each feature keeps its templates in its own folder (``web/<feature>/templates``); the loader
+searches those folders, then the shared base (``web/shared/templates``: the page layout and the
+error page). A template's name is unique across features.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,12 @@ from tremplin.config import Settings
 from tremplin.reports.figures import format_value
 from tremplin.store.provenance import list_loaded_files
 
-TEMPLATES = Path(__file__).with_name("templates")
+SHARED_TEMPLATES = Path(__file__).with_name("templates")
+FEATURE_TEMPLATES = tuple(
+    sorted(p for p in Path(__file__).parent.parent.glob("*/templates") if p != SHARED_TEMPLATES)
+)
+TEMPLATE_FOLDERS = (*FEATURE_TEMPLATES, SHARED_TEMPLATES)
+"""Where templates are looked for: every feature's folder, then the shared base."""
 
 
 def request_engine(request: Request) -> sa.Engine:
@@ -40,7 +50,7 @@ def _page_context(request: Request) -> dict[str, Any]:
 
 def create_templates() -> Jinja2Templates:
     """The template set of the site, with the formats of :mod:`tremplin.formats` as filters."""
-    templates = Jinja2Templates(directory=TEMPLATES, context_processors=[_page_context])
+    templates = Jinja2Templates(directory=TEMPLATE_FOLDERS, context_processors=[_page_context])
     templates.env.filters.update(
         number=formats.format_number,
         decimal=formats.format_decimal,

@@ -22,8 +22,8 @@ from tremplin.reports.exports import (
     to_xlsx,
 )
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
-from tremplin.web import diagnostic_params as params
-from tremplin.web.diagnostic_api import (
+from tremplin.web.diagnostic import params
+from tremplin.web.diagnostic.api import (
     DIAGNOSTIC_DATASETS,
     Page,
     Taille,
@@ -31,7 +31,7 @@ from tremplin.web.diagnostic_api import (
     loaded_files,
     page_json,
 )
-from tremplin.web.diagnostic_service import cached, service
+from tremplin.web.diagnostic.service import cached, service
 
 router = APIRouter(prefix="/api/v1", tags=["Consoles"])
 

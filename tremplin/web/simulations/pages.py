@@ -25,17 +25,17 @@ from starlette.responses import RedirectResponse, Response
 
 from tremplin.assignment.scenarios import ScenarioError
 from tremplin.reports.scenario_figures import ACTION_LABELS, PALIER_LABELS
-from tremplin.web.diagnostic_service import empty_store_page, service
-from tremplin.web.simulation_jobs import RegistryFull, SimulationJob
-from tremplin.web.simulation_service import (
+from tremplin.web.diagnostic.service import empty_store_page, service
+from tremplin.web.shared.jobs import RegistryFull, SimulationJob
+from tremplin.web.shared.templating import render
+from tremplin.web.simulations.service import (
     DEFAULT_TERRITORY,
     GRAINES_DEFAULT,
     GRAINES_MAX,
     SimulationService,
     simulations,
 )
-from tremplin.web.simulation_views import job_context, offers_chart, side_groups
-from tremplin.web.templating import render
+from tremplin.web.simulations.views import job_context, offers_chart, side_groups
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,7 +1,7 @@
 """What the simulations' pages show, computed from a job: rows of figures written the French way,
 the breakdowns per group, the changed offers and their chart, the changes in words.
 
-The pages (:mod:`~tremplin.web.simulation_pages`) only choose a template and pass these on.
+The pages (:mod:`~tremplin.web.simulations.pages`) only choose a template and pass these on.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from tremplin.reports.scenario_figures import (
     format_mean,
     group_name,
 )
-from tremplin.web import charts
-from tremplin.web.simulation_jobs import SimulationJob
-from tremplin.web.simulation_service import SimulationService
+from tremplin.web.shared import charts
+from tremplin.web.shared.jobs import SimulationJob
+from tremplin.web.simulations.service import SimulationService
 
 MOVE_KEYS = frozenset(key for key, _ in MOVES)
 SIDE_GROUPS = ("perimetre", "boursier")

@@ -5,7 +5,7 @@ and applied to the offers of its palier and territory (:func:`~tremplin.assignme
 prepare`) before it is queued, so that an unknown UAI or an offer that does not exist is a 422
 while the planner is still on the form, not a failed simulation later. The simulation itself is
 :func:`~tremplin.assignment.scenario_comparison.run_scenario` on the diagnostic's cached facts,
-run by the :class:`~tremplin.web.simulation_jobs.SimulationRegistry`.
+run by the :class:`~tremplin.web.shared.jobs.SimulationRegistry`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from tremplin.assignment.scenarios import Scenario, prepare
 from tremplin.diagnostic import rules
 from tremplin.sources.registry import dataset as registered_dataset
 from tremplin.store.provenance import list_loaded_files
-from tremplin.web.diagnostic_service import DiagnosticService
-from tremplin.web.simulation_jobs import SimulationJob, SimulationRegistry
+from tremplin.web.diagnostic.service import DiagnosticService
+from tremplin.web.shared.jobs import SimulationJob, SimulationRegistry
 
 __all__ = [
     "DEFAULT_TERRITORY",
@@ -101,7 +101,7 @@ class SimulationService:
         """Read ``document`` (the structure of a scenario file), check that it applies to the
         offers of ``territoire`` (default: the scenario's, else AURA), and queue it on the
         cohorts of seeds 1 to ``graines``. Raises :class:`ScenarioError` (in French) when
-        it does not apply, :class:`~tremplin.web.simulation_jobs.RegistryFull` when full."""
+        it does not apply, :class:`~tremplin.web.shared.jobs.RegistryFull` when full."""
         scenario = Scenario.from_mapping(document)
         territory = (territoire or scenario.territoire or DEFAULT_TERRITORY).strip()
         palier = self.palier_of(scenario)

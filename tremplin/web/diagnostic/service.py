@@ -33,8 +33,8 @@ from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
 from tremplin.store.schema import DATASET_TABLES, source_files
-from tremplin.web.memo import Memo
-from tremplin.web.templating import render, request_settings
+from tremplin.web.shared.caching import Memo
+from tremplin.web.shared.templating import render, request_settings
 
 _log = logging.getLogger(__name__)
 

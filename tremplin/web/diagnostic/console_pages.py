@@ -19,10 +19,10 @@ from tremplin.diagnostic import rules
 from tremplin.diagnostic.consoles import ConsoleQuery
 from tremplin.diagnostic.indicators import INDICATORS
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS, STATUT_LABELS
-from tremplin.web import diagnostic_params as params
-from tremplin.web.diagnostic_pages import REGION_AURA, niveau_options
-from tremplin.web.diagnostic_service import cached, service
-from tremplin.web.templating import render
+from tremplin.web.diagnostic import params
+from tremplin.web.diagnostic.pages import REGION_AURA, niveau_options
+from tremplin.web.diagnostic.service import cached, service
+from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False)
 
