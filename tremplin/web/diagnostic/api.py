@@ -7,10 +7,8 @@ Rows are returned as computed by :func:`tremplin.diagnostic.indicators.compute` 
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
-import polars as pl
 from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Param
 from fastapi.responses import JSONResponse, Response
@@ -19,28 +17,19 @@ from pydantic import BaseModel, Field
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, OBJECTIVES
 from tremplin.diagnostic.indicators import ORDER, Query
-from tremplin.reports.exports import (
-    CSV_MEDIA_TYPE,
-    XLSX_MEDIA_TYPE,
-    ExportInfo,
-    attachment,
-    to_csv,
-    to_xlsx,
-)
+from tremplin.reports.exports import ExportInfo
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
 from tremplin.store.provenance import list_loaded_files
 from tremplin.web.diagnostic import params
-from tremplin.web.diagnostic.service import Page as RowsPage
-from tremplin.web.diagnostic.service import cached, paginate, service
+from tremplin.web.diagnostic.service import cached, keep_export, service
+from tremplin.web.shared.exports import Table, add_export_routes
+from tremplin.web.shared.pagination import page_json, records
+from tremplin.web.shared.params import TAILLE_DEFAULT, Page, Taille, enum
 from tremplin.web.shared.templating import request_engine
 
 router = APIRouter(prefix="/api/v1", tags=["Diagnostic territorial"])
 
 ROW_COLUMNS = [*ORDER, "objectifs", "explications"]
-
-
-def enum(values: tuple[str, ...]) -> dict[str, Any]:
-    return {"enum": list(values)}
 
 
 def query_dependency(
@@ -104,10 +93,12 @@ def objectif_dependency(
     return params.objectif(objectif)
 
 
-Page = Annotated[int, Param(ge=1, description="Numéro de page, à partir de 1.")]
-Taille = Annotated[
-    int, Param(ge=1, le=params.TAILLE_MAX, description="Lignes par page (au plus 1 000).")
-]
+def export_dependency(
+    query: Annotated[Query, Depends(query_dependency)],
+    objectif: Annotated[str | None, Depends(objectif_dependency)],
+) -> tuple[Query, str | None]:
+    """The filters of a diagnostic export: the query and the objective kept."""
+    return query, objectif
 
 
 class DiagnosticRow(BaseModel):
@@ -177,34 +168,6 @@ class CoverageRow(BaseModel):
     part_volume: float | None = Field(description="Part du volume conservée.")
 
 
-def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """The rows of ``frame`` as JSON-ready dictionaries (NaN as null)."""
-    rows = frame.to_dicts()
-    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
-    if floats:
-        for row in rows:
-            for name in floats:
-                value = row[name]
-                if value is not None and not math.isfinite(value):
-                    row[name] = None
-    return rows
-
-
-def page_json(frame: pl.DataFrame, page: int, taille: int) -> JSONResponse:
-    return _json(paginate(frame, page, taille))
-
-
-def _json(shown: RowsPage) -> JSONResponse:
-    return JSONResponse(
-        {
-            "total": shown.total,
-            "page": shown.page,
-            "taille": shown.taille,
-            "lignes": records(shown.rows),
-        }
-    )
-
-
 @router.get(
     "/diagnostic",
     response_model=DiagnosticPage,
@@ -222,9 +185,9 @@ def diagnostic(
     query: Annotated[Query, Depends(query_dependency)],
     objectif: Annotated[str | None, Depends(objectif_dependency)],
     page: Page = 1,
-    taille: Taille = params.TAILLE_DEFAULT,
+    taille: Taille = TAILLE_DEFAULT,
 ) -> Response:
-    return _json(service(request).page(query, objectif, page, taille))
+    return page_json(service(request).page(query, objectif, page, taille))
 
 
 def _filters(query: Query, objectif: str | None) -> list[tuple[str, str]]:
@@ -265,9 +228,8 @@ DIAGNOSTIC_DATASETS = (
 )
 
 
-def _diagnostic_export(
-    request: Request, query: Query, objectif: str | None
-) -> tuple[pl.DataFrame, ExportInfo]:
+def _diagnostic_table(request: Request, filters: tuple[Query, str | None]) -> Table:
+    query, objectif = filters
     found = service(request)
     rows = found.rows(query, objectif)
     info = ExportInfo(
@@ -276,55 +238,26 @@ def _diagnostic_export(
         sources=list(found.source_years(rows).items()),
         files=loaded_files(request, DIAGNOSTIC_DATASETS),
     )
-    return rows, info
+    return Table(rows, ROW_COLUMNS, info, "Diagnostic")
 
 
-@router.get(
-    "/diagnostic.csv",
-    summary="Diagnostic en CSV",
-    description="Les lignes de `/api/v1/diagnostic` (sans pagination) en CSV : « ; », virgule "
-    "décimale, en-têtes en français, premières lignes « # » : filtres, sources et années.",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+add_export_routes(
+    router,
+    "diagnostic",
+    "Diagnostic",
+    export_dependency,
+    _diagnostic_table,
+    keep=keep_export,
+    descriptions={
+        "csv": "Les lignes de `/api/v1/diagnostic` (sans pagination) en CSV : « ; », virgule "
+        "décimale, en-têtes en français, premières lignes « # » : filtres, sources et années.",
+        "xlsx": "Les lignes de `/api/v1/diagnostic` (sans pagination) en classeur : une feuille "
+        "« Sources » (filtres, sources et années, fichiers chargés), puis la feuille "
+        "« Diagnostic ».",
+        "json": "Les lignes de `/api/v1/diagnostic` (sans pagination) en JSON : titre, filtres, "
+        "sources et années, fichiers chargés, puis les lignes (« lignes »).",
+    },
 )
-def diagnostic_csv(
-    request: Request,
-    query: Annotated[Query, Depends(query_dependency)],
-    objectif: Annotated[str | None, Depends(objectif_dependency)],
-) -> Response:
-    def build() -> bytes:
-        rows, info = _diagnostic_export(request, query, objectif)
-        return to_csv(rows, ROW_COLUMNS, info)
-
-    return Response(
-        service(request).memo(("diagnostic.csv", query, objectif), build),
-        media_type=CSV_MEDIA_TYPE,
-        headers=attachment("diagnostic.csv"),
-    )
-
-
-@router.get(
-    "/diagnostic.xlsx",
-    summary="Diagnostic en XLSX",
-    description="Les lignes de `/api/v1/diagnostic` (sans pagination) en classeur : une feuille "
-    "« Sources » (filtres, sources et années, fichiers chargés), puis la feuille « Diagnostic ».",
-    response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
-)
-def diagnostic_xlsx(
-    request: Request,
-    query: Annotated[Query, Depends(query_dependency)],
-    objectif: Annotated[str | None, Depends(objectif_dependency)],
-) -> Response:
-    def build() -> bytes:
-        rows, info = _diagnostic_export(request, query, objectif)
-        return to_xlsx(rows, ROW_COLUMNS, info, "Diagnostic")
-
-    return Response(
-        service(request).memo(("diagnostic.xlsx", query, objectif), build),
-        media_type=XLSX_MEDIA_TYPE,
-        headers=attachment("diagnostic.xlsx"),
-    )
 
 
 @router.get(

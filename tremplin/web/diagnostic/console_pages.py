@@ -7,7 +7,7 @@ the browser (``localStorage``), see ``static/console.js``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,106 +17,17 @@ from starlette.responses import Response
 
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.consoles import ConsoleQuery
-from tremplin.diagnostic.indicators import INDICATORS
-from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS, STATUT_LABELS
+from tremplin.reports.figures import PERIMETRE_LABELS, STATUT_LABELS
 from tremplin.web.diagnostic import params
+from tremplin.web.diagnostic.console_spec import FORMATIONS, OFFERS, ConsoleSpec
 from tremplin.web.diagnostic.pages import REGION_AURA, niveau_options
 from tremplin.web.diagnostic.service import cached, service
+from tremplin.web.shared.params import integer
 from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class ConsoleColumn:
-    name: str
-    label: str
-    shown: bool
-    number: bool
-    source: str | None
-
-
-_INDICATOR_SOURCES = {i.name: i.source for i in INDICATORS}
-_NUMBERS = {i.name for i in INDICATORS} | {"sortants"}
-
-_OFFER_COLUMNS = (
-    ("etablissement", True),
-    ("uai", False),
-    ("commune", True),
-    ("code_departement", False),
-    ("bassin_bmo", False),
-    ("libelle_formation", True),
-    ("cfd", False),
-    ("niveau", True),
-    ("statut", True),
-    ("famille_metiers", False),
-    ("libelle_fap22", False),
-    ("libelle_fap86", True),
-    ("capacite", True),
-    ("demandes_voeux_1", True),
-    ("taux_pression", True),
-    ("voeux_confirmes", True),
-    ("taux_demande", True),
-    ("effectif", True),
-    ("taux_remplissage", True),
-    ("taux_emploi_6_mois", False),
-    ("taux_poursuite", False),
-    ("taux_devenir_favorable", True),
-    ("quadrant", True),
-    ("source", False),
-    ("annee", False),
-)
-_FORMATION_COLUMNS = (
-    ("libelle_formation", True),
-    ("cfd", False),
-    ("niveau", True),
-    ("statut", True),
-    ("famille_metiers", False),
-    ("libelle_fap22", False),
-    ("libelle_fap86", True),
-    ("nb_etablissements", True),
-    ("capacite", True),
-    ("demandes_voeux_1", True),
-    ("taux_pression", True),
-    ("voeux_confirmes", True),
-    ("taux_demande", True),
-    ("effectif", True),
-    ("taux_remplissage", True),
-    ("sortants", False),
-    ("taux_emploi_6_mois", False),
-    ("taux_poursuite", False),
-    ("taux_devenir_favorable", True),
-    ("quadrant", True),
-)
-
-KINDS = {
-    "offres": (
-        "Établissements et offres",
-        "Une ligne par offre : formation × établissement × statut.",
-        _OFFER_COLUMNS,
-    ),
-    "formations": (
-        "Formations",
-        "Une ligne par formation (CFD × statut) sur le territoire choisi.",
-        _FORMATION_COLUMNS,
-    ),
-}
-
-
-def _columns(kind: str, frame: pl.DataFrame) -> list[ConsoleColumn]:
-    return [
-        ConsoleColumn(
-            name,
-            COLUMN_LABELS.get(name, name),
-            shown,
-            name in _NUMBERS,
-            _INDICATOR_SOURCES.get(name),
-        )
-        for name, shown in KINDS[kind][2]
-        if name in frame.columns
-    ]
 
 
 def console_years(offers: pl.DataFrame) -> dict[str, str]:
@@ -173,28 +84,28 @@ def _options(request: Request, query: ConsoleQuery) -> dict[str, Any]:
     }
 
 
-def _console(request: Request, kind: str) -> Response:
+def _console(request: Request, spec: ConsoleSpec) -> Response:
     found = service(request)
+    kind = spec.name
     values = request.query_params
     query = params.page_console_query(values, code_region=REGION_AURA)
-    page = params.integer(values, "page", 1, 1) or 1
+    page = integer(values, "page", 1, 1) or 1
     offers = found.offers(query)
-    frame = offers if kind == "offres" else found.formations(query)
+    frame = spec.rows(found, query)
     pages = max(1, -(-frame.height // PAGE_SIZE))
     page = min(page, pages)
     shown = frame.slice((page - 1) * PAGE_SIZE, PAGE_SIZE)
-    title, description, _ = KINDS[kind]
     query_string = _query_string(query)
     return render(
         request,
         "console.html",
         {
             "kind": kind,
-            "title": title,
-            "description": description,
+            "title": spec.title,
+            "description": spec.description,
             "query": query,
             "options": _options(request, query),
-            "columns": _columns(kind, frame),
+            "columns": spec.page_columns(frame),
             "rows": shown.to_dicts(),
             "total": frame.height,
             "page": page,
@@ -223,11 +134,11 @@ def _with(query: ConsoleQuery, **changes: Any) -> ConsoleQuery:
 @cached
 def formations_console(request: Request) -> Response:
     """The console by formation."""
-    return _console(request, "formations")
+    return _console(request, FORMATIONS)
 
 
 @router.get("/diagnostic/offres", name="console_offres")
 @cached
 def offers_console(request: Request) -> Response:
     """The console by formation × establishment."""
-    return _console(request, "offres")
+    return _console(request, OFFERS)

@@ -9,12 +9,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import polars as pl
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, OBJECTIVES
 from tremplin.diagnostic.indicators import INDICATORS, Query
+from tremplin.errors import InputError, NotFound
 from tremplin.reports.figures import (
     DECIMALS,
     NIVEAU_LABELS,
@@ -234,17 +235,15 @@ def diagnostic_map(request: Request) -> Response:
     values = request.query_params
     query = params.page_query(values, maille="academie", region=REGION_AURA)
     if query.maille not in MAP_MAILLES:
-        raise params.unprocessable(
+        raise InputError(
             f"maille « {query.maille} » : la carte montre les académies, départements ou bassins"
         )
     indicator = values.get("indicateur") or "taux_pression"
     if indicator not in {i.name for i in INDICATORS}:
-        raise params.unprocessable(f"indicateur « {indicator} » inconnu")
+        raise InputError(f"indicateur « {indicator} » inconnu")
     view = values.get("vue") or "objectifs"
     if view not in ("objectifs", "indicateur"):
-        raise params.unprocessable(
-            f"vue « {view} » inconnue ; valeurs possibles : objectifs, indicateur"
-        )
+        raise InputError(f"vue « {view} » inconnue ; valeurs possibles : objectifs, indicateur")
     objective = params.objectif(values.get("objectif")) or "acces"
     rows = found.rows(query, reasons=False)
     by_objective = []
@@ -352,7 +351,7 @@ def territory_page(request: Request, maille: str, code: str) -> Response:
     name = rules.UNPLACED_LABEL if code == rules.UNPLACED else found.territory_name(maille, code)
     rows = found.rows(query)
     if name is None and rows.is_empty():
-        raise HTTPException(status_code=404)
+        raise NotFound(f"territoire « {code} » inconnu ({rules.MAILLE_LABELS.get(maille, maille)})")
     base = replace(query, territoire=None)
 
     def href(row: Mapping[str, Any]) -> str | None:
@@ -402,7 +401,7 @@ def trade_page(request: Request, groupement: str, code: str) -> Response:
     labels = dict(found.groups(groupement, query.perimetre))
     label = labels.get(code) or (str(rows.item(0, "groupe")) if rows.height else None)
     if label is None:
-        raise HTTPException(status_code=404)
+        raise NotFound(f"groupe de métiers « {code} » inconnu")
 
     def href(row: Mapping[str, Any]) -> str | None:
         if row["code_territoire"] == rules.UNPLACED:

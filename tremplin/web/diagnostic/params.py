@@ -1,6 +1,8 @@
 """The diagnostic's query parameters: the same names on pages and in the API, French errors.
 
-A bad value gives a 422 whose message names the parameter, the value and the values allowed.
+A bad value raises :class:`~tremplin.errors.InputError` (a 422) whose message names the
+parameter, the value and the values allowed. Values are checked here, in the web layer, before
+the library's queries are built: the library's own checks are for its callers' bugs.
 """
 
 from __future__ import annotations
@@ -8,40 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields
 
-from fastapi import HTTPException
-
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVES
 from tremplin.diagnostic.consoles import ConsoleQuery
 from tremplin.diagnostic.indicators import Query
+from tremplin.errors import InputError
+from tremplin.web.shared.params import integer, one_of, optional
 
 STATUTS = ("scolaire", "apprentissage")
-TAILLE_MAX = 1000
-TAILLE_DEFAULT = 100
 CONSOLE_TEXT_FILTERS = tuple(
     f.name for f in fields(ConsoleQuery) if f.name not in ("perimetre", "niveau", "annee")
 )
 """The console's filters that take any code (territories, trades, formation, UAI, statut, text)."""
-
-
-def unprocessable(message: str) -> HTTPException:
-    return HTTPException(status_code=422, detail=message)
-
-
-def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise unprocessable(
-            f"{name} « {value} » inconnu ; valeurs possibles : {', '.join(allowed)}"
-        )
-    return value
-
-
-def _optional(value: str | None) -> str | None:
-    """An empty parameter (a form's « tous » choice) means no filter."""
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
 
 
 def diagnostic_query(
@@ -55,26 +35,36 @@ def diagnostic_query(
     groupe: str | None = None,
     dans: str | None = None,
 ) -> Query:
-    """A checked :class:`~tremplin.diagnostic.indicators.Query` (422 on a bad value).
+    """A checked :class:`~tremplin.diagnostic.indicators.Query` (:class:`InputError` if bad).
 
     ``region`` keeps the territories of a région (it stands for ``dans="region:CODE"``);
     ``dans`` (« maille:code ») keeps those inside any territory.
     """
-    region = _optional(region)
-    query = Query(
+    region = optional(region)
+    for name, value, allowed in (
+        ("maille", maille, rules.MAILLES),
+        ("groupement", groupement, rules.GROUPEMENTS),
+        ("perimetre", perimetre, rules.PERIMETRES),
+        ("niveau", niveau, rules.NIVEAUX),
+    ):
+        one_of(name, value, allowed)
+    inside = f"region:{region}" if region else optional(dans)
+    if inside is not None:
+        level, _, code = inside.partition(":")
+        if level not in rules.MAILLES or not code:
+            raise InputError(
+                f"territoire « {inside} » invalide ; attendu maille:code, par ex. region:84"
+            )
+    return Query(
         maille=maille,
         groupement=groupement,
         perimetre=perimetre,
         niveau=niveau,
         annee=annee,
-        dans=f"region:{region}" if region else _optional(dans),
-        territoire=_optional(territoire),
-        groupe=_optional(groupe),
+        dans=inside,
+        territoire=optional(territoire),
+        groupe=optional(groupe),
     )
-    try:
-        return query.checked()
-    except ValueError as error:
-        raise unprocessable(str(error)) from error
 
 
 def region_of(query: Query) -> str | None:
@@ -85,8 +75,8 @@ def region_of(query: Query) -> str | None:
 
 
 def objectif(value: str | None) -> str | None:
-    value = _optional(value)
-    return None if value is None else _one_of("objectif", value, OBJECTIVES)
+    value = optional(value)
+    return None if value is None else one_of("objectif", value, OBJECTIVES)
 
 
 def console_query(
@@ -95,38 +85,17 @@ def console_query(
     annee: int | None = None,
     **filters: str | None,
 ) -> ConsoleQuery:
-    """A checked :class:`~tremplin.diagnostic.consoles.ConsoleQuery` (422 on a bad value)."""
-    _one_of("perimetre", perimetre, rules.PERIMETRES)
-    _one_of("niveau", niveau, rules.NIVEAUX)
+    """A checked :class:`~tremplin.diagnostic.consoles.ConsoleQuery` (:class:`InputError` if
+    bad)."""
+    one_of("perimetre", perimetre, rules.PERIMETRES)
+    one_of("niveau", niveau, rules.NIVEAUX)
     unknown = set(filters) - set(CONSOLE_TEXT_FILTERS)
     if unknown:
-        raise unprocessable(f"paramètre(s) inconnu(s) : {', '.join(sorted(unknown))}")
-    values = {name: _optional(value) for name, value in filters.items()}
+        raise InputError(f"paramètre(s) inconnu(s) : {', '.join(sorted(unknown))}")
+    values = {name: optional(value) for name, value in filters.items()}
     if values.get("statut") is not None:
-        _one_of("statut", str(values["statut"]), STATUTS)
+        one_of("statut", str(values["statut"]), STATUTS)
     return ConsoleQuery(perimetre=perimetre, niveau=niveau, annee=annee, **values)
-
-
-def integer(
-    params: Mapping[str, str],
-    name: str,
-    default: int | None,
-    minimum: int | None = None,
-    maximum: int | None = None,
-) -> int | None:
-    """The integer parameter ``name`` of a page's query string (422 with a French message)."""
-    raw = _optional(params.get(name))
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as error:
-        raise unprocessable(f"{name} « {raw} » : un nombre entier est attendu") from error
-    if minimum is not None and value < minimum:
-        raise unprocessable(f"{name} « {raw} » : au moins {minimum} est attendu")
-    if maximum is not None and value > maximum:
-        raise unprocessable(f"{name} « {raw} » : au plus {maximum} est attendu")
-    return value
 
 
 def page_query(params: Mapping[str, str], **defaults: str) -> Query:

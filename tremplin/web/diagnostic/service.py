@@ -10,13 +10,11 @@ and slices frames that are already in memory.
 from __future__ import annotations
 
 import functools
-import itertools
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
@@ -31,9 +29,10 @@ from tremplin.diagnostic.coverage import coverage
 from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.rules import UNPLACED
+from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
-from tremplin.store.schema import DATASET_TABLES, source_files
-from tremplin.web.shared.caching import Memo
+from tremplin.web.shared.caching import Memo, ResponseCache
+from tremplin.web.shared.pagination import Page, paginate
 from tremplin.web.shared.templating import render, request_settings
 
 _log = logging.getLogger(__name__)
@@ -44,11 +43,6 @@ P = ParamSpec("P")
 CACHE_SIZE = 256
 """Results kept per application; one result is at most a few thousand rows."""
 
-RESPONSES_KEPT = 512
-RESPONSES_BUDGET = 64 * 1024 * 1024
-"""Rendered pages and API answers kept per application: at most this many, weighing at most
-this many bytes in all (most weigh 10 to 200 kB)."""
-
 WARM_REGION = "84"
 WARM_DANS = f"region:{WARM_REGION}"
 """The région whose results are computed ahead of the first requests (Auvergne-Rhône-Alpes)."""
@@ -56,10 +50,6 @@ WARM_DANS = f"region:{WARM_REGION}"
 CHECK_EVERY = 1.0
 """Seconds between two checks that the store has not changed (a cheap query, but one that
 every request would otherwise make several times)."""
-
-COORDINATE_DIGITS = 3
-"""Polygon coordinates are rounded to 0.001° (about 100 m), which the map cannot show anyway,
-and consecutive equal points dropped: the shapes weigh about a third of the stored GeoJSON."""
 
 TERRITORY_COLUMNS = {
     "region": "code_region",
@@ -78,25 +68,6 @@ GROUP_COLUMNS = {
 """The console's filter for a group of each grouping (a diploma is a CFD)."""
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a frame: the rows shown and how many there are in all."""
-
-    total: int
-    page: int
-    taille: int
-    rows: pl.DataFrame
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.taille))
-
-
-def paginate(frame: pl.DataFrame, page: int, taille: int) -> Page:
-    """Rows ``(page - 1) × taille`` to ``page × taille`` of ``frame`` (pages count from 1)."""
-    return Page(frame.height, page, taille, frame.slice((page - 1) * taille, taille))
-
-
 class DiagnosticService:
     """Everything the diagnostic's pages and API read, over one store."""
 
@@ -110,9 +81,7 @@ class DiagnosticService:
         self._engine = engine
         self._facts = facts
         self._memo = Memo(cache_size)
-        self._responses = Memo(
-            RESPONSES_KEPT, weight=lambda frozen: len(frozen[1]), budget=RESPONSES_BUDGET
-        )
+        self._responses = ResponseCache()
         self._check_every = check_every
         self._checked: tuple[float, Facts] | None = None
         self._warmed = ""
@@ -163,14 +132,7 @@ class DiagnosticService:
     def response(self, key: Hashable, build: Callable[[], Response]) -> Response:
         """The response ``build()`` gives, kept (as bytes) until the store changes: a page or
         an API answer is a function of its address and of the store only."""
-        facts = self.facts()
-
-        def frozen() -> tuple[int, bytes, dict[str, str]]:
-            answer = build()
-            return answer.status_code, bytes(answer.body), dict(answer.headers)
-
-        status, body, headers = self._responses.get(facts.fingerprint, key, frozen)
-        return Response(body, status_code=status, headers=headers)
+        return self._responses.get(self.facts().fingerprint, key, build)
 
     def _cached(self, key: Hashable, compute: Callable[[Facts], T]) -> T:
         facts = self.facts()
@@ -304,51 +266,11 @@ class DiagnosticService:
         return self._cached(("shapes", maille, region), lambda _f: self._shapes(maille, region))
 
     def _shapes(self, maille: str, region: str | None) -> dict[str, Any]:
-        polygons = self._academy_polygons() if maille == "academie" else {}
-        features = []
-        for row in self.territories(maille, region).iter_rows(named=True):
-            geometry = polygons.get(row["code"])
-            if geometry is None:
-                if row.get("latitude") is None or row.get("longitude") is None:
-                    continue
-                geometry = {
-                    "type": "Point",
-                    "coordinates": [round(row["longitude"], 5), round(row["latitude"], 5)],
-                }
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": geometry,
-                    "properties": {
-                        "code": row["code"],
-                        "nom": row["nom"],
-                        "population": row.get("population"),
-                        "forme": "point" if geometry["type"] == "Point" else "polygone",
-                    },
-                }
-            )
-        return {"type": "FeatureCollection", "features": features}
-
-    def _academy_polygons(self) -> dict[str, dict[str, Any]]:
-        """code_academie → geometry, from the newest loaded map of the académies."""
-        table = DATASET_TABLES["carte_academies"]
-        query = (
-            sa.select(table.c.code_academie, table.c.geometry)
-            .join(source_files, source_files.c.id == table.c.source_file_id)
-            .order_by(source_files.c.id.desc())
-        )
-        found: dict[str, dict[str, Any]] = {}
-        with self._engine.connect() as conn:
-            for code, text in conn.execute(query):
-                if code is None or text is None or code in found:
-                    continue
-                geometry = json.loads(text)
-                if isinstance(geometry, dict) and "coordinates" in geometry:
-                    found[code] = {
-                        "type": geometry.get("type"),
-                        "coordinates": _rounded(geometry["coordinates"]),
-                    }
-        return found
+        polygons: dict[str, dict[str, Any]] = {}
+        if maille == "academie":
+            with self._engine.connect() as conn:
+                polygons = academy_polygons(conn)
+        return territory_shapes(self.territories(maille, region), polygons)
 
 
 def _constat_years(facts: Facts) -> str:
@@ -358,23 +280,15 @@ def _constat_years(facts: Facts) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def _rounded(coordinates: Any) -> Any:
-    """Nested GeoJSON coordinates rounded to :data:`COORDINATE_DIGITS`, repeats dropped."""
-    if coordinates and isinstance(coordinates[0], int | float):
-        return [round(float(c), COORDINATE_DIGITS) for c in coordinates]
-    rounded = [_rounded(part) for part in coordinates]
-    if rounded and isinstance(rounded[0], list) and rounded[0] and isinstance(rounded[0][0], float):
-        # A ring of positions: drop a position equal to the one before it.
-        kept = [rounded[0]]
-        kept += [p for prev, p in itertools.pairwise(rounded) if p != prev]
-        return kept
-    return rounded
-
-
 def service(request: Request) -> DiagnosticService:
     """The diagnostic service kept on the application by ``create_app``."""
     found: DiagnosticService = request.app.state.diagnostic
     return found
+
+
+def keep_export(request: Request, key: Hashable, build: Callable[[], bytes]) -> bytes:
+    """An export's bytes, kept until the store changes (see :func:`add_export_routes`)."""
+    return service(request).memo(key, build)
 
 
 def cached(handler: Callable[P, Response]) -> Callable[P, Response]:

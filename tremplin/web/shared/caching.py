@@ -1,4 +1,6 @@
-"""A small thread-safe LRU of computed results, tied to the state of the store."""
+"""Caches of the web layer, tied to the state of the store: a small thread-safe LRU of computed
+results (:class:`Memo`), and the rendered responses of pages and API calls
+(:class:`ResponseCache`), both forgetting everything when the store's fingerprint changes."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
+
+from starlette.responses import Response
 
 T = TypeVar("T")
 
@@ -67,3 +71,27 @@ class Memo:
                 if self._pending.get(key) is done:
                     del self._pending[key]
             done.set()
+
+
+RESPONSES_KEPT = 512
+RESPONSES_BUDGET = 64 * 1024 * 1024
+"""Rendered pages and API answers kept per application: at most this many, weighing at most
+this many bytes in all (most weigh 10 to 200 kB)."""
+
+
+class ResponseCache:
+    """Responses kept as bytes, by key, until the fingerprint changes: a page or an API answer
+    that is a function of its address and of the store only is computed once."""
+
+    def __init__(self, size: int = RESPONSES_KEPT, budget: int = RESPONSES_BUDGET) -> None:
+        self._memo = Memo(size, weight=lambda frozen: len(frozen[1]), budget=budget)
+
+    def get(self, fingerprint: str, key: Hashable, build: Callable[[], Response]) -> Response:
+        """The response ``build()`` gives for ``key`` (built once per ``fingerprint``)."""
+
+        def frozen() -> tuple[int, bytes, dict[str, str]]:
+            answer = build()
+            return answer.status_code, bytes(answer.body), dict(answer.headers)
+
+        status, body, headers = self._memo.get(fingerprint, key, frozen)
+        return Response(body, status_code=status, headers=headers)

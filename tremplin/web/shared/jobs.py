@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from tremplin.assignment.scenario_comparison import Comparison
 from tremplin.assignment.scenarios import Scenario, ScenarioError
+from tremplin.errors import Busy, TremplinError
 
 __all__ = [
     "KEPT",
@@ -44,8 +45,8 @@ STATUTS = {
 """Each state of a simulation and its French label."""
 
 
-class RegistryFull(RuntimeError):
-    """Every kept simulation is still waiting or running: no room for another one."""
+class RegistryFull(Busy):
+    """Every kept simulation is still waiting or running: no room for another one (503)."""
 
 
 @dataclass
@@ -121,7 +122,8 @@ class SimulationRegistry:
                 finished = [j for j in self._jobs.values() if j.finished]
                 if not finished:
                     raise RegistryFull(
-                        f"{len(self._jobs)} simulations sont déjà en attente ou en cours"
+                        f"{len(self._jobs)} simulations sont déjà en attente ou en cours : "
+                        "réessayer plus tard"
                     )
                 del self._jobs[min(finished, key=lambda j: j.cree_le).id]
             self._jobs[job.id] = job
@@ -151,7 +153,8 @@ class SimulationRegistry:
         # The state is written last: a reader that sees the job finished sees all of it.
         try:
             comparison = self._run(job, progress)
-        except ScenarioError as error:
+        # TODO(lead): « except TremplinError » alone once ScenarioError derives from it.
+        except (TremplinError, ScenarioError) as error:
             self._finish(job, ECHEC, message=str(error))
         except Exception:  # a failed simulation must say so, not stay « en cours »
             _log.exception("simulation %s interrompue", job.id)

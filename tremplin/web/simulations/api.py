@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi import Query as Param
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from tremplin.assignment.scenarios import ScenarioError
-from tremplin.web.shared.jobs import STATUTS, RegistryFull, SimulationJob
+from tremplin.web.shared.jobs import STATUTS, SimulationJob
 from tremplin.web.simulations.service import GRAINES_DEFAULT, GRAINES_MAX, simulations
 
 router = APIRouter(prefix="/api/v1", tags=["Simulations d'affectation"])
@@ -226,14 +225,9 @@ def create_simulation(
     ] = None,
 ) -> JSONResponse:
     document = body.model_dump(exclude_unset=True, exclude={"graines"})
-    try:
-        job = simulations(request).submit(
-            document, territoire or body.territoire, graines or body.graines
-        )
-    except ScenarioError as error:
-        raise HTTPException(422, str(error)) from None
-    except RegistryFull as error:
-        raise HTTPException(503, f"{error} : réessayer plus tard") from None
+    job = simulations(request).submit(
+        document, territoire or body.territoire, graines or body.graines
+    )
     address = f"/api/v1/simulations/{job.id}"
     return JSONResponse(
         {"id": job.id, "statut": job.statut, "adresse": address, "page": f"/simulations/{job.id}"},
@@ -266,7 +260,4 @@ def read_simulation(
     request: Request,
     identifier: Annotated[str, PathParam(description="Identifiant rendu par le POST.")],
 ) -> dict[str, Any]:
-    job = simulations(request).registry.get(identifier)
-    if job is None:
-        raise HTTPException(404, f"simulation « {identifier} » inconnue")
-    return result(job)
+    return result(simulations(request).job(identifier))

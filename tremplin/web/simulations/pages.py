@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from tremplin.assignment.scenarios import ScenarioError
+from tremplin.errors import TremplinError
 from tremplin.reports.scenario_figures import ACTION_LABELS, PALIER_LABELS
 from tremplin.web.diagnostic.service import empty_store_page, service
-from tremplin.web.shared.jobs import RegistryFull, SimulationJob
+from tremplin.web.shared.jobs import SimulationJob
 from tremplin.web.shared.templating import render
 from tremplin.web.simulations.service import (
     DEFAULT_TERRITORY,
@@ -163,11 +163,11 @@ async def simulations_submit(request: Request) -> Response:
     except ValueError:
         graines = 0
     try:
-        if not 1 <= graines <= GRAINES_MAX:
-            raise ScenarioError(f"« cohortes » : un nombre entier de 1 à {GRAINES_MAX} est attendu")
         job = await _in_thread(found, document, form.territoire or None, graines)
-    except (ScenarioError, RegistryFull) as error:
-        return render(request, "simulations.html", _form_context(found, form, str(error)), 422)
+    except TremplinError as error:
+        # The form again, as typed, with the reason: not the site's error page.
+        context = _form_context(found, form, str(error))
+        return render(request, "simulations.html", context, error.status)
     return RedirectResponse(f"/simulations/{job.id}", status_code=303)
 
 
@@ -213,19 +213,12 @@ def change_fragment(request: Request) -> Response:
     )
 
 
-def _job(request: Request, identifier: str) -> SimulationJob:
-    job = simulations(request).registry.get(identifier)
-    if job is None:
-        raise HTTPException(404, f"simulation « {identifier} » inconnue")
-    return job
-
-
 @router.get("/simulations/comparer", name="simulations-compare")
 def compare_page(request: Request) -> Response:
     """Two simulations side by side: each one's before, after and difference."""
     found = simulations(request)
     a, b = request.query_params.get("a") or "", request.query_params.get("b") or ""
-    chosen = [_job(request, identifier) for identifier in (a, b) if identifier]
+    chosen = [found.job(identifier) for identifier in (a, b) if identifier]
     sides = [job_context(found, job) for job in chosen]
     done = [
         (f"{letter} — ", side["offers"])
@@ -250,8 +243,8 @@ def compare_page(request: Request) -> Response:
 @router.get("/simulations/{identifier}", name="simulation")
 def simulation_page(request: Request, identifier: str) -> Response:
     """One simulation: its changes, then before / after / difference once it is done."""
-    job = _job(request, identifier)
     found = simulations(request)
+    job = found.job(identifier)
     context = job_context(found, job)
     context["chart"] = offers_chart("graphique-offres", [("", context["offers"])])
     context["others"] = [j for j in found.registry.jobs() if j.comparison and j.id != job.id]

@@ -20,8 +20,9 @@ from fastapi import Request
 
 from tremplin.assignment.cohorts import entry_offers, premiere_offers
 from tremplin.assignment.scenario_comparison import Comparison, palier_of, run_scenario
-from tremplin.assignment.scenarios import Scenario, prepare
+from tremplin.assignment.scenarios import Scenario, ScenarioError, prepare
 from tremplin.diagnostic import rules
+from tremplin.errors import InputError, NotFound
 from tremplin.sources.registry import dataset as registered_dataset
 from tremplin.store.provenance import list_loaded_files
 from tremplin.web.diagnostic.service import DiagnosticService
@@ -100,12 +101,21 @@ class SimulationService:
     ) -> SimulationJob:
         """Read ``document`` (the structure of a scenario file), check that it applies to the
         offers of ``territoire`` (default: the scenario's, else AURA), and queue it on the
-        cohorts of seeds 1 to ``graines``. Raises :class:`ScenarioError` (in French) when
-        it does not apply, :class:`~tremplin.web.shared.jobs.RegistryFull` when full."""
-        scenario = Scenario.from_mapping(document)
-        territory = (territoire or scenario.territoire or DEFAULT_TERRITORY).strip()
-        palier = self.palier_of(scenario)
-        prepare(scenario, self.offers(palier), self._diagnostic.facts().etablissements, territory)
+        cohorts of seeds 1 to ``graines``. Raises :class:`~tremplin.errors.InputError` (in
+        French) when it does not apply, :class:`~tremplin.web.shared.jobs.RegistryFull` when
+        full."""
+        if not 1 <= graines <= GRAINES_MAX:
+            raise InputError(f"« cohortes » : un nombre entier de 1 à {GRAINES_MAX} est attendu")
+        try:
+            scenario = Scenario.from_mapping(document)
+            territory = (territoire or scenario.territoire or DEFAULT_TERRITORY).strip()
+            palier = self.palier_of(scenario)
+            prepare(
+                scenario, self.offers(palier), self._diagnostic.facts().etablissements, territory
+            )
+        # TODO(lead): drop this translation once ScenarioError derives from TremplinError.
+        except ScenarioError as error:
+            raise InputError(str(error)) from None
         return self.registry.submit(
             scenario,
             territoire=territory,
@@ -113,6 +123,14 @@ class SimulationService:
             graines=graines,
             sources=self.sources(palier),
         )
+
+    def job(self, identifier: str) -> SimulationJob:
+        """The kept simulation ``identifier``; :class:`~tremplin.errors.NotFound` if unknown
+        (or forgotten)."""
+        job = self.registry.get(identifier)
+        if job is None:
+            raise NotFound(f"simulation « {identifier} » inconnue")
+        return job
 
     def _run(self, job: SimulationJob, progress: Callable[[int], None]) -> Comparison:
         facts = self._diagnostic.facts()
