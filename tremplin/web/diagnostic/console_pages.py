@@ -22,6 +22,7 @@ from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.console_spec import FORMATIONS, OFFERS, ConsoleSpec
 from tremplin.web.diagnostic.pages import REGION_AURA, niveau_options
 from tremplin.web.diagnostic.service import cached, service
+from tremplin.web.shared.pagination import paginate
 from tremplin.web.shared.params import integer
 from tremplin.web.shared.templating import render
 
@@ -92,9 +93,9 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
     page = integer(values, "page", 1, 1) or 1
     offers = found.offers(query)
     frame = spec.rows(found, query)
-    pages = max(1, -(-frame.height // PAGE_SIZE))
-    page = min(page, pages)
-    shown = frame.slice((page - 1) * PAGE_SIZE, PAGE_SIZE)
+    shown = paginate(frame, page, PAGE_SIZE)
+    if shown.page > shown.pages:  # past the last page: the last one
+        shown = paginate(frame, shown.pages, PAGE_SIZE)
     query_string = _query_string(query)
     return render(
         request,
@@ -106,10 +107,10 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
             "query": query,
             "options": _options(request, query),
             "columns": spec.page_columns(frame),
-            "rows": shown.to_dicts(),
+            "rows": shown.rows.to_dicts(),
             "total": frame.height,
-            "page": page,
-            "pages": pages,
+            "page": shown.page,
+            "pages": shown.pages,
             "page_size": PAGE_SIZE,
             "query_string": query_string,
             "page_link": lambda number: f"/diagnostic/{kind}?{_query_string(query, page=number)}",
