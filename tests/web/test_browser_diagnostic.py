@@ -10,13 +10,10 @@ import polars as pl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import Tab, chromium, opened_tab, served
-from tests.test_web_diagnostic import DEMO_ACADEMIE, write_academy_map
-from tremplin.config import Settings
-from tremplin.demo import generate_demo
+from tests.web.browser import Tab, chromium, opened_tab, served
+from tests.web.client import web_settings
+from tests.web.stores import DEMO_ACADEMIE, DemoStore
 from tremplin.reports.figures import COLUMN_LABELS, format_value
-from tremplin.sources.ingest import load_paths
-from tremplin.store.database import open_store
 from tremplin.web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -25,18 +22,9 @@ MAP_READY = "territoire"  # « N territoires sur la carte. » once drawn
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """uvicorn serving the app on a demo store, in a background thread."""
-    root = tmp_path_factory.mktemp("navigateur")
-    folder = root / "demo"
-    generate_demo(folder)
-    write_academy_map(folder)
-    url = f"sqlite:///{root / 'tremplin.sqlite'}"
-    engine = open_store(url)
-    load_paths(engine, [folder])
-    engine.dispose()
-
-    app = create_app(Settings.from_env({"TREMPLIN_DATABASE_URL": url}))
+def base_url(demo_store: DemoStore) -> Iterator[str]:
+    """uvicorn serving the app on the demo store, in a background thread."""
+    app = create_app(web_settings(demo_store.url))
     with served(app) as address:
         yield address
 

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser
 
-from tests.browser import Tab, chromium, opened_tab, require_vendor, served
-from tremplin.config import Settings
+from tests.web.browser import Tab, chromium, opened_tab, require_vendor, served
+from tests.web.client import web_settings
 from tremplin.sources.ingest import load_paths
 from tremplin.web.app import create_app
 
@@ -33,8 +33,7 @@ def base_url(store: sa.Engine, sqlite_url: str, tmp_path: Path) -> Iterator[str]
     )
     load_paths(store, [folder])
 
-    settings = Settings.from_env({"TREMPLIN_DATABASE_URL": sqlite_url})
-    with served(create_app(settings)) as address:
+    with served(create_app(web_settings(sqlite_url))) as address:
         yield address
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser import Tab, chromium, opened_tab, served
-from tests.test_web_simulations import OYONNAX, VILLEURBANNE, load_cohort_store
-from tremplin.assignment.scenario_comparison import Estimate
-from tremplin.config import Settings
+from tests.web.browser import Tab, chromium, opened_tab, served
+from tests.web.client import web_settings
+from tests.web.reading import estimate
+from tests.web.stores import OYONNAX, VILLEURBANNE
 from tremplin.reports.scenario_figures import format_difference, format_interval, format_mean
 from tremplin.web.app import create_app
 
@@ -23,10 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
 
 @pytest.fixture(scope="module")
-def base_url(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """uvicorn serving the app on a store of the real files, in a background thread."""
-    url = load_cohort_store(sources_dir, tmp_path_factory.mktemp("navigateur-simulations"))
-    app = create_app(Settings.from_env({"TREMPLIN_DATABASE_URL": url}))
+def base_url(cohort_store: str) -> Iterator[str]:
+    """uvicorn serving the app on the store of the real files cohorts read, in a background
+    thread."""
+    app = create_app(web_settings(cohort_store))
     with served(app) as address:
         yield address
 
@@ -41,10 +41,6 @@ def browser() -> Iterator[Browser]:
 def tab(browser: Browser, base_url: str) -> Iterator[Tab]:
     with opened_tab(browser, base_url) as opened:
         yield opened
-
-
-def _estimate(value: dict[str, float] | None) -> Estimate | None:
-    return None if value is None else Estimate(value["mean"], value["low"], value["high"])
 
 
 def test_the_planner_runs_the_oyonnax_example(tab: Tab, tmp_path: Path) -> None:
@@ -91,13 +87,13 @@ def test_the_planner_runs_the_oyonnax_example(tab: Tab, tmp_path: Path) -> None:
     for row in result["indicators"]:
         key = row["key"]
         cells = table.locator(f'tr[data-indicateur="{key}"]')
-        difference = _estimate(row["difference"])
+        difference = estimate(row["difference"])
         if row["before"] is not None:
             expect(cells.locator('[data-valeur="avant"]')).to_have_text(
-                format_mean(key, _estimate(row["before"]))
+                format_mean(key, estimate(row["before"]))
             )
             expect(cells.locator('[data-valeur="apres"]')).to_have_text(
-                format_mean(key, _estimate(row["after"]))
+                format_mean(key, estimate(row["after"]))
             )
             expect(cells.locator('[data-valeur="difference"]')).to_have_text(
                 format_difference(key, difference)
