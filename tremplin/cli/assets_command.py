@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tremplin.cli._app import app, console, fail
-from tremplin.web.assets import VENDOR, MissingAssets, copy_assets
+from tremplin.web.shared.assets import VENDOR, MissingAssets, copy_assets
 
 
 @app.command("assets")

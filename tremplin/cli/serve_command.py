@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tremplin.cli._app import app, console, fail, settings
 from tremplin.web.app import create_app
-from tremplin.web.assets import vendor_ready
+from tremplin.web.shared.assets import vendor_ready
 
 
 @app.command("serve")

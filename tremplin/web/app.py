@@ -6,36 +6,28 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
 
 from tremplin import __version__
 from tremplin.config import Settings
 from tremplin.diagnostic.facts import FactsCache
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.database import open_store
-from tremplin.web import (
-    api,
-    console_api,
-    console_pages,
-    diagnostic_api,
-    diagnostic_pages,
-    pages,
-    reference_pages,
-    simulation_api,
-    simulation_pages,
-)
-from tremplin.web.assets import STATIC
-from tremplin.web.diagnostic_service import DiagnosticService
-from tremplin.web.simulation_service import SimulationService
-from tremplin.web.templating import create_templates, render
+from tremplin.web.diagnostic import api as diagnostic_api
+from tremplin.web.diagnostic import console_api, console_pages, reference_pages
+from tremplin.web.diagnostic import pages as diagnostic_pages
+from tremplin.web.diagnostic.service import DiagnosticService
+from tremplin.web.home import api as home_api
+from tremplin.web.home import pages as home_pages
+from tremplin.web.shared.assets import STATIC
+from tremplin.web.shared.errors import API_PREFIX, install_error_handlers
+from tremplin.web.shared.templating import create_templates
+from tremplin.web.simulations import api as simulation_api
+from tremplin.web.simulations import pages as simulation_pages
+from tremplin.web.simulations.service import SimulationService
 
-API_PREFIX = "/api"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 DOCS_URL = f"{API_PREFIX}/docs"
 
@@ -83,18 +75,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.simulations = SimulationService(engine, app.state.diagnostic)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(pages.router)
+    app.include_router(home_pages.router)
     app.include_router(diagnostic_pages.router)
     app.include_router(console_pages.router)
     app.include_router(reference_pages.router)
     app.include_router(simulation_pages.router)
-    app.include_router(api.router)
+    app.include_router(home_api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
     app.include_router(simulation_api.router)
     app.add_api_route(DOCS_URL, _swagger_ui, include_in_schema=False)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    install_error_handlers(app)
     return app
 
 
@@ -110,64 +101,3 @@ def _swagger_ui(request: Request) -> HTMLResponse:
         # Swagger UI would otherwise send the document to an online validator for a badge.
         swagger_ui_parameters={"validatorUrl": None},
     )
-
-
-async def _http_error(request: Request, error: Exception) -> Response:
-    """A French HTML page for errors on pages; the API keeps FastAPI's JSON errors."""
-    assert isinstance(error, HTTPException)
-    if request.url.path.startswith(API_PREFIX) or request.url.path.startswith("/static/"):
-        return await http_exception_handler(request, error)
-    message = error.detail if error.status_code == 422 and isinstance(error.detail, str) else None
-    return render(
-        request, "error.html", {"status": error.status_code, "message": message}, error.status_code
-    )
-
-
-_VALIDATION_MESSAGES = {
-    "int_parsing": "un nombre entier est attendu",
-    "int_from_float": "un nombre entier est attendu",
-    "missing": "paramètre obligatoire",
-    "string_too_long": "valeur trop longue",
-    "string_type": "du texte est attendu",
-    "list_type": "une liste est attendue",
-    "model_attributes_type": "un objet est attendu",
-    "dict_type": "un objet est attendu",
-    "json_invalid": "JSON mal formé",
-}
-
-
-def _location(location: object) -> str:
-    """The parameter at fault: its name, or for a JSON body its path (« changements[0].places »)."""
-    if not isinstance(location, list | tuple) or not location:
-        return "paramètre"
-    if location[0] != "body" or len(location) < 2:
-        return str(location[-1])
-    path = ""
-    for part in location[1:]:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
-def _validation_message(error: dict[str, object]) -> str:
-    name = _location(error.get("loc"))
-    kind = str(error.get("type", ""))
-    context = error.get("ctx") if isinstance(error.get("ctx"), dict) else {}
-    assert isinstance(context, dict)
-    if kind == "greater_than_equal":
-        reason = f"au moins {context.get('ge')} est attendu"
-    elif kind == "less_than_equal":
-        reason = f"au plus {context.get('le')} est attendu"
-    else:
-        reason = _VALIDATION_MESSAGES.get(kind, "valeur invalide")
-    value = error.get("input")
-    shown = f" « {value} »" if isinstance(value, str | int | float) else ""
-    return f"{name}{shown} : {reason}"
-
-
-async def _validation_error(request: Request, error: Exception) -> Response:
-    """A bad parameter: a French message, as JSON for the API and as a page otherwise."""
-    assert isinstance(error, RequestValidationError)
-    message = " ; ".join(_validation_message(dict(e)) for e in error.errors())
-    if request.url.path.startswith(API_PREFIX):
-        return JSONResponse({"detail": message}, status_code=422)
-    return render(request, "error.html", {"status": 422, "message": message}, 422)

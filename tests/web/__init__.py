@@ -1,0 +1,1 @@
+"""Tests of the web layer (``tremplin/web``), one module per module tested."""

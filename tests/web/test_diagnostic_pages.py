@@ -1,0 +1,139 @@
+"""The diagnostic's pages (``web/diagnostic/pages.py``): the map, a territory, a trade; in-process
+through ASGI, on a store of the demo territory."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from markupsafe import escape
+
+from tests.web.client import WebClient
+from tests.web.reading import busiest_row, computed, figure_cells
+from tremplin.config import Settings
+from tremplin.diagnostic.classify import OBJECTIVES
+from tremplin.diagnostic.indicators import INDICATORS, Query
+from tremplin.reports.figures import format_value
+
+
+@pytest.fixture
+def client(demo_client: WebClient) -> WebClient:
+    return demo_client
+
+
+PAGES = (
+    "/diagnostic",
+    "/diagnostic?maille=bassin&vue=indicateur&indicateur=places",
+    "/diagnostic?maille=departement&perimetre=tout&groupement=fap",
+    "/diagnostic/formations",
+    "/diagnostic/offres",
+    "/diagnostic/offres?code_region=&perimetre=tout&page=2",
+    "/couverture",
+    "/glossaire",
+)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_answer_in_french(client: WebClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert '<html lang="fr">' in html
+    assert "— Tremplin</title>" in html
+    assert "Données fictives de démonstration" in html
+    for leak in (">None<", ">nan<", "NaN", "Traceback", "{{", "{%"):
+        assert leak not in html, (path, leak)
+    # Every figure names its sources and links to the glossary.
+    if path.startswith("/diagnostic"):
+        assert 'id="sources-annees"' in html
+        assert 'href="/glossaire' in html
+
+
+def test_navigation_leads_to_the_diagnostic(client: WebClient) -> None:
+    html = client.get("/").text
+    for href, label in (
+        ("/diagnostic", "Diagnostic"),
+        ("/couverture", "Couverture"),
+        ("/glossaire", "Glossaire"),
+    ):
+        assert f'<a class="fr-nav__link" href="{href}">{label}</a>' in html
+    current = client.get("/diagnostic/offres").text
+    assert 'href="/diagnostic" aria-current="page">Diagnostic</a>' in current
+
+
+def test_map_page_embeds_its_settings_and_lists_territories_by_objective(client: WebClient) -> None:
+    html = client.get("/diagnostic?maille=bassin&perimetre=industrie").text
+    found = re.search(r'<script type="application/json" id="carte-config">(.*?)</script>', html)
+    assert found
+    config = json.loads(found.group(1))
+    assert config["query"]["maille"] == "bassin"
+    assert config["query"]["region"] == "84"
+    assert config["shapes"] == "/api/v1/carte/bassin"
+    assert {i["name"] for i in config["indicators"]} == {i.name for i in INDICATORS}
+    assert '<script src="/static/vendor/leaflet/leaflet.js"></script>' in html
+    for code in OBJECTIVES:
+        assert f'id="objectif-{code}"' in html
+    rows = client.json("/api/v1/diagnostic?maille=bassin&region=84&taille=1000")["lignes"]
+    called = {r["territoire"] for r in rows if "acces" in r["objectifs"]}
+    section = html.split('id="objectif-acces"')[1].split("</section>")[0]
+    for name in sorted(called)[:12]:
+        assert name in section
+
+
+def test_territory_page_shows_compute_figures(client: WebClient, demo_engine: sa.Engine) -> None:
+    busiest = busiest_row(client, "bassin")
+    code = busiest["code_territoire"]
+    response = client.get(f"/diagnostic/territoire/bassin/{code}?perimetre=tout")
+    assert response.status_code == 200
+    html = response.text
+    expected = computed(demo_engine, Query(maille="bassin", perimetre="tout", territoire=code))
+    cells = figure_cells(html)
+    assert set(cells) == set(expected.get_column("code_groupe"))
+    shown = 0
+    for row in expected.iter_rows(named=True):
+        for name, text in cells[row["code_groupe"]].items():
+            assert text == format_value(name, row[name]), (row["code_groupe"], name)
+            shown += 1
+    assert shown > 20
+    assert f"<h1>{escape(busiest['territoire'])}</h1>" in html
+    # Sources and years, glossary links, charts, consoles filtered on the territory.
+    assert "Affelnet 2021" in html
+    assert 'href="/glossaire#taux_pression"' in html
+    assert 'id="graphique-demande"' in html
+    assert 'id="graphique-difficulte"' in html
+    assert f"/diagnostic/offres?perimetre=tout&amp;code_region=&amp;bassin_bmo={code}" in html
+
+
+def test_trade_page_shows_every_territory_of_a_group(
+    client: WebClient, demo_engine: sa.Engine
+) -> None:
+    busiest = busiest_row(client, "departement")
+    group = busiest["code_groupe"]
+    html = client.get(f"/diagnostic/metier/famille_fap/{group}?maille=departement").text
+    expected = computed(demo_engine, Query(maille="departement", groupe=group, dans="region:84"))
+    cells = figure_cells(html)
+    assert set(cells) == set(expected.get_column("code_territoire"))
+    for row in expected.iter_rows(named=True):
+        for name, text in cells[row["code_territoire"]].items():
+            assert text == format_value(name, row[name])
+    assert f"<h1>{escape(busiest['groupe'])}</h1>" in html
+    assert client.get("/diagnostic/metier/famille_fap/ZZZ").status_code == 404
+
+
+def test_pages_of_an_empty_store_say_how_to_load_files(
+    store: sa.Engine, sqlite_url: str, tmp_path: Path
+) -> None:
+    empty = WebClient(
+        Settings.from_env(
+            {"TREMPLIN_DATABASE_URL": sqlite_url, "TREMPLIN_SOURCES": str(tmp_path / "src")}
+        )
+    )
+    for path in ("/diagnostic", "/diagnostic/offres", "/couverture", "/glossaire"):
+        response = empty.get(path)
+        assert response.status_code == 200, path
+    html = empty.get("/diagnostic").text
+    assert "Aucune donnée chargée" in html
+    assert f"tremplin load {tmp_path / 'src'}" in html

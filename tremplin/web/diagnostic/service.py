@@ -1,0 +1,314 @@
+"""The diagnostic as the web layer serves it: cached facts, cached results, filters and pages.
+
+The facts are built once per state of the store (:class:`~tremplin.diagnostic.facts.FactsCache`);
+each computed result — indicator rows of a maille × grouping × perimeter × level × year, their
+classification for a région or a territory, the consoles' tables, the coverage, the map's
+shapes — is kept in a small LRU cache keyed by the facts' fingerprint, so a request only filters
+and slices frames that are already in memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import replace
+from typing import Any, ParamSpec, TypeVar
+
+import polars as pl
+import sqlalchemy as sa
+from fastapi import Request
+from starlette.responses import Response
+
+from tremplin.diagnostic import rules
+from tremplin.diagnostic.classify import classify, with_reasons
+from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_table
+from tremplin.diagnostic.coverage import coverage
+from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
+from tremplin.diagnostic.indicators import Query, compute
+from tremplin.diagnostic.rules import UNPLACED
+from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
+from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
+from tremplin.web.shared.caching import Memo, ResponseCache
+from tremplin.web.shared.pagination import Page, paginate
+from tremplin.web.shared.templating import render, request_settings
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+CACHE_SIZE = 256
+"""Results kept per application; one result is at most a few thousand rows."""
+
+WARM_REGION = "84"
+WARM_DANS = f"region:{WARM_REGION}"
+"""The région whose results are computed ahead of the first requests (Auvergne-Rhône-Alpes)."""
+
+CHECK_EVERY = 1.0
+"""Seconds between two checks that the store has not changed (a cheap query, but one that
+every request would otherwise make several times)."""
+
+TERRITORY_COLUMNS = {
+    "region": "code_region",
+    "academie": "code_academie",
+    "departement": "code_departement",
+    "bassin": "bassin_bmo",
+}
+"""The console's filter for a territory of each maille."""
+
+GROUP_COLUMNS = {
+    "famille_fap": "fap22",
+    "fap": "fap86",
+    "famille_metiers": "famille_metiers",
+    "diplome": "cfd",
+}
+"""The console's filter for a group of each grouping (a diploma is a CFD)."""
+
+
+class DiagnosticService:
+    """Everything the diagnostic's pages and API read, over one store."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        facts: FactsCache,
+        cache_size: int = CACHE_SIZE,
+        check_every: float = CHECK_EVERY,
+    ) -> None:
+        self._engine = engine
+        self._facts = facts
+        self._memo = Memo(cache_size)
+        self._responses = ResponseCache()
+        self._check_every = check_every
+        self._checked: tuple[float, Facts] | None = None
+        self._warmed = ""
+        self._empty: tuple[float, bool] | None = None
+
+    def facts(self) -> Facts:
+        """The facts of the store as it is now (checked at most every ``check_every`` s)."""
+        checked = self._checked
+        now = time.monotonic()
+        if checked is not None and now - checked[0] < self._check_every:
+            return checked[1]
+        facts = self._facts.get()
+        self._checked = (now, facts)
+        if facts.fingerprint != self._warmed:
+            self._warmed = facts.fingerprint
+            threading.Thread(target=self._warm, name="tremplin-diagnostic", daemon=True).start()
+        return facts
+
+    def _warm(self) -> None:
+        """Compute, in the background, what the first visitors of the région will ask for: the
+        indicators of each maille and perimeter, the consoles, coverage and the map's shapes.
+        A request that needs one of them while it is computed waits for it (never twice)."""
+        try:
+            for perimetre in rules.PERIMETRES:
+                for maille in rules.MAILLES:
+                    self.rows(Query(maille=maille, perimetre=perimetre, dans=WARM_DANS))
+                self.groups("famille_fap", perimetre)
+                console = ConsoleQuery(perimetre=perimetre, code_region=WARM_REGION)
+                self.offers(console)
+                self.formations(console)
+            for maille in ("academie", "departement", "bassin"):
+                self.shapes(maille, WARM_REGION)
+            self.coverage()
+        except Exception:  # a warm-up never fails a request: the request computes it again
+            _log.exception("calcul préalable du diagnostic interrompu")
+
+    def empty(self) -> bool:
+        """Whether no file is loaded in the store (checked at most every ``check_every`` s)."""
+        checked = self._empty
+        now = time.monotonic()
+        if checked is not None and now - checked[0] < self._check_every:
+            return checked[1]
+        with self._engine.connect() as conn:
+            empty = store_fingerprint(conn).startswith("0:")
+        self._empty = (now, empty)
+        return empty
+
+    def response(self, key: Hashable, build: Callable[[], Response]) -> Response:
+        """The response ``build()`` gives, kept (as bytes) until the store changes: a page or
+        an API answer is a function of its address and of the store only."""
+        return self._responses.get(self.facts().fingerprint, key, build)
+
+    def _cached(self, key: Hashable, compute: Callable[[Facts], T]) -> T:
+        facts = self.facts()
+        return self._memo.get(facts.fingerprint, key, lambda: compute(facts))
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept until the store changes (for a page's or an export's result)."""
+        return self._cached(("memo", key), lambda _facts: compute())
+
+    # --- indicators -------------------------------------------------------------------------
+
+    def indicators(self, query: Query) -> pl.DataFrame:
+        """The rows of ``query`` for every territory and group (``territoire`` and ``groupe``
+        ignored), unclassified, as :func:`~tremplin.diagnostic.indicators.compute` gives them."""
+        base = replace(query.checked(), territoire=None, groupe=None)
+        return self._cached(("indicators", base), lambda facts: compute(facts, base))
+
+    def rows(
+        self, query: Query, objectif: str | None = None, *, reasons: bool = True
+    ) -> pl.DataFrame:
+        """The rows of ``query``, classified (``objectifs``; with ``reasons``, the sentences
+        ``explications`` too); with ``objectif``, only those that call for it."""
+        query = query.checked()
+        key = ("rows", query, objectif)
+        if reasons:
+            return self._cached(
+                (*key, "reasons"),
+                lambda _f: with_reasons(self.rows(query, objectif, reasons=False)),
+            )
+        return self._cached(key, lambda _facts: self._classified(query, objectif))
+
+    def page(self, query: Query, objectif: str | None, page: int, taille: int) -> Page:
+        """One page of :meth:`rows`; the sentences are written for that page's rows only."""
+        shown = paginate(self.rows(query, objectif, reasons=False), page, taille)
+        return replace(shown, rows=with_reasons(shown.rows))
+
+    def _classified(self, query: Query, objectif: str | None) -> pl.DataFrame:
+        if objectif:
+            everything = self.rows(query, reasons=False)
+            return everything.filter(pl.col("objectifs").list.contains(objectif))
+        rows = self.indicators(query)
+        if query.territoire is not None:
+            rows = rows.filter(pl.col("code_territoire") == query.territoire)
+        if query.groupe is not None:
+            rows = rows.filter(pl.col("code_groupe") == query.groupe)
+        return classify(rows, reasons=False)
+
+    def territories(self, maille: str, region: str | None = None) -> pl.DataFrame:
+        """The territories of ``maille`` (code, nom, population, latitude, longitude…), those of
+        ``region`` only when it is given."""
+
+        def select(facts: Facts) -> pl.DataFrame:
+            frame = facts.territoires.filter(pl.col("maille") == maille)
+            if region:
+                frame = frame.filter(pl.col("code_region") == region)
+            return frame.sort("code")
+
+        return self._cached(("territories", maille, region), select)
+
+    def territory_name(self, maille: str, code: str) -> str | None:
+        found = self.territories(maille).filter(pl.col("code") == code)
+        return None if found.is_empty() else str(found.item(0, "nom"))
+
+    def groups(self, groupement: str, perimetre: str) -> list[tuple[str, str]]:
+        """(code, label) of every group of ``groupement`` met in the data, by label."""
+
+        def select(facts: Facts) -> list[tuple[str, str]]:
+            frame = self.indicators(
+                Query(maille="region", groupement=groupement, perimetre=perimetre)
+            )
+            pairs = (
+                frame.select("code_groupe", "groupe")
+                .unique()
+                .filter(pl.col("code_groupe") != UNPLACED)
+            )
+            return sorted(pairs.iter_rows(), key=lambda pair: (str(pair[1]).lower(), str(pair[0])))
+
+        return self._cached(("groups", groupement, perimetre), select)
+
+    def source_years(self, rows: pl.DataFrame) -> dict[str, str]:
+        """Each source's years among ``rows``, and the constat's among the entry offers."""
+        found: dict[str, str] = {}
+        for source, column in SOURCE_YEAR_COLUMNS:
+            if column in rows.columns:
+                values = rows.get_column(column).drop_nulls().unique().sort()
+                if values.len():
+                    found[source] = ", ".join(str(v) for v in values)
+        constat = self._cached(("constat-years",), _constat_years)
+        if constat:
+            found["Constat"] = constat
+        return found
+
+    # --- consoles, coverage -----------------------------------------------------------------
+
+    def offers(self, query: ConsoleQuery) -> pl.DataFrame:
+        return self._cached(("offers", query), lambda facts: offers_table(facts, query))
+
+    def formations(self, query: ConsoleQuery) -> pl.DataFrame:
+        return self._cached(("formations", query), lambda facts: formations_table(facts, query))
+
+    def console_options(self, column: str, label: str | None = None) -> list[tuple[str, str]]:
+        """(value, label) of the distinct values of an offers' column, for a filter's list."""
+
+        def select(facts: Facts) -> list[tuple[str, str]]:
+            shown = label or column
+            pairs = (
+                facts.offres.filter(pl.col("entree"))
+                .select(
+                    pl.col(column).cast(pl.String), pl.col(shown).cast(pl.String).alias("_label")
+                )
+                .drop_nulls(column)
+                .unique(column)
+            )
+            return sorted(
+                ((str(value), str(text or value)) for value, text in pairs.iter_rows()),
+                key=lambda pair: (pair[1].lower(), pair[0]),
+            )
+
+        return self._cached(("options", column, label), select)
+
+    def coverage(self) -> pl.DataFrame:
+        return self._cached(("coverage",), coverage)
+
+    # --- map --------------------------------------------------------------------------------
+
+    def shapes(self, maille: str, region: str | None) -> dict[str, Any]:
+        """A GeoJSON FeatureCollection of the territories of ``maille`` (in ``region``):
+        académies as their stored polygons, the others (and an académie with no polygon) as a
+        point at the population-weighted centroid. Properties: code, nom, population, forme
+        (« polygone » or « point »)."""
+        return self._cached(("shapes", maille, region), lambda _f: self._shapes(maille, region))
+
+    def _shapes(self, maille: str, region: str | None) -> dict[str, Any]:
+        polygons: dict[str, dict[str, Any]] = {}
+        if maille == "academie":
+            with self._engine.connect() as conn:
+                polygons = academy_polygons(conn)
+        return territory_shapes(self.territories(maille, region), polygons)
+
+
+def _constat_years(facts: Facts) -> str:
+    if "rentree_effectif" not in facts.offres.columns:
+        return ""
+    values = facts.offres.get_column("rentree_effectif").drop_nulls().unique().sort()
+    return ", ".join(str(v) for v in values)
+
+
+def service(request: Request) -> DiagnosticService:
+    """The diagnostic service kept on the application by ``create_app``."""
+    found: DiagnosticService = request.app.state.diagnostic
+    return found
+
+
+def keep_export(request: Request, key: Hashable, build: Callable[[], bytes]) -> bytes:
+    """An export's bytes, kept until the store changes (see :func:`add_export_routes`)."""
+    return service(request).memo(key, build)
+
+
+def cached(handler: Callable[P, Response]) -> Callable[P, Response]:
+    """Keep the responses of a route (its first argument is the request), by address, until
+    the store changes. Errors (404, 422) are not kept. A page asked of a store where nothing
+    is loaded yet says so, and how to load the files, instead."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+        request = args[0] if args else kwargs["request"]
+        assert isinstance(request, Request)
+        found = service(request)
+        if found.empty() and not request.url.path.startswith("/api/"):
+            return empty_store_page(request)
+        key = (request.url.path, request.url.query)
+        return found.response(key, lambda: handler(*args, **kwargs))
+
+    return wrapper
+
+
+def empty_store_page(request: Request) -> Response:
+    """The diagnostic's page for a store where nothing is loaded: how to load files."""
+    return render(request, "diagnostic_vide.html", {"settings": request_settings(request)})

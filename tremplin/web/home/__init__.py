@@ -1,0 +1,1 @@
+"""The home page, the « Sources de données » page and the sources' API."""

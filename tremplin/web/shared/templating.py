@@ -1,0 +1,70 @@
+"""Jinja2 templates: French formats as filters, and what every page needs in its context.
+
+Each feature keeps its templates in its own folder (``web/<feature>/templates``); the loader
+searches those folders, then the shared base (``web/shared/templates``: the page layout and the
+error page). A template's name is unique across features.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from tremplin import formats
+from tremplin.config import Settings
+from tremplin.reports.figures import format_value
+from tremplin.store.provenance import list_loaded_files
+
+SHARED_TEMPLATES = Path(__file__).with_name("templates")
+FEATURE_TEMPLATES = tuple(
+    sorted(p for p in Path(__file__).parent.parent.glob("*/templates") if p != SHARED_TEMPLATES)
+)
+TEMPLATE_FOLDERS = (*FEATURE_TEMPLATES, SHARED_TEMPLATES)
+"""Where templates are looked for: every feature's folder, then the shared base."""
+
+
+def request_engine(request: Request) -> sa.Engine:
+    """The store's engine, kept on the application by ``create_app``."""
+    engine: sa.Engine = request.app.state.engine
+    return engine
+
+
+def request_settings(request: Request) -> Settings:
+    """The settings the application was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    # Computed on each request: loading demo files while the server runs must show the banner
+    # at once, and a real load that replaces them must hide it.
+    with request_engine(request).connect() as conn:
+        demo = any(loaded.is_demo for loaded in list_loaded_files(conn))
+    return {"demo_data": demo, "current_path": request.url.path}
+
+
+def create_templates() -> Jinja2Templates:
+    """The template set of the site, with the formats of :mod:`tremplin.formats` as filters."""
+    templates = Jinja2Templates(directory=TEMPLATE_FOLDERS, context_processors=[_page_context])
+    templates.env.filters.update(
+        number=formats.format_number,
+        decimal=formats.format_decimal,
+        percent=formats.format_percent,
+        date=formats.format_date,
+        datetime=formats.format_datetime,
+        valeur=lambda value, name: format_value(name, value),
+    )
+    return templates
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
+    """The page ``name`` rendered with ``context`` (plus the per-request page context)."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)

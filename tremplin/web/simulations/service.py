@@ -1,0 +1,241 @@
+"""Scenarios as the web layer runs them: checked at once, then replayed in the background.
+
+A request's scenario is read by the library (:meth:`Scenario.from_mapping`, its French errors)
+and applied to the offers of its palier and territory (:func:`~tremplin.assignment.scenarios.
+prepare`) before it is queued, so that an unknown UAI or an offer that does not exist is a 422
+while the planner is still on the form, not a failed simulation later. The simulation itself is
+:func:`~tremplin.assignment.scenario_comparison.run_scenario` on the diagnostic's cached facts,
+run by the :class:`~tremplin.web.shared.jobs.SimulationRegistry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from fastapi import Request
+
+from tremplin.assignment.cohorts import entry_offers, premiere_offers
+from tremplin.assignment.scenario_comparison import Comparison, palier_of, run_scenario
+from tremplin.assignment.scenarios import Scenario, ScenarioError, prepare
+from tremplin.diagnostic import rules
+from tremplin.errors import InputError, NotFound
+from tremplin.sources.registry import dataset as registered_dataset
+from tremplin.store.provenance import list_loaded_files
+from tremplin.web.diagnostic.service import DiagnosticService
+from tremplin.web.shared.jobs import SimulationJob, SimulationRegistry
+
+__all__ = [
+    "DEFAULT_TERRITORY",
+    "GRAINES_DEFAULT",
+    "GRAINES_MAX",
+    "OfferLookup",
+    "SimulationService",
+    "simulations",
+]
+
+DEFAULT_TERRITORY = "region:84"
+"""Simulated when neither the request nor the scenario names a territory (as the CLI does)."""
+REGION = "84"
+GRAINES_DEFAULT = 10
+GRAINES_MAX = 50
+
+PALIER_DATASETS = {"3e": "affelnet_offres", "2nde": "affelnet_1pro"}
+"""The Affelnet file each palier's offers and first wishes come from."""
+COHORT_DATASETS = ("bcn_mef", "communes", "annuaire_education", "lycees")
+"""What else a cohort reads: MEF labels and familles, where pupils live, where lycées are."""
+
+
+@dataclass(frozen=True)
+class OfferLookup:
+    """What the loaded data says of a UAI and a MEF STAT 11, for the planner's form."""
+
+    uai: str
+    mef_stat_11: str
+    etablissement: str | None
+    commune: str | None
+    libelle: str | None
+    palier: str | None
+    capacite: int | None
+    demandes_voeux_1: int | None
+
+    @property
+    def exists(self) -> bool:
+        return self.capacite is not None
+
+
+class SimulationService:
+    """Checks, queues and keeps the simulations of one application."""
+
+    def __init__(self, engine: sa.Engine, diagnostic: DiagnosticService) -> None:
+        self._engine = engine
+        self._diagnostic = diagnostic
+        self.registry = SimulationRegistry(self._run)
+
+    # --- offers of each palier, kept with the facts -----------------------------------------
+
+    def offers(self, palier: str) -> pl.DataFrame:
+        """Every offer of the palier (France), as cohorts are drawn on them."""
+        if palier == "3e":
+            return self._diagnostic.memo(
+                ("simulation-offres", "3e"), lambda: entry_offers(self._diagnostic.facts())
+            )
+
+        def premiere() -> pl.DataFrame:
+            with self._engine.connect() as conn:
+                return premiere_offers(conn, self._diagnostic.facts())
+
+        return self._diagnostic.memo(("simulation-offres", "2nde"), premiere)
+
+    def palier_of(self, scenario: Scenario) -> str:
+        """The scenario's palier, by the library's rule (``scenario_comparison.palier_of``)."""
+        return palier_of(scenario, self.offers("3e"), lambda: self.offers("2nde"))
+
+    # --- submitting -------------------------------------------------------------------------
+
+    def submit(
+        self, document: Mapping[str, Any], territoire: str | None, graines: int
+    ) -> SimulationJob:
+        """Read ``document`` (the structure of a scenario file), check that it applies to the
+        offers of ``territoire`` (default: the scenario's, else AURA), and queue it on the
+        cohorts of seeds 1 to ``graines``. Raises :class:`~tremplin.errors.InputError` (in
+        French) when it does not apply, :class:`~tremplin.web.shared.jobs.RegistryFull` when
+        full."""
+        if not 1 <= graines <= GRAINES_MAX:
+            raise InputError(f"« cohortes » : un nombre entier de 1 à {GRAINES_MAX} est attendu")
+        try:
+            scenario = Scenario.from_mapping(document)
+            territory = (territoire or scenario.territoire or DEFAULT_TERRITORY).strip()
+            palier = self.palier_of(scenario)
+            prepare(
+                scenario, self.offers(palier), self._diagnostic.facts().etablissements, territory
+            )
+        # TODO(lead): drop this translation once ScenarioError derives from TremplinError.
+        except ScenarioError as error:
+            raise InputError(str(error)) from None
+        return self.registry.submit(
+            scenario,
+            territoire=territory,
+            palier=palier,
+            graines=graines,
+            sources=self.sources(palier),
+        )
+
+    def job(self, identifier: str) -> SimulationJob:
+        """The kept simulation ``identifier``; :class:`~tremplin.errors.NotFound` if unknown
+        (or forgotten)."""
+        job = self.registry.get(identifier)
+        if job is None:
+            raise NotFound(f"simulation « {identifier} » inconnue")
+        return job
+
+    def _run(self, job: SimulationJob, progress: Callable[[int], None]) -> Comparison:
+        facts = self._diagnostic.facts()
+        with self._engine.connect() as conn:
+            return run_scenario(
+                conn,
+                facts,
+                job.scenario,
+                territoire=job.territoire,
+                seeds=job.seeds,
+                progress=progress,
+            )
+
+    def sources(self, palier: str) -> tuple[str, ...]:
+        """« title (file, millésime) » of each loaded file the palier's cohorts read."""
+        wanted = (PALIER_DATASETS.get(palier, ""), *COHORT_DATASETS)
+        with self._engine.connect() as conn:
+            loaded = list_loaded_files(conn)
+        found = []
+        for name in wanted:
+            for file in (f for f in loaded if f.dataset == name):
+                try:
+                    title = registered_dataset(name).title
+                except KeyError:
+                    title = name
+                year = f", millésime {file.millesime}" if file.millesime else ""
+                found.append(f"{title} ({file.file_name}{year})")
+        return tuple(found)
+
+    # --- what the form shows ----------------------------------------------------------------
+
+    def lookup(self, uai: str, mef: str) -> OfferLookup:
+        """The establishment of ``uai``, the formation of ``mef`` and their offer, if any."""
+        uai, mef = uai.strip().upper(), mef.strip()
+        facts = self._diagnostic.facts()
+        place = facts.etablissements.filter(pl.col("uai") == uai) if uai else None
+        name = commune = libelle = palier = None
+        capacity = wishes = None
+        if place is not None and not place.is_empty():
+            name, commune = place.item(0, "nom"), place.item(0, "commune")
+        for level in ("3e", "2nde"):
+            same = self.offers(level).filter(pl.col("mef_stat_11") == mef) if mef else None
+            if same is None or same.is_empty():
+                continue
+            libelle, palier = libelle or same.item(0, "libelle"), palier or level
+            here = same.filter(pl.col("uai") == uai)
+            if not here.is_empty() and capacity is None:
+                capacity = int(here.get_column("capacite").fill_null(0).sum())
+                wishes = int(here.get_column("demandes_voeux_1").fill_null(0).sum())
+                name = name or here.item(0, "etablissement")
+                commune = commune or here.item(0, "commune")
+                palier = level
+        return OfferLookup(uai, mef, name, commune, libelle, palier, capacity, wishes)
+
+    def choices(self) -> dict[str, list[tuple[str, str]]]:
+        """(value, label) of the UAI and MEF STAT 11 of the région's offers, for the form's
+        suggestions: « LYCÉE … — Oyonnax », « 1ERPRO TECH.CHAUDRONNERIE INDUSTRIELLE (2nde) »."""
+
+        def build() -> dict[str, list[tuple[str, str]]]:
+            uais: dict[str, str] = {}
+            mefs: dict[str, str] = {}
+            for palier in ("3e", "2nde"):
+                offers = self.offers(palier).filter(pl.col("code_region") == REGION)
+                for uai, name, commune in (
+                    offers.select("uai", "etablissement", "commune").unique().iter_rows()
+                ):
+                    uais.setdefault(uai, f"{name or uai} — {commune or ''}")
+                for mef, label in (
+                    offers.select("mef_stat_11", "libelle")
+                    .drop_nulls("mef_stat_11")
+                    .unique("mef_stat_11")
+                    .iter_rows()
+                ):
+                    mefs.setdefault(mef, f"{label or mef} (palier {palier})")
+            return {
+                "uai": sorted(uais.items(), key=lambda pair: pair[1].lower()),
+                "mef": sorted(mefs.items(), key=lambda pair: pair[1].lower()),
+            }
+
+        return self._diagnostic.memo(("simulation-choix",), build)
+
+    def territory_options(self) -> list[tuple[str, str]]:
+        """(spec, label) of the territories a simulation can cover: AURA, its académies and
+        départements, and France."""
+        options = [(f"region:{REGION}", self.territory_label(f"region:{REGION}"))]
+        for maille in ("academie", "departement"):
+            for code, name in (
+                self._diagnostic.territories(maille, REGION).select("code", "nom").iter_rows()
+            ):
+                options.append((f"{maille}:{code}", f"{rules.MAILLE_LABELS[maille]} : {name}"))
+        options.append(("france", "Toute la France"))
+        return options
+
+    def territory_label(self, spec: str) -> str:
+        """« Région : Auvergne-Rhône-Alpes » for « region:84 »; the spec itself if unknown."""
+        maille, _, code = spec.partition(":")
+        if spec.strip().lower() == "france":
+            return "Toute la France"
+        if maille not in rules.MAILLE_LABELS:
+            return spec
+        name = self._diagnostic.territory_name(maille, code)
+        return f"{rules.MAILLE_LABELS[maille]} : {name or code}"
+
+
+def simulations(request: Request) -> SimulationService:
+    """The simulation service kept on the application by ``create_app``."""
+    found: SimulationService = request.app.state.simulations
+    return found
