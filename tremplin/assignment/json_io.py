@@ -35,13 +35,14 @@ from tremplin.assignment.engine import Outcome
 from tremplin.assignment.instance import Instance
 from tremplin.assignment.parcoursup import CallOrder
 from tremplin.assignment.results import formation_results, summarise
+from tremplin.errors import InputError, parse_problem_text
 
 __all__ = ["InstanceError", "instance_from_json", "read_instance", "result_to_json", "write_result"]
 
 MAX_REPORTED = 20
 
 
-class InstanceError(ValueError):
+class InstanceError(InputError):
     """A JSON instance that cannot be solved; ``problems`` lists each one with its JSON path.
     ``about_file``: the file itself could not be read as JSON (then no path inside it)."""
 
@@ -247,6 +248,9 @@ def read_instance(path: Path) -> Instance:
         raise InstanceError(
             [f"{path} : JSON invalide, {where} ({error.msg})"], about_file=True
         ) from None
+    except (ValueError, RecursionError) as error:
+        problem = parse_problem_text(error, text)
+        raise InstanceError([f"{path} : JSON refusé ({problem})"], about_file=True) from None
     return instance_from_json(data)
 
 

@@ -14,6 +14,7 @@ from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVES
 from tremplin.diagnostic.consoles import ConsoleQuery
 from tremplin.diagnostic.indicators import Query
+from tremplin.errors import InputError
 
 STATUTS = ("scolaire", "apprentissage")
 TAILLE_MAX = 1000
@@ -73,7 +74,7 @@ def diagnostic_query(
     )
     try:
         return query.checked()
-    except ValueError as error:
+    except InputError as error:
         raise unprocessable(str(error)) from error
 
 

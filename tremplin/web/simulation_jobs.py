@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from tremplin.assignment.scenario_comparison import Comparison
 from tremplin.assignment.scenarios import Scenario, ScenarioError
+from tremplin.errors import Busy
 
 __all__ = [
     "KEPT",
@@ -44,7 +45,7 @@ STATUTS = {
 """Each state of a simulation and its French label."""
 
 
-class RegistryFull(RuntimeError):
+class RegistryFull(Busy):
     """Every kept simulation is still waiting or running: no room for another one."""
 
 
