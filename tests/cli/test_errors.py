@@ -65,3 +65,22 @@ def test_every_domain_error_is_a_tremplin_error() -> None:
     assert issubclass(RegistryFull, Busy)
     assert issubclass(FetchError, TremplinError)
     assert issubclass(MissingAssets, TremplinError)
+
+
+def test_numbers_too_large_for_the_engine_are_named_in_an_instance(tmp_path: Path) -> None:
+    huge = "1" + "0" * 400  # parses as a Python int, but no float or int64 holds it
+    path = tmp_path / "instance.json"
+    path.write_text(
+        '{"formations": [{"id": "f1", "capacity": ' + huge + '}], "pupils": '
+        '[{"id": "p1", "wishes": ["f1"], "scores": [' + huge + "]}]}",
+        encoding="utf-8",
+    )
+    output = tmp_path / "affectation.json"
+    code, text, exception = _run(
+        "simulate", "instance", str(path), "-o", str(output), tmp_path=tmp_path
+    )
+    assert code == 1
+    assert isinstance(exception, SystemExit)
+    assert "formations[0].capacity : capacité de plus d'un milliard de places" in text
+    assert "pupils[0].scores[0] : nombre attendu" in text
+    assert not output.exists()
