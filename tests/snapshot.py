@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
 import sqlalchemy as sa
 
+from tremplin.sources.errors import SourceError
+from tremplin.sources.ingest import load_paths
 from tremplin.store.schema import DATASET_TABLES, rejected_rows, source_files
 
 
@@ -20,3 +26,13 @@ def store_snapshot(engine: sa.Engine) -> dict[str, object]:
         }
         rejected = conn.execute(sa.select(sa.func.count()).select_from(rejected_rows)).scalar_one()
     return {"files": [tuple(f) for f in files], "rows": counts, "rejected": rejected}
+
+
+def refused_load(engine: sa.Engine, path: Path, **options: Any) -> SourceError:
+    """Load ``path`` expecting a refusal that names the file and leaves the store as it was."""
+    before = store_snapshot(engine)
+    with pytest.raises(SourceError) as caught:
+        load_paths(engine, [path], **options)
+    assert store_snapshot(engine) == before
+    assert path.name in str(caught.value)
+    return caught.value

@@ -16,6 +16,7 @@ from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme, bareme_scores
 from tremplin.assignment.oracle import solve_with_matching
 from tremplin.assignment.parcoursup import call_order
 from tremplin.assignment.verify import Problem
+from tremplin.errors import InputError
 
 
 def _ceil(share: float, k: int) -> int:
@@ -206,12 +207,12 @@ def test_a_bareme_is_read_from_a_toml_file(tmp_path: Path) -> None:
 
 
 def test_bad_baremes_are_refused_in_french() -> None:
-    with pytest.raises(ValueError, match="clé 'champs' manquante"):
+    with pytest.raises(InputError, match="clé 'champs' manquante"):
         Bareme.from_mapping({"coefficients": {}})
-    with pytest.raises(ValueError, match="2 coefficients pour 7 champs"):
+    with pytest.raises(InputError, match="2 coefficients pour 7 champs"):
         Bareme.from_mapping({"champs": DEFAULT_BAREME.champs, "coefficients": {"x": [1, 2]}})
     instance = Instance.from_lists([1], [[0]])
-    with pytest.raises(ValueError, match="groupe de formations 'inconnu' inconnu"):
+    with pytest.raises(InputError, match="groupe de formations 'inconnu' inconnu"):
         bareme_scores(instance, BAREME, [[1.0, 2.0]], ["inconnu"])
     with pytest.raises(ValueError, match="notes"):
         bareme_scores(instance, BAREME, [[1.0]], ["production"])

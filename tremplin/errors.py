@@ -11,6 +11,8 @@ dressed up as bad input.
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Sequence
 
 
@@ -64,3 +66,30 @@ class Busy(TremplinError):
     """Work refused for now because the capacity for it is taken (another load, a full queue)."""
 
     status = 503
+
+
+_LONG_INTEGER = re.compile(rf"\d{{{sys.get_int_max_str_digits() + 1},}}")
+
+
+def parse_problem(error: ValueError | RecursionError, text: str) -> tuple[str, int | None]:
+    """What went wrong parsing the JSON or TOML ``text`` beyond a syntax error (in French), and
+    on which line when it can be told.
+
+    Two hostile inputs make Python's parsers give up with an English message and no position:
+    nesting deeper than the recursion limit, and an integer longer than the int-string
+    conversion limit (4,300 digits). Callers word syntax errors themselves (they have a line).
+    """
+    if isinstance(error, RecursionError):
+        return "listes ou objets imbriqués trop profondément (plus de 1 000 niveaux)", None
+    long_integer = _LONG_INTEGER.search(text)
+    if long_integer is not None:
+        line = text.count("\n", 0, long_integer.start()) + 1
+        limit = format(sys.get_int_max_str_digits(), ",").replace(",", "\u202f")
+        return f"un nombre a plus de {limit} chiffres", line
+    return f"contenu illisible ({error})", None
+
+
+def parse_problem_text(error: ValueError | RecursionError, text: str) -> str:
+    """:func:`parse_problem` as one phrase: « ligne 3 : un nombre a plus de 4 300 chiffres »."""
+    message, line = parse_problem(error, text)
+    return f"ligne {line} : {message}" if line is not None else message

@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from tremplin.assignment.instance import Instance
+from tremplin.errors import InputError
 
 __all__ = ["DEFAULT_BAREME", "Bareme", "bareme_scores"]
 
@@ -58,12 +59,12 @@ class Bareme:
 
     def __post_init__(self) -> None:
         if not self.champs:
-            raise ValueError("barème : au moins un champ disciplinaire")
+            raise InputError("barème : au moins un champ disciplinaire")
         if not self.coefficients:
-            raise ValueError("barème : au moins un groupe de coefficients")
+            raise InputError("barème : au moins un groupe de coefficients")
         for group, row in self.coefficients.items():
             if len(row) != len(self.champs):
-                raise ValueError(
+                raise InputError(
                     f"barème, groupe « {group} » : {len(row)} coefficients pour "
                     f"{len(self.champs)} champs"
                 )
@@ -93,9 +94,9 @@ class Bareme:
                 academie=str(data.get("academie", "")),
             )
         except KeyError as missing:
-            raise ValueError(f"barème : clé {missing} manquante") from None
+            raise InputError(f"barème : clé {missing} manquante") from None
         except (TypeError, AttributeError):
-            raise ValueError("barème : champs ou coefficients mal formés") from None
+            raise InputError("barème : champs ou coefficients mal formés") from None
 
     @classmethod
     def from_toml(cls, path: Path) -> Bareme:
@@ -108,7 +109,7 @@ class Bareme:
         try:
             return np.array([self._rows[g] for g in groups], dtype=np.int64)
         except KeyError as unknown:
-            raise ValueError(f"barème : groupe de formations {unknown} inconnu") from None
+            raise InputError(f"barème : groupe de formations {unknown} inconnu") from None
 
     def matrix(self) -> NDArray[np.float64]:
         """Coefficients as a (groups × champs) matrix, rows in the order of ``coefficients``."""

@@ -53,6 +53,7 @@ from tremplin.assignment.cohorts import (
 )
 from tremplin.config import Settings
 from tremplin.diagnostic.facts import build_facts
+from tremplin.errors import NotFound
 from tremplin.formats import format_decimal, format_number
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.sources.ingest import load_paths
@@ -484,7 +485,7 @@ def run(database_url: str, *, max_evals: int = 60) -> CalibrationReport:
     finally:
         engine.dispose()
     if offers.is_empty():
-        raise ValueError("aucune offre de 1re professionnelle chargée (affelnet1PROspe.csv)")
+        raise NotFound("aucune offre de 1re professionnelle chargée (affelnet1PROspe.csv)")
     return calibrate(offers, places, max_evals=max_evals)
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.facts import Facts
+from tremplin.errors import InputError
 from tremplin.referentials.formations import formations
 from tremplin.referentials.names import name_key
 from tremplin.store.schema import DATASET_TABLES, source_files
@@ -292,7 +293,7 @@ def territory_filter(spec: str | None) -> pl.Expr:
     }
     column = columns.get(maille.strip().lower())
     if column is None or not code.strip():
-        raise ValueError(
+        raise InputError(
             f"territoire « {spec} » : attendu region:CODE, academie:CODE, departement:CODE "
             "ou france"
         )
@@ -303,5 +304,5 @@ def offers_in_territory(offers: pl.DataFrame, spec: str | None) -> pl.DataFrame:
     """The offers of ``spec`` (see :func:`territory_filter`); an empty result is an error."""
     chosen = offers.filter(territory_filter(spec))
     if chosen.is_empty():
-        raise ValueError(f"aucune offre dans le territoire « {spec} »")
+        raise InputError(f"aucune offre dans le territoire « {spec} »")
     return chosen

@@ -35,13 +35,16 @@ from tremplin.assignment.engine import Outcome
 from tremplin.assignment.instance import Instance
 from tremplin.assignment.parcoursup import CallOrder
 from tremplin.assignment.results import formation_results, summarise
+from tremplin.errors import InputError, parse_problem_text
 
 __all__ = ["InstanceError", "instance_from_json", "read_instance", "result_to_json", "write_result"]
 
 MAX_REPORTED = 20
+# Capacities are int64 in the engine; no formation comes near this.
+MAX_CAPACITY = 10**9
 
 
-class InstanceError(ValueError):
+class InstanceError(InputError):
     """A JSON instance that cannot be solved; ``problems`` lists each one with its JSON path.
     ``about_file``: the file itself could not be read as JSON (then no path inside it)."""
 
@@ -56,6 +59,14 @@ class InstanceError(ValueError):
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_finite(value: Any) -> bool:
+    """A number a float can hold (a 400-digit integer cannot)."""
+    try:
+        return _is_number(value) and math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _kind(value: Any) -> str:
@@ -129,11 +140,15 @@ def _formations(
             reader.fail(f"{path}.capacity", f"nombre entier attendu, pas {json.dumps(capacity)}")
         elif capacity < 0:
             reader.fail(f"{path}.capacity", f"capacité négative ({capacity})")
+        elif capacity > MAX_CAPACITY:
+            reader.fail(f"{path}.capacity", "capacité de plus d'un milliard de places")
         quota_b = reader.share(item, "quota_boursiers", path)
         quota_r = reader.share(item, "quota_residents", path)
         if ident is not None:
             ids.append(ident)
-            capacities.append(capacity if isinstance(capacity, int) and capacity > 0 else 0)
+            capacities.append(
+                capacity if isinstance(capacity, int) and 0 < capacity <= MAX_CAPACITY else 0
+            )
             quotas_b.append(quota_b)
             quotas_r.append(quota_r)
     return ids, capacities, quotas_b, quotas_r
@@ -167,7 +182,7 @@ def _pupil(
         elif len(scores) != len(wishes):
             reader.fail(f"{path}.scores", f"{len(scores)} score(s) pour {len(wishes)} vœu(x)")
         for j, score in enumerate(scores):
-            if not _is_number(score) or not math.isfinite(score):
+            if not _is_finite(score):
                 reader.fail(f"{path}.scores[{j}]", f"nombre attendu, pas {json.dumps(score)}")
     else:
         scores = [0.0] * len(wishes)
@@ -180,7 +195,7 @@ def _pupil(
         residents = [bool(r) for r in resident]
     else:
         residents = [reader.flag(item, "resident", path)] * len(wishes)
-    return formations, [float(s) if _is_number(s) else 0.0 for s in scores], residents
+    return formations, [float(s) if _is_finite(s) else 0.0 for s in scores], residents
 
 
 def instance_from_json(data: Any) -> Instance:
@@ -247,6 +262,9 @@ def read_instance(path: Path) -> Instance:
         raise InstanceError(
             [f"{path} : JSON invalide, {where} ({error.msg})"], about_file=True
         ) from None
+    except (ValueError, RecursionError) as error:
+        problem = parse_problem_text(error, text)
+        raise InstanceError([f"{path} : JSON refusé ({problem})"], about_file=True) from None
     return instance_from_json(data)
 
 

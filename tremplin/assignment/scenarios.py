@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from tremplin.assignment.cohorts import (
     offers_in_territory,
 )
+from tremplin.errors import InputError, parse_problem_text
 
 __all__ = ["ACTIONS", "Change", "Plan", "Scenario", "ScenarioError", "prepare"]
 
@@ -52,7 +53,7 @@ ACTIONS = {
 }
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario that cannot be read or applied (message in French)."""
 
 
@@ -133,17 +134,17 @@ class Scenario:
     @classmethod
     def from_file(cls, path: Path) -> Scenario:
         """A scenario from a ``.toml`` or ``.json`` file."""
+        text = ""
         try:
-            raw = path.read_bytes()
-            data = (
-                tomllib.loads(raw.decode("utf-8"))
-                if path.suffix.lower() == ".toml"
-                else json.loads(raw)
-            )
+            text = path.read_bytes().decode("utf-8-sig")
+            data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
         except OSError as error:
             raise ScenarioError(f"lecture impossible de {path} ({error.strerror})") from None
         except (UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
             raise ScenarioError(f"{path} : fichier mal formé ({error})") from None
+        except (ValueError, RecursionError) as error:
+            problem = parse_problem_text(error, text)
+            raise ScenarioError(f"{path} : fichier mal formé ({problem})") from None
         if not isinstance(data, Mapping):
             raise ScenarioError(f"{path} : un objet (titre, changements…) est attendu")
         return cls.from_mapping(data)
@@ -189,7 +190,7 @@ def prepare(
     offer's UAI. Raises :class:`ScenarioError` on a change that cannot apply."""
     try:
         base = offers_in_territory(offers, territoire)
-    except ValueError as error:
+    except InputError as error:
         raise ScenarioError(str(error)) from None
     rows: list[dict[str, Any]] = []
     after = base.get_column("capacite").fill_null(0).to_list()

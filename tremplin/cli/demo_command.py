@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from tremplin.cli._app import app, console, fail, settings
+from tremplin.cli._app import app, console, fail, plain, settings
 from tremplin.demo import DEFAULT_SEED, generate_demo
 
 _KINDS = {
@@ -41,9 +40,7 @@ def demo_command(
     try:
         summary = generate_demo(folder, seed=seed)
     except OSError as error:
-        raise fail(
-            f"impossible d'écrire dans {escape(str(folder))} : {escape(str(error))}"
-        ) from None
+        raise fail(f"impossible d'écrire dans {folder} : {error}") from None
     table = Table("Fichier", "Lignes", "Contenu", title="Territoire fictif de démonstration")
     for written in summary.files:
         table.add_row(written.path, f"{written.rows:,}".replace(",", "\u202f"), written.description)
@@ -54,13 +51,13 @@ def demo_command(
         if kind in summary.establishments
     )
     console.print(
-        f"{len(summary.files)} fichiers écrits dans [bold]{escape(str(folder))}[/] "
+        f"{len(summary.files)} fichiers écrits dans [bold]{plain(folder)}[/] "
         f"(graine {summary.seed}) : {places}, tous fictifs, dans les communes réelles de "
         "l'académie de Grenoble.",
         highlight=False,
     )
     console.print(
-        f"Pour les charger : [bold]tremplin load {escape(str(folder))}[/] "
+        f"Pour les charger : [bold]tremplin load {plain(folder)}[/] "
         "(ils y seront marqués comme données de démonstration).",
         highlight=False,
     )

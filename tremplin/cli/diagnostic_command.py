@@ -11,7 +11,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from tremplin.cli._app import app, console, fail, settings
+from tremplin.cli._app import app, console, fail, plain, settings
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, classify
 from tremplin.diagnostic.coverage import coverage, placement
 from tremplin.diagnostic.facts import Facts, build_facts, store_fingerprint
@@ -70,8 +70,8 @@ def _table(rows: pl.DataFrame) -> Table:
     )
     for row in rows.iter_rows(named=True):
         table.add_row(
-            row["territoire"],
-            row["groupe"],
+            plain(row["territoire"]),
+            plain(row["groupe"]),
             format_number(row["places"]),
             format_number(row["demandes_voeux_1"]),
             format_decimal(row["taux_pression"], 2),
@@ -118,10 +118,7 @@ def diagnostic_command(
         annee=annee,
         dans=dans,
     )
-    try:
-        query.checked()
-    except ValueError as error:
-        raise fail(str(error)) from None
+    query.checked()
     rows = classify(compute(_facts(), query))
     if format == "table":
         console.print(_table(rows))
@@ -139,7 +136,7 @@ def diagnostic_command(
         typer.echo(content.decode("utf-8-sig"), nl=False)
     else:
         sortie.write_bytes(content)
-        console.print(f"{format_number(rows.height)} lignes écrites dans {sortie}.")
+        console.print(f"{format_number(rows.height)} lignes écrites dans {plain(sortie)}.")
 
 
 @app.command("coverage")
@@ -167,7 +164,7 @@ def coverage_command(
         table.add_row(
             row["source"],
             row["jointure"],
-            row["territoire"],
+            plain(row["territoire"]),
             row["volume"],
             format_percent(row["part_lignes"], 1),
             format_percent(row["part_volume"], 1),
@@ -178,7 +175,7 @@ def coverage_command(
     )
     for row in placed.iter_rows(named=True):
         places.add_row(
-            row["territoire"],
+            plain(row["territoire"]),
             row["precision"],
             format_number(row["etablissements"]),
             format_percent(row["part"], 1),

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -17,7 +16,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tremplin.cli._app import app, console, fail, settings
+from tremplin.cli._app import app, console, fail, plain, settings
 from tremplin.sources.catalogue import CatalogueEntry
 from tremplin.sources.fetch import FetchResult, Outcome, failures, fetch
 
@@ -60,7 +59,9 @@ def fetch_command(
     folder = dest if dest is not None else current.sources
     mirror_url = mirror if mirror is not None else current.fetch_mirror
     origin = f"miroir {mirror_url}" if mirror_url else "adresses officielles"
-    console.print(f"Téléchargement vers [bold]{folder}[/] ({origin})", highlight=False)
+    console.print(
+        f"Téléchargement vers [bold]{plain(folder)}[/] ({plain(origin)})", highlight=False
+    )
 
     with Progress(
         TextColumn("{task.description}"),
@@ -77,15 +78,12 @@ def fetch_command(
                 tasks[item.key] = bar.add_task(item.path, total=total)
             bar.update(tasks[item.key], completed=done, total=total)
 
-        try:
-            results = fetch(folder, mirror=mirror_url, only=set(only or ()), progress=on_progress)
-        except ValueError as error:
-            raise fail(escape(str(error))) from None
+        results = fetch(folder, mirror=mirror_url, only=set(only or ()), progress=on_progress)
 
     console.print(_summary(results))
     failed = failures(results)
     if failed:
-        details = "\n".join(f"- {r.entry.key} : {escape(r.note)}" for r in failed)
+        details = "\n".join(f"- {r.entry.key} : {r.note}" for r in failed)
         raise fail(f"{len(failed)} fichier(s) non téléchargé(s) :\n{details}")
 
 
@@ -94,7 +92,7 @@ def _summary(results: list[FetchResult]) -> Table:
     for result in results:
         size = _size(result.size_bytes) if result.size_bytes else ""
         table.add_row(
-            result.entry.key, result.entry.path, _LABELS[result.outcome], size, escape(result.note)
+            result.entry.key, result.entry.path, _LABELS[result.outcome], size, plain(result.note)
         )
     counts = {outcome: 0 for outcome in Outcome}
     for result in results:

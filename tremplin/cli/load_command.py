@@ -9,9 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tremplin.cli._app import app, console, fail, settings
+from tremplin.cli._app import app, console, fail, plain, settings
+from tremplin.errors import TremplinError
 from tremplin.formats import format_number
-from tremplin.sources.errors import SourceError
 from tremplin.sources.ingest import LoadReport, load_paths
 from tremplin.store.database import open_store
 
@@ -24,12 +24,12 @@ def _summary(report: LoadReport) -> Table:
         if outcome.status == "ignoré" and outcome.note in ("fichier caché",):
             continue
         table.add_row(
-            outcome.path.name,
+            plain(outcome.path.name),
             outcome.dataset or "—",
-            outcome.millesime or "—",
+            plain(outcome.millesime or "—"),
             format_number(outcome.rows_loaded) if outcome.dataset else "",
             format_number(outcome.rows_rejected) if outcome.dataset else "",
-            f"{outcome.status} {outcome.note}".strip(),
+            plain(f"{outcome.status} {outcome.note}".strip()),
         )
     return table
 
@@ -63,7 +63,7 @@ def load_command(
 
         try:
             report = load_paths(engine, paths, strict=strict, millesime=annee, progress=on_progress)
-        except SourceError as error:
+        except TremplinError as error:  # bad file, or another load running: nothing written
             raise fail(f"{error}\nRien n'a été enregistré : la base est inchangée.") from None
         finally:
             engine.dispose()
@@ -80,4 +80,4 @@ def load_command(
     for outcome in loaded:
         if outcome.problems:
             first = outcome.problems[0].describe(outcome.path)
-            console.print(f"  [yellow]exemple de ligne rejetée[/] {first}", highlight=False)
+            console.print(f"  [yellow]exemple de ligne rejetée[/] {plain(first)}", highlight=False)

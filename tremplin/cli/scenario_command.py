@@ -16,8 +16,8 @@ from tremplin.assignment.scenario_comparison import (
     Estimate,
     run_scenario,
 )
-from tremplin.assignment.scenarios import Scenario, ScenarioError
-from tremplin.cli._app import console, fail, settings
+from tremplin.assignment.scenarios import Scenario
+from tremplin.cli._app import console, fail, plain, settings
 from tremplin.cli.simulate_command import simulate
 from tremplin.diagnostic.facts import build_facts, store_fingerprint
 from tremplin.formats import MISSING, format_decimal, format_number, format_percent
@@ -62,7 +62,7 @@ def _overall(comparison: Comparison) -> Table:
         "Après",
         "Différence",
         "IC 95 %",
-        title=f"{comparison.scenario.titre} — moyennes sur {len(comparison.seeds)} cohortes",
+        title=f"{plain(comparison.scenario.titre)} — moyennes sur {len(comparison.seeds)} cohortes",
     )
     for row in comparison.overall:
         difference, interval = _difference(row.key, row.difference)
@@ -86,9 +86,9 @@ def _offers(comparison: Comparison) -> Table:
     for offer in comparison.changed_offers:
         before, after = offer["filled_before"], offer["filled_after"]
         table.add_row(
-            f"{offer['etablissement'] or ''} ({offer['uai']})",
-            offer["commune"] or MISSING,
-            offer["libelle"] or offer["mef_stat_11"],
+            plain(f"{offer['etablissement'] or ''} ({offer['uai']})"),
+            plain(offer["commune"] or MISSING),
+            plain(offer["libelle"] or offer["mef_stat_11"]),
             f"{format_number(offer['capacity_before'])} → {format_number(offer['capacity_after'])}",
             format_number(offer["first_wishes"]),
             MISSING if before is None else format_decimal(before["mean"], 1),
@@ -112,7 +112,7 @@ def _groups(comparison: Comparison) -> Table:
             cells = [
                 _difference(k, d)[0] for k, d in zip(GROUP_INDICATORS, differences, strict=True)
             ]
-            table.add_row(f"{title} : {name}", *cells)
+            table.add_row(plain(f"{title} : {name}"), *cells)
     return table
 
 
@@ -138,10 +138,7 @@ def scenario_command(
     ] = None,
 ) -> None:
     """Compare l'affectation avant et après un changement de places, sur plusieurs cohortes."""
-    try:
-        scenario = Scenario.from_file(file)
-    except ScenarioError as error:
-        raise fail(str(error)) from None
+    scenario = Scenario.from_file(file)
     territory = territoire or scenario.territoire or DEFAULT_TERRITORY
     current = settings()
     engine = open_store(current.database_url)
@@ -157,14 +154,12 @@ def scenario_command(
                 seeds=range(1, graines + 1),
                 progress=lambda done: progress.update(task, completed=done),
             )
-    except ScenarioError as error:
-        raise fail(str(error)) from None
     finally:
         engine.dispose()
     palier = "entrée en lycée (palier 3e)" if comparison.palier == "3e" else "1re pro (palier 2nde)"
     console.print(
         f"{format_number(comparison.pupils)} élèves et {format_number(comparison.offers)} offres "
-        f"({palier}, territoire {territory}) ; cohortes des graines 1 à {graines}.",
+        f"({palier}, territoire {plain(territory)}) ; cohortes des graines 1 à {graines}.",
         highlight=False,
     )
     console.print(_overall(comparison))
@@ -178,4 +173,4 @@ def scenario_command(
             )
         except OSError as error:
             raise fail(f"écriture impossible de {output} ({error.strerror})") from None
-        console.print(f"Comparaison écrite dans {output}.", highlight=False)
+        console.print(f"Comparaison écrite dans {plain(output)}.", highlight=False)

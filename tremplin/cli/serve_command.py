@@ -9,7 +9,7 @@ import typer
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
-from tremplin.cli._app import app, console, fail, settings
+from tremplin.cli._app import app, console, fail, plain, settings
 from tremplin.web.app import create_app
 from tremplin.web.shared.assets import vendor_ready
 
@@ -45,7 +45,8 @@ def serve_command(
             highlight=False,
         )
     console.print(
-        f"Tremplin est servi sur http://{current.host}:{current.port} (Ctrl+C pour arrêter).",
+        f"Tremplin est servi sur http://{plain(current.host)}:{current.port} "
+        "(Ctrl+C pour arrêter).",
         highlight=False,
     )
     uvicorn.run(web_app, host=current.host, port=current.port, log_level="info")

@@ -10,7 +10,7 @@ import typer
 from tremplin.assignment.json_io import InstanceError, write_result
 from tremplin.assignment.results import summarise
 from tremplin.assignment.simulation import Simulation
-from tremplin.cli._app import app, console, fail
+from tremplin.cli._app import app, console, fail, plain
 from tremplin.formats import format_number, format_percent
 
 simulate = typer.Typer(
@@ -68,4 +68,4 @@ def instance_command(
             details = issues or [f"élève {p} et formation {f}" for p, f in pairs[:10]]
             raise fail("le vérificateur rejette le résultat :\n" + "\n".join(details))
         console.print("Vérification indépendante : affectation valide et stable.")
-    console.print(f"Résultat écrit dans {output}.", highlight=False)
+    console.print(f"Résultat écrit dans {plain(output)}.", highlight=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tremplin.cli._app import app, console, settings
+from tremplin.cli._app import app, console, plain, settings
 from tremplin.formats import format_number
 from tremplin.sources.registry import DATASETS
 from tremplin.store.database import open_store
@@ -65,9 +65,9 @@ def sources_command(
             )
             for f in files:
                 table.add_row(
-                    f.dataset + (f" ({f.variant})" if f.variant else ""),
-                    f.millesime or "—",
-                    f.file_name + (" [démo]" if f.is_demo else ""),
+                    plain(f.dataset + (f" ({f.variant})" if f.variant else "")),
+                    plain(f.millesime or "—"),
+                    plain(f.file_name) + (" \\[démo]" if f.is_demo else ""),
                     format_number(f.rows_loaded),
                     format_number(f.rows_rejected),
                     format_number(f.cells_suppressed),
@@ -78,12 +78,13 @@ def sources_command(
                 if not f.rows_rejected:
                     continue
                 console.print(
-                    f"[bold]{f.file_name}[/] : {format_number(f.rows_rejected)} ligne(s) rejetée(s)"
+                    f"[bold]{plain(f.file_name)}[/] : {format_number(f.rows_rejected)} ligne(s) "
+                    "rejetée(s)"
                 )
                 for row in list_rejected_rows(conn, f.id, limit=rejets):
                     column = f", colonne « {row.column} »" if row.column else ""
                     console.print(
-                        f"  ligne {row.line}{column} : {row.reason} (« {row.value or ''} »)",
+                        plain(f"  ligne {row.line}{column} : {row.reason} (« {row.value or ''} »)"),
                         highlight=False,
                     )
     finally:

@@ -14,6 +14,7 @@ import polars as pl
 
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.facts import Facts, entry_offers, ratio, voie
+from tremplin.errors import InputError
 
 TERRITORY_KEYS = {
     "region": "code_region",
@@ -188,13 +189,13 @@ class Query:
             (self.niveau, rules.NIVEAUX, "niveau"),
         ):
             if value not in allowed:
-                raise ValueError(
+                raise InputError(
                     f"{name} « {value} » inconnu ; valeurs possibles : {', '.join(allowed)}"
                 )
         if self.dans is not None:
             level, _, code = self.dans.partition(":")
             if level not in rules.MAILLES or not code:
-                raise ValueError(
+                raise InputError(
                     f"territoire « {self.dans} » invalide ; attendu maille:code, par ex. region:84"
                 )
         return self

@@ -30,11 +30,13 @@ from typing import Any
 
 import polars as pl
 
+from tremplin.errors import InputError, parse_problem_text
+
 DEFAULT_FILE = "perimeter_default.toml"
 _LIST_FIELDS = ("fap2021", "exclure_fap2021", "rome", "exclure_rome", "nsf")
 
 
-class PerimeterError(ValueError):
+class PerimeterError(InputError):
     """A perimeter file that cannot be used (the message is in French, for the user)."""
 
 
@@ -114,6 +116,9 @@ class Perimeter:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise PerimeterError(f"{source} : TOML invalide ({error})") from error
+        except (ValueError, RecursionError) as error:
+            problem = parse_problem_text(error, text)
+            raise PerimeterError(f"{source} : TOML refusé ({problem})") from None
         groups = raw.get("groupes")
         if not isinstance(groups, list) or not groups:
             raise PerimeterError(f"{source} : aucun groupe (« [[groupes]] »)")

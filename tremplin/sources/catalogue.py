@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tremplin.errors import InputError
+
 LICENCE_OUVERTE = "Licence Ouverte / Etalab 2.0"
 
 # Opendatasoft "explore" API v2.1 of the two education ministries: a CSV export of a whole dataset
@@ -404,14 +406,14 @@ def select(only: set[str] | None = None) -> list[CatalogueEntry]:
     """The entries named in ``only`` (by key or by folder, e.g. ``bcn``), in catalogue order.
 
     ``None`` or an empty set selects the whole catalogue. A name that matches nothing raises
-    :class:`ValueError` with a French message listing the known names.
+    :class:`~tremplin.errors.InputError` with a French message listing the known names.
     """
     if not only:
         return list(CATALOGUE)
     known = {e.key for e in CATALOGUE} | {e.folder for e in CATALOGUE}
     unknown = sorted(only - known)
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"jeu(x) inconnu(s) : {', '.join(unknown)}. "
             f"Noms possibles : {', '.join(sorted(known))}."
         )

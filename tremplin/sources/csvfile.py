@@ -52,10 +52,23 @@ def sniff_separator(first_line: str) -> str:
     """The separator that splits the header line into the most fields (quotes respected)."""
     best, best_count = ";", 0
     for separator in SEPARATORS:
-        count = len(next(csv.reader([first_line], delimiter=separator), []))
+        try:
+            count = len(next(csv.reader([first_line], delimiter=separator), []))
+        except csv.Error:  # a field over the csv module's size limit with this separator
+            continue
         if count > best_count:
             best, best_count = separator, count
     return best
+
+
+def _too_long(path: Path, line: int) -> SourceError:
+    limit = format(csv.field_size_limit(), ",").replace(",", "\u202f")
+    return SourceError(
+        path,
+        f"un champ dépasse {limit} caractères : ce n'est pas un fichier de données tabulaire",
+        line=line,
+        expected=f"des champs de moins de {limit} caractères",
+    )
 
 
 def read_csv(path: Path, raw: bytes) -> RawTable:
@@ -80,6 +93,8 @@ def read_csv(path: Path, raw: bytes) -> RawTable:
             rows.append(record)
             lines.append(start)
     except csv.Error as error:
+        if "field limit" in str(error):
+            raise _too_long(path, previous_end + 1) from None
         raise SourceError(
             path,
             f"fichier tronqué ou guillemets non refermés ({error})",

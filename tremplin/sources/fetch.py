@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from tremplin.errors import TremplinError
 from tremplin.sources.catalogue import CatalogueEntry, select
 
 MANIFEST_NAME = "fetch-manifest.json"
@@ -44,16 +45,19 @@ class Outcome(enum.Enum):
     FAILED = "failed"
 
 
-class FetchError(Exception):
+class FetchError(TremplinError):
     """A file could not be downloaded. The message is in French and names the URL.
 
-    ``status`` is the HTTP status when the server answered, ``None`` for a network failure.
+    ``http_status`` is the status the remote server answered, ``None`` for a network failure;
+    ``status`` (502) is the one Tremplin's web would give: a server it depends on failed.
     """
 
-    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+    status = 502
+
+    def __init__(self, message: str, *, url: str, http_status: int | None = None) -> None:
         super().__init__(message)
         self.url = url
-        self.status = status
+        self.http_status = http_status
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,7 @@ def _download(
                 raise FetchError(
                     f"le serveur a répondu {status} {response.reason_phrase} pour {url}",
                     url=url,
-                    status=status,
+                    http_status=status,
                 )
             if status == 206:
                 start = _content_range_start(response.headers.get("Content-Range", ""))
@@ -215,7 +219,7 @@ def _download(
                         f"« {response.headers.get('Content-Range', '')} » au lieu de l'octet "
                         f"{offset} ; le fichier partiel est effacé, relancez la commande",
                         url=url,
-                        status=status,
+                        http_status=status,
                     )
                 mode = "ab"
             else:

@@ -4,6 +4,10 @@
 of them are sound, in one transaction: after a failure — or a killed process — the store is
 exactly as before. A file already loaded (same sha256) is skipped; a file of the same dataset,
 variant and millésime as one already loaded replaces it; a new millésime adds to the old ones.
+
+Two loads never write at the same time: the writing transaction first takes the store's load
+lock (:func:`take_load_lock`); a second load waits for the first to finish, and gives up with
+:class:`~tremplin.errors.Busy` (nothing written) if it does not finish in time.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +24,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
+from tremplin.errors import Busy
 from tremplin.sources.detect import Match, recognise
 from tremplin.sources.errors import RowProblem, SourceError, UnrecognisedFile
 from tremplin.sources.parse import ParsedTable, parse
@@ -34,6 +40,11 @@ DOCUMENT_NAMES = ("readme", "lisezmoi", "licence", "license", "changelog")
 MAX_REJECTED_SHARE = 0.10
 MAX_REJECTED_FLOOR = 20
 INSERT_CHUNK = 5_000
+_ALREADY_LOADED = "déjà chargé (même empreinte sha256)"
+# How long a load waits for another one to finish writing before giving up (seconds).
+LOCK_WAIT_SECONDS = 10.0
+# The key of the PostgreSQL advisory lock every load takes ("TRMP" in ASCII).
+_PG_LOCK_KEY = 0x54524D50
 
 Progress = Callable[[str, int, int], None]
 
@@ -186,9 +197,7 @@ def prepare(
         raw = candidate.path.read_bytes()
         sha256 = hashlib.sha256(raw).hexdigest()
         if sha256 in known_sha256:
-            outcomes.append(
-                FileOutcome(candidate.path, "inchangé", note="déjà chargé (même empreinte sha256)")
-            )
+            outcomes.append(FileOutcome(candidate.path, "inchangé", note=_ALREADY_LOADED))
             continue
         try:
             matches = recognise(read_tables(candidate.path, raw), datasets)
@@ -365,6 +374,40 @@ def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutc
     )
 
 
+def take_load_lock(conn: sa.Connection, wait: float | None = None) -> None:
+    """Make the transaction just begun on ``conn`` the only load writing to the store until it
+    ends, waiting up to ``wait`` seconds (default :data:`LOCK_WAIT_SECONDS`) for another one.
+
+    SQLite: ``BEGIN IMMEDIATE`` (the database's single write lock, with a busy timeout);
+    PostgreSQL: a transaction-scoped advisory lock. Raises :class:`~tremplin.errors.Busy` when
+    the other load does not finish in time.
+    """
+    seconds = LOCK_WAIT_SECONDS if wait is None else wait
+    busy = Busy(
+        "un autre chargement est en cours sur cette base ; relancez celui-ci quand il sera terminé"
+    )
+    if conn.dialect.name == "postgresql":
+        deadline = time.monotonic() + seconds
+        lock = sa.text("SELECT pg_try_advisory_xact_lock(:key)")
+        while not conn.execute(lock, {"key": _PG_LOCK_KEY}).scalar_one():
+            if time.monotonic() >= deadline:
+                raise busy
+            time.sleep(0.1)
+        return
+    if conn.dialect.name != "sqlite":
+        return
+    previous = conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except sa.exc.OperationalError as error:
+        if "locked" not in str(error) and "busy" not in str(error):
+            raise
+        raise busy from None
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous)}")
+
+
 def load_paths(
     engine: sa.Engine,
     paths: Sequence[Path],
@@ -372,11 +415,14 @@ def load_paths(
     strict: bool = False,
     millesime: str | None = None,
     progress: Progress = _no_progress,
+    lock_wait: float | None = None,
 ) -> LoadReport:
     """Load every official file under ``paths`` into the store, all or nothing.
 
     Raises :class:`SourceError` (nothing written) when a file cannot be loaded; with ``strict``,
-    a single bad row is enough. Returns what happened to each file.
+    a single bad row is enough. Raises :class:`~tremplin.errors.Busy` (nothing written) when
+    another load keeps writing for more than ``lock_wait`` seconds (see :func:`take_load_lock`).
+    Returns what happened to each file.
     """
     candidates, skipped = collect(paths)
     with engine.connect() as conn:
@@ -386,6 +432,12 @@ def load_paths(
     )
     written: list[FileOutcome] = []
     with engine.begin() as conn:
+        take_load_lock(conn, lock_wait)
+        # A load that ran meanwhile may have stored some of these files already.
+        stored = set(conn.execute(sa.select(source_files.c.sha256)).scalars()) - known
+        for path in dict.fromkeys(i.candidate.path for i in prepared if i.sha256 in stored):
+            outcomes.append(FileOutcome(path, "inchangé", note=_ALREADY_LOADED))
+        prepared = [item for item in prepared if item.sha256 not in stored]
         written.extend(_keep_demo_apart(conn, prepared))
         for item in prepared:
             written.append(_write(conn, item, progress))

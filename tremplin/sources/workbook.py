@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from tremplin.sources.errors import SourceError
 from tremplin.sources.rawtable import RawTable
@@ -30,7 +30,15 @@ def read_workbook(path: Path, raw: bytes) -> list[RawTable]:
         ) from None
     tables: list[RawTable] = []
     for name in workbook.sheet_names:
-        cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        try:
+            cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except CalamineError as error:  # e.g. an XML entity declared in the file (&x;)
+            raise SourceError(
+                path,
+                f"feuille « {name} » illisible : son XML n'est pas celui d'un classeur ordinaire"
+                f" (détail technique : {error})",
+                expected="un classeur xlsx tel qu'Excel ou LibreOffice l'enregistre",
+            ) from None
         header_index = next(
             (i for i, row in enumerate(cells) if sum(1 for c in row if _cell_text(c).strip()) >= 2),
             None,

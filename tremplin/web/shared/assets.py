@@ -11,6 +11,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from tremplin.errors import TremplinError
+
 STATIC = Path(__file__).parent.parent / "static"
 VENDOR = STATIC / "vendor"
 
@@ -55,11 +57,15 @@ ASSETS: tuple[Asset, ...] = (
 )
 
 
-class MissingAssets(Exception):
+class MissingAssets(TremplinError):
     """Some declared files are not in ``node_modules`` (``npm ci`` not run, or a new layout)."""
 
-    def __init__(self, missing: list[Path]) -> None:
-        super().__init__(", ".join(str(path) for path in missing))
+    def __init__(self, missing: list[Path], node_modules: Path) -> None:
+        listed = "\n".join(f"  - {path}" for path in missing)
+        super().__init__(
+            f"fichiers absents de {node_modules} :\n{listed}\n"
+            "Installez d'abord les paquets front-end avec « npm ci »."
+        )
         self.missing = missing
 
 
@@ -73,7 +79,7 @@ def copy_assets(node_modules: Path, vendor: Path = VENDOR) -> list[Path]:
     sources = [node_modules / asset.package / asset.source for asset in ASSETS]
     missing = [path for path in sources if not path.exists()]
     if missing:
-        raise MissingAssets(missing)
+        raise MissingAssets(missing, node_modules)
     if vendor.exists():
         shutil.rmtree(vendor)
     copied: list[Path] = []

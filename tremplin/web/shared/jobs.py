@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tremplin.assignment.scenario_comparison import Comparison
-from tremplin.assignment.scenarios import Scenario, ScenarioError
+from tremplin.assignment.scenarios import Scenario
 from tremplin.errors import Busy, TremplinError
 
 __all__ = [
@@ -153,8 +153,7 @@ class SimulationRegistry:
         # The state is written last: a reader that sees the job finished sees all of it.
         try:
             comparison = self._run(job, progress)
-        # TODO(lead): « except TremplinError » alone once ScenarioError derives from it.
-        except (TremplinError, ScenarioError) as error:
+        except TremplinError as error:
             self._finish(job, ECHEC, message=str(error))
         except Exception:  # a failed simulation must say so, not stay « en cours »
             _log.exception("simulation %s interrompue", job.id)

@@ -20,7 +20,7 @@ from fastapi import Request
 
 from tremplin.assignment.cohorts import entry_offers, premiere_offers
 from tremplin.assignment.scenario_comparison import Comparison, palier_of, run_scenario
-from tremplin.assignment.scenarios import Scenario, ScenarioError, prepare
+from tremplin.assignment.scenarios import Scenario, prepare
 from tremplin.diagnostic import rules
 from tremplin.errors import InputError, NotFound
 from tremplin.sources.registry import dataset as registered_dataset
@@ -106,16 +106,11 @@ class SimulationService:
         full."""
         if not 1 <= graines <= GRAINES_MAX:
             raise InputError(f"« cohortes » : un nombre entier de 1 à {GRAINES_MAX} est attendu")
-        try:
-            scenario = Scenario.from_mapping(document)
-            territory = (territoire or scenario.territoire or DEFAULT_TERRITORY).strip()
-            palier = self.palier_of(scenario)
-            prepare(
-                scenario, self.offers(palier), self._diagnostic.facts().etablissements, territory
-            )
-        # TODO(lead): drop this translation once ScenarioError derives from TremplinError.
-        except ScenarioError as error:
-            raise InputError(str(error)) from None
+        # A scenario that does not apply raises ScenarioError, an InputError (422).
+        scenario = Scenario.from_mapping(document)
+        territory = (territoire or scenario.territoire or DEFAULT_TERRITORY).strip()
+        palier = self.palier_of(scenario)
+        prepare(scenario, self.offers(palier), self._diagnostic.facts().etablissements, territory)
         return self.registry.submit(
             scenario,
             territoire=territory,

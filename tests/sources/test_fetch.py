@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tremplin.cli import app
+from tremplin.errors import InputError
 from tremplin.sources.catalogue import CATALOGUE, entry
 from tremplin.sources.fetch import MANIFEST_NAME, FetchError, Outcome, fetch, read_manifest
 
@@ -276,7 +277,7 @@ def test_a_404_gives_a_french_error_naming_the_url(
     failed = results["academies_contours"]
     assert failed.outcome is Outcome.FAILED
     assert isinstance(failed.error, FetchError)
-    assert failed.error.status == 404
+    assert failed.error.http_status == 404
     assert failed.error.url == mirror + missing
     assert str(failed.error) == f"le serveur a répondu 404 Not Found pour {mirror}{missing}"
     assert not (tmp_path / missing).exists()
@@ -285,7 +286,7 @@ def test_a_404_gives_a_french_error_naming_the_url(
 
 
 def test_unknown_dataset_names_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="inconnu"):
+    with pytest.raises(InputError, match="inconnu"):
         fetch(tmp_path, only={"pas_un_jeu"})
 
 

@@ -9,38 +9,19 @@ import pytest
 import sqlalchemy as sa
 
 from tests.derive import head_lines, replace_cell, write_head
-from tests.snapshot import store_snapshot
+from tests.snapshot import refused_load, store_snapshot
 from tremplin.sources.errors import SourceError
 from tremplin.sources.ingest import load_paths
 
 pytestmark = pytest.mark.realdata
 
 AFFELNET = Path("affelnet") / "attractivite_capacite_2021.csv"
-CONSTAT = Path("effectifs") / "constat_2020.csv"
-
-
-@pytest.fixture
-def seeded(any_store: sa.Engine, sources_dir: Path, tmp_path: Path) -> sa.Engine:
-    """A store already holding one real file, so a failed load has something to lose."""
-    load_paths(
-        any_store, [write_head(sources_dir / CONSTAT, tmp_path / "seed" / "constat_2020.csv", 500)]
-    )
-    return any_store
-
-
-def _refused(engine: sa.Engine, path: Path, **options: object) -> SourceError:
-    before = store_snapshot(engine)
-    with pytest.raises(SourceError) as caught:
-        load_paths(engine, [path], **options)  # type: ignore[arg-type]
-    assert store_snapshot(engine) == before
-    assert str(path.name) in str(caught.value)
-    return caught.value
 
 
 def test_an_unknown_file_is_refused(seeded: sa.Engine, tmp_path: Path) -> None:
     path = tmp_path / "inventaire.csv"
     path.write_text("article;quantité;prix\nvis;12;0,5\n", encoding="utf-8")
-    error = _refused(seeded, path)
+    error = refused_load(seeded, path)
     assert "non reconnu" in str(error)
     assert error.line == 1
 
@@ -49,7 +30,7 @@ def test_a_truncated_file_is_refused(seeded: sa.Engine, sources_dir: Path, tmp_p
     content = head_lines(sources_dir / AFFELNET, 200)
     path = tmp_path / "attractivite_capacite_2021.csv"
     path.write_bytes(content[: content.rindex(b";") - 3])
-    error = _refused(seeded, path)
+    error = refused_load(seeded, path)
     assert "tronqué" in str(error)
     assert error.line == 200
 
@@ -62,7 +43,7 @@ def test_a_missing_column_is_named(seeded: sa.Engine, sources_dir: Path, tmp_pat
     )
     path = tmp_path / "attractivite_capacite_2021.csv"
     path.write_text(altered, encoding="utf-8")
-    error = _refused(seeded, path)
+    error = refused_load(seeded, path)
     assert "colonne(s) manquante(s)" in str(error)
     assert "capacite_carte_scolaire" in str(error)
 
@@ -78,7 +59,7 @@ def test_a_wrong_encoding_is_located(seeded: sa.Engine, sources_dir: Path, tmp_p
     )
     path = tmp_path / "attractivite_capacite_2021.csv"
     path.write_bytes(b"\n".join(lines))
-    error = _refused(seeded, path)
+    error = refused_load(seeded, path)
     assert "encodage" in str(error)
     assert error.line == 60
 
@@ -108,7 +89,7 @@ def test_strict_refuses_a_single_bad_row(
     )
     path = tmp_path / "attractivite_capacite_2021.csv"
     path.write_bytes(content)
-    error = _refused(seeded, path, strict=True)
+    error = refused_load(seeded, path, strict=True)
     assert error.line == 1234
     assert error.column == "Demandes vœux 1"
     assert "strict" in str(error)
@@ -122,7 +103,7 @@ def test_a_file_that_is_mostly_invalid_is_refused(
         content = replace_cell(content, line=line, column=5, value="n/c?")
     path = tmp_path / "attractivite_capacite_2021.csv"
     path.write_bytes(content)
-    error = _refused(seeded, path)
+    error = refused_load(seeded, path)
     assert "invalides" in str(error)
 
 
