@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from tremplin.cli._app import app, console, fail
-from tremplin.web.assets import VENDOR, MissingAssets, copy_assets
 
 
 @app.command("assets")
@@ -23,6 +22,8 @@ def assets_command(
     ],
 ) -> None:
     """Copie le DSFR, htmx, Swagger UI et Leaflet de node_modules vers les fichiers du site."""
+    from tremplin.web.assets import VENDOR, MissingAssets, copy_assets
+
     try:
         copied = copy_assets(node_modules)
     except MissingAssets as error:

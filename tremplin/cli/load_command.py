@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,9 +11,10 @@ from rich.table import Table
 
 from tremplin.cli._app import app, console, fail, settings
 from tremplin.formats import format_number
-from tremplin.sources.errors import SourceError
-from tremplin.sources.ingest import LoadReport, load_paths
-from tremplin.store.database import open_store
+
+# The readers and the store (polars, SQLAlchemy…) are imported by the command.
+if TYPE_CHECKING:
+    from tremplin.sources.ingest import LoadReport
 
 
 def _summary(report: LoadReport) -> Table:
@@ -48,7 +49,14 @@ def load_command(
     ] = None,
 ) -> None:
     """Charge des fichiers officiels, tout ou rien ; chaque jeu est reconnu à son en-tête."""
-    engine = open_store(settings().database_url)
+    from tremplin.diagnostic.facts import build_derived
+    from tremplin.referentials.perimeter import Perimeter, PerimeterError
+    from tremplin.sources.errors import SourceError
+    from tremplin.sources.ingest import load_paths
+    from tremplin.store.database import open_store
+
+    current = settings()
+    engine = open_store(current.database_url)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -64,7 +72,14 @@ def load_command(
         try:
             report = load_paths(engine, paths, strict=strict, millesime=annee, progress=on_progress)
         except SourceError as error:
+            engine.dispose()
             raise fail(f"{error}\nRien n'a été enregistré : la base est inchangée.") from None
+        try:
+            # The load is committed: the referentials and facts are built once, now, in a
+            # transaction of their own (on failure, the next command that needs them builds them).
+            build_derived(engine, Perimeter.load(current.perimetre), progress=on_progress)
+        except PerimeterError as error:
+            console.print(f"[yellow]Attention :[/] {error}", highlight=False)
         finally:
             engine.dispose()
     console.print(_summary(report))
