@@ -382,6 +382,14 @@ def stored_origins(conn: sa.Connection, facts: Facts) -> pl.DataFrame:
     return _stored(conn, facts, "scenarios.origines", lambda: origins(conn))
 
 
+def build_scenario_inputs(engine: sa.Engine, facts: Facts) -> None:
+    """Build and store, if they are not yet, the 1re pro offers and the pupils' origins of the
+    store ``facts`` were read from (what :func:`run_scenario` reads)."""
+    with engine.connect() as conn:
+        stored_premiere_offers(conn, facts)
+        stored_origins(conn, facts)
+
+
 def run_scenario(
     conn: sa.Connection,
     facts: Facts,

@@ -49,6 +49,7 @@ def load_command(
     ] = None,
 ) -> None:
     """Charge des fichiers officiels, tout ou rien ; chaque jeu est reconnu à son en-tête."""
+    from tremplin.assignment.scenario_comparison import build_scenario_inputs
     from tremplin.diagnostic.facts import build_derived
     from tremplin.referentials.perimeter import Perimeter, PerimeterError
     from tremplin.sources.errors import SourceError
@@ -75,9 +76,12 @@ def load_command(
             engine.dispose()
             raise fail(f"{error}\nRien n'a été enregistré : la base est inchangée.") from None
         try:
-            # The load is committed: the referentials and facts are built once, now, in a
-            # transaction of their own (on failure, the next command that needs them builds them).
-            build_derived(engine, Perimeter.load(current.perimetre), progress=on_progress)
+            # The load is committed: the referentials, facts and scenarios' inputs are built
+            # once, now, in transactions of their own (on failure, the next command that needs
+            # them builds them).
+            facts = build_derived(engine, Perimeter.load(current.perimetre), progress=on_progress)
+            on_progress("Offres de 1re pro et origines des élèves (scénarios)", 0, 1)
+            build_scenario_inputs(engine, facts)
         except PerimeterError as error:
             console.print(f"[yellow]Attention :[/] {error}", highlight=False)
         finally:
