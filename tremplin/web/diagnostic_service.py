@@ -131,6 +131,13 @@ class DiagnosticService:
             threading.Thread(target=self._warm, name="tremplin-diagnostic", daemon=True).start()
         return facts
 
+    def warm_up(self) -> None:
+        """Read the facts (stored, not built, after a load) and compute, before the first request,
+        what :meth:`_warm` computes; nothing when no file is loaded."""
+        if not self.empty():
+            self._warmed = self._facts.get().fingerprint
+            self._warm()
+
     def _warm(self) -> None:
         """Compute, in the background, what the first visitors of the région will ask for: the
         indicators of each maille and perimeter, the consoles, coverage and the map's shapes.
