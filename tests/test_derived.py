@@ -11,8 +11,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
 
+from tremplin.cli import app
 from tremplin.demo import generate_demo
 from tremplin.diagnostic.facts import (
     FactsCache,
@@ -25,7 +29,7 @@ from tremplin.referentials.perimeter import Perimeter
 from tremplin.sources.ingest import load_paths
 from tremplin.store import derived
 from tremplin.store.database import open_store
-from tremplin.store.schema import derived_frames
+from tremplin.store.schema import derived_frames, metadata
 
 FACT_FRAMES = ("offres", "recrutement", "tension", "insertion", "territoires", "etablissements")
 LATE_FILE = Path("dares") / "tensions.csv"
@@ -147,6 +151,35 @@ def test_another_perimeter_has_its_own_facts(
     industrie = facts.offres.get_column("industrie").sum()
     assert industrie < wide.offres.get_column("industrie").sum()
     engine.dispose()
+
+
+def test_the_load_command_stores_the_derived_data_after_its_commit(
+    demo_files: Path, tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TREMPLIN_DATABASE_URL", sqlite_url)
+    result = CliRunner().invoke(app, ["load", str(_copy(demo_files, tmp_path))])
+    assert result.exit_code == 0, result.output
+    engine = open_store(sqlite_url)
+    stored = _stored(engine)
+    assert {"faits.offres", "referentiels.bridge.frame", "scenarios.origines"} <= set(stored)
+    built = derived.builds.copy()
+    with engine.connect() as conn:
+        facts = stored_facts(conn, Perimeter.load(None))
+    assert derived.builds == built
+    assert facts.fingerprint == _files_fingerprint(engine)
+    engine.dispose()
+
+
+def _files_fingerprint(engine: sa.Engine) -> str:
+    with engine.connect() as conn:
+        return store_fingerprint(conn)
+
+
+def test_the_derived_frames_migration_matches_the_schema(any_store: sa.Engine) -> None:
+    with any_store.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    assert [d for d in differences if "derived_frames" in repr(d)] == []
 
 
 def test_derived_frames_round_trip_on_sqlite_and_postgresql(any_store: sa.Engine) -> None:
