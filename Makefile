@@ -64,6 +64,7 @@ bench: install-test
 	$(BIN)/python benchmarks/diagnostic.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/assignment.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) node_modules var tremplin/web/static/vendor

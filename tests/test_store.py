@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from tremplin.store.database import MIGRATIONS, upgrade
+from tremplin.store.database import HEAD, MIGRATIONS, upgrade
 from tremplin.store.provenance import list_loaded_files, list_rejected_rows
 from tremplin.store.schema import rejected_rows, source_files
 
@@ -88,6 +88,7 @@ def test_migrations_stop_at_head(any_store: sa.Engine) -> None:
 
     assert head is not None
     assert _current_revision(any_store) == head
+    assert head == HEAD, "store.database.HEAD must name the newest migration"
 
 
 def test_upgrading_twice_is_a_no_op(any_store: sa.Engine) -> None:

@@ -52,7 +52,7 @@ from tremplin.assignment.cohorts import (
     territory_filter,
 )
 from tremplin.config import Settings
-from tremplin.diagnostic.facts import build_facts
+from tremplin.diagnostic.facts import stored_facts
 from tremplin.errors import NotFound
 from tremplin.formats import format_decimal, format_number
 from tremplin.referentials.perimeter import Perimeter
@@ -479,7 +479,7 @@ def run(database_url: str, *, max_evals: int = 60) -> CalibrationReport:
     engine = open_store(database_url)
     try:
         with engine.connect() as conn:
-            facts = build_facts(conn, Perimeter.load(None))
+            facts = stored_facts(conn, Perimeter.load(None))
             offers = premiere_offers(conn, facts)
             places = origins(conn)
     finally:

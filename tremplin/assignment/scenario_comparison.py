@@ -39,6 +39,7 @@ from tremplin.assignment.engine import Outcome
 from tremplin.assignment.results import summarise
 from tremplin.assignment.scenarios import Plan, Scenario, ScenarioError, prepare
 from tremplin.diagnostic.facts import Facts
+from tremplin.store.derived import cached_frames, fingerprint
 
 __all__ = [
     "GROUPS",
@@ -357,6 +358,38 @@ def palier_of(scenario: Scenario, entry: pl.DataFrame, premiere: Callable[[], pl
     raise ScenarioError("palier introuvable pour ces MEF : préciser palier = « 3e » ou « 2nde »")
 
 
+SCENARIO_INPUTS_VERSION = "1"
+"""Bump when the 1re pro offers or the origins of pupils change what they hold."""
+
+
+def _stored(
+    conn: sa.Connection, facts: Facts, name: str, build: Callable[[], pl.DataFrame]
+) -> pl.DataFrame:
+    # Derived from the store and the facts only: kept in the store with the facts' fingerprint.
+    if not facts.key:
+        return build()
+    key = fingerprint(facts.key, SCENARIO_INPUTS_VERSION)
+    return cached_frames(conn, (name,), key, lambda: {name: build()})[name]
+
+
+def stored_premiere_offers(conn: sa.Connection, facts: Facts) -> pl.DataFrame:
+    """:func:`premiere_offers`, stored with the facts when they are stored."""
+    return _stored(conn, facts, "scenarios.offres_1re_pro", lambda: premiere_offers(conn, facts))
+
+
+def stored_origins(conn: sa.Connection, facts: Facts) -> pl.DataFrame:
+    """:func:`origins` of the store, stored with the facts when they are stored."""
+    return _stored(conn, facts, "scenarios.origines", lambda: origins(conn))
+
+
+def build_scenario_inputs(engine: sa.Engine, facts: Facts) -> None:
+    """Build and store, if they are not yet, the 1re pro offers and the pupils' origins of the
+    store ``facts`` were read from (what :func:`run_scenario` reads)."""
+    with engine.connect() as conn:
+        stored_premiere_offers(conn, facts)
+        stored_origins(conn, facts)
+
+
 def run_scenario(
     conn: sa.Connection,
     facts: Facts,
@@ -375,7 +408,7 @@ def run_scenario(
 
     def premiere() -> pl.DataFrame:
         if "offers" not in cache:
-            cache["offers"] = premiere_offers(conn, facts)
+            cache["offers"] = stored_premiere_offers(conn, facts)
         return cache["offers"]
 
     palier = palier_of(scenario, entry, premiere)
@@ -388,7 +421,7 @@ def run_scenario(
         names[maille] = {str(c): str(n) for c, n in rows.iter_rows()}
     return compare(
         plan,
-        origins(conn),
+        stored_origins(conn, facts),
         seeds,
         scenario=scenario,
         palier=palier,

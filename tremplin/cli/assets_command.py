@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from tremplin.cli._app import app, console, plain
-from tremplin.web.shared.assets import VENDOR, copy_assets
 
 
 @app.command("assets")
@@ -23,5 +22,7 @@ def assets_command(
     ],
 ) -> None:
     """Copie le DSFR, htmx, Swagger UI et Leaflet de node_modules vers les fichiers du site."""
+    from tremplin.web.shared.assets import VENDOR, copy_assets
+
     copied = copy_assets(node_modules)
     console.print(f"{len(copied)} éléments copiés dans {plain(VENDOR)}.", highlight=False)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from tremplin.cli._app import app, console, fail, plain, settings
-from tremplin.demo import DEFAULT_SEED, generate_demo
+from tremplin.demo.parameters import DEFAULT_SEED
 
 _KINDS = {
     "LP": "lycées professionnels",
@@ -36,6 +36,8 @@ def demo_command(
     ] = DEFAULT_SEED,
 ) -> None:
     """Écrit un territoire fictif de démonstration, aux formats des fichiers officiels."""
+    from tremplin.demo import generate_demo
+
     folder = directory if directory is not None else settings().demo_dir
     try:
         summary = generate_demo(folder, seed=seed)

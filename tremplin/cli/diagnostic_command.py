@@ -5,37 +5,45 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
 from tremplin.cli._app import app, console, fail, plain, settings
-from tremplin.diagnostic.classify import OBJECTIVE_LABELS, classify
-from tremplin.diagnostic.coverage import coverage, placement
-from tremplin.diagnostic.facts import Facts, build_facts, store_fingerprint
-from tremplin.diagnostic.indicators import ORDER, Query, compute
 from tremplin.formats import format_decimal, format_number, format_percent
-from tremplin.referentials.perimeter import Perimeter
-from tremplin.reports.exports import ExportInfo, to_csv, to_xlsx
-from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
-from tremplin.store.database import open_store
+
+# The analyses (polars, SQLAlchemy…) are imported by the commands that run them, so that
+# ``tremplin --help`` and the other commands start without them.
+if TYPE_CHECKING:
+    import polars as pl
+
+    from tremplin.diagnostic.facts import Facts
+    from tremplin.diagnostic.indicators import Query
+    from tremplin.reports.exports import ExportInfo
 
 FORMATS = ("table", "csv", "xlsx", "json")
 
 
 def _facts() -> Facts:
+    """The facts of the store, read from it (built and stored there once per set of files)."""
+    from tremplin.diagnostic.facts import stored_facts
+    from tremplin.referentials.perimeter import Perimeter
+    from tremplin.store.database import open_store
+
     current = settings()
     engine = open_store(current.database_url)
     try:
         with engine.connect() as conn:
-            return build_facts(conn, Perimeter.load(current.perimetre), store_fingerprint(conn))
+            return stored_facts(conn, Perimeter.load(current.perimetre))
     finally:
         engine.dispose()
 
 
 def _info(rows: pl.DataFrame, query: Query) -> ExportInfo:
+    from tremplin.reports.exports import ExportInfo
+    from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
+
     def years(column: str) -> str:
         values = rows.get_column(column).drop_nulls().unique().sort().to_list()
         return ", ".join(str(v) for v in values) or "—"
@@ -55,6 +63,8 @@ def _info(rows: pl.DataFrame, query: Query) -> ExportInfo:
 
 
 def _table(rows: pl.DataFrame) -> Table:
+    from tremplin.diagnostic.classify import OBJECTIVE_LABELS
+
     table = Table(
         "Territoire",
         "Métiers",
@@ -107,6 +117,10 @@ def diagnostic_command(
     ] = None,
 ) -> None:
     """Indicateurs par métier et territoire, classés selon les objectifs du partenariat."""
+    from tremplin.diagnostic.classify import classify
+    from tremplin.diagnostic.indicators import ORDER, Query, compute
+    from tremplin.reports.exports import to_csv, to_xlsx
+
     if format not in FORMATS:
         raise fail(f"format « {format} » inconnu ; valeurs possibles : {', '.join(FORMATS)}")
     dans = territoire if territoire is None or ":" in territoire else f"region:{territoire}"
@@ -144,6 +158,8 @@ def coverage_command(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Ce que chaque jointure conserve : part des lignes et des volumes, France et AURA."""
+    from tremplin.diagnostic.coverage import coverage, placement
+
     facts = _facts()
     rows = coverage(facts)
     placed = placement(facts)

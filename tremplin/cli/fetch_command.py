@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -17,15 +17,18 @@ from rich.progress import (
 from rich.table import Table
 
 from tremplin.cli._app import app, console, fail, plain, settings
-from tremplin.sources.catalogue import CatalogueEntry
-from tremplin.sources.fetch import FetchResult, Outcome, failures, fetch
+
+# The HTTP client is imported by the command that downloads, not with the CLI.
+if TYPE_CHECKING:
+    from tremplin.sources.catalogue import CatalogueEntry
+    from tremplin.sources.fetch import FetchResult
 
 _LABELS = {
-    Outcome.DOWNLOADED: "[green]téléchargé[/]",
-    Outcome.RESUMED: "[green]repris[/]",
-    Outcome.UNCHANGED: "inchangé",
-    Outcome.UNPUBLISHED: "[yellow]non publié[/]",
-    Outcome.FAILED: "[bold red]échec[/]",
+    "DOWNLOADED": "[green]téléchargé[/]",
+    "RESUMED": "[green]repris[/]",
+    "UNCHANGED": "inchangé",
+    "UNPUBLISHED": "[yellow]non publié[/]",
+    "FAILED": "[bold red]échec[/]",
 }
 
 
@@ -55,6 +58,8 @@ def fetch_command(
     ] = None,
 ) -> None:
     """Télécharge les jeux de données publiés en open data dans le dossier des sources."""
+    from tremplin.sources.fetch import failures, fetch
+
     current = settings()
     folder = dest if dest is not None else current.sources
     mirror_url = mirror if mirror is not None else current.fetch_mirror
@@ -88,11 +93,17 @@ def fetch_command(
 
 
 def _summary(results: list[FetchResult]) -> Table:
+    from tremplin.sources.fetch import Outcome
+
     table = Table("Jeu", "Fichier", "État", "Taille", "Remarque", title="Récapitulatif")
     for result in results:
         size = _size(result.size_bytes) if result.size_bytes else ""
         table.add_row(
-            result.entry.key, result.entry.path, _LABELS[result.outcome], size, plain(result.note)
+            result.entry.key,
+            result.entry.path,
+            _LABELS[result.outcome.name],
+            size,
+            plain(result.note),
         )
     counts = {outcome: 0 for outcome in Outcome}
     for result in results:

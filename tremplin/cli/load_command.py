@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,8 +12,10 @@ from rich.table import Table
 from tremplin.cli._app import app, console, fail, plain, settings
 from tremplin.errors import TremplinError
 from tremplin.formats import format_number
-from tremplin.sources.ingest import LoadReport, load_paths
-from tremplin.store.database import open_store
+
+# The readers and the store (polars, SQLAlchemy…) are imported by the command.
+if TYPE_CHECKING:
+    from tremplin.sources.ingest import LoadReport
 
 
 def _summary(report: LoadReport) -> Table:
@@ -48,7 +50,14 @@ def load_command(
     ] = None,
 ) -> None:
     """Charge des fichiers officiels, tout ou rien ; chaque jeu est reconnu à son en-tête."""
-    engine = open_store(settings().database_url)
+    from tremplin.assignment.scenario_comparison import build_scenario_inputs
+    from tremplin.diagnostic.facts import build_derived
+    from tremplin.referentials.perimeter import Perimeter, PerimeterError
+    from tremplin.sources.ingest import load_paths
+    from tremplin.store.database import open_store
+
+    current = settings()
+    engine = open_store(current.database_url)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -64,7 +73,17 @@ def load_command(
         try:
             report = load_paths(engine, paths, strict=strict, millesime=annee, progress=on_progress)
         except TremplinError as error:  # bad file, or another load running: nothing written
+            engine.dispose()
             raise fail(f"{error}\nRien n'a été enregistré : la base est inchangée.") from None
+        try:
+            # The load is committed: the referentials, facts and scenarios' inputs are built
+            # once, now, in transactions of their own (on failure, the next command that needs
+            # them builds them).
+            facts = build_derived(engine, Perimeter.load(current.perimetre), progress=on_progress)
+            on_progress("Offres de 1re pro et origines des élèves (scénarios)", 0, 1)
+            build_scenario_inputs(engine, facts)
+        except PerimeterError as error:
+            console.print(f"[yellow]Attention :[/] {plain(error)}", highlight=False)
         finally:
             engine.dispose()
     console.print(_summary(report))

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from tremplin.assignment.scenario_comparison import (
-    INDICATORS,
-    Comparison,
-    Estimate,
-    run_scenario,
-)
-from tremplin.assignment.scenarios import Scenario
 from tremplin.cli._app import console, fail, plain, settings
 from tremplin.cli.simulate_command import simulate
-from tremplin.diagnostic.facts import build_facts, store_fingerprint
 from tremplin.formats import MISSING, format_decimal, format_number, format_percent
-from tremplin.referentials.perimeter import Perimeter
-from tremplin.store.database import open_store
+
+# The scenario pipeline (polars, numpy, numba, SQLAlchemy) is imported by the command.
+if TYPE_CHECKING:
+    from tremplin.assignment.scenario_comparison import Comparison, Estimate
 
 DEFAULT_TERRITORY = "region:84"
 RATES = {"taux_premier_voeu"}
@@ -98,6 +92,8 @@ def _offers(comparison: Comparison) -> Table:
 
 
 def _groups(comparison: Comparison) -> Table:
+    from tremplin.assignment.scenario_comparison import INDICATORS
+
     labels = dict(INDICATORS)
     table = Table(
         "Groupe", *(f"{labels.get(k, k)} (diff.)" for k in GROUP_INDICATORS), title="Par groupe"
@@ -138,6 +134,12 @@ def scenario_command(
     ] = None,
 ) -> None:
     """Compare l'affectation avant et après un changement de places, sur plusieurs cohortes."""
+    from tremplin.assignment.scenario_comparison import run_scenario
+    from tremplin.assignment.scenarios import Scenario
+    from tremplin.diagnostic.facts import stored_facts
+    from tremplin.referentials.perimeter import Perimeter
+    from tremplin.store.database import open_store
+
     scenario = Scenario.from_file(file)
     territory = territoire or scenario.territoire or DEFAULT_TERRITORY
     current = settings()
@@ -145,7 +147,7 @@ def scenario_command(
     try:
         with engine.connect() as conn, Progress(console=console, transient=True) as progress:
             task = progress.add_task("Cohortes simulées", total=graines)
-            facts = build_facts(conn, Perimeter.load(current.perimetre), store_fingerprint(conn))
+            facts = stored_facts(conn, Perimeter.load(current.perimetre))
             comparison = run_scenario(
                 conn,
                 facts,

@@ -6,12 +6,8 @@ from dataclasses import replace
 from typing import Annotated
 
 import typer
-import uvicorn
-from sqlalchemy.exc import SQLAlchemyError
 
 from tremplin.cli._app import app, console, fail, plain, settings
-from tremplin.web.app import create_app
-from tremplin.web.shared.assets import vendor_ready
 
 
 @app.command("serve")
@@ -26,6 +22,13 @@ def serve_command(
     ] = None,
 ) -> None:
     """Lance le site web et l'API (la base est mise à jour avant de servir)."""
+    # Imported here, not with the CLI: the web framework is only needed to serve.
+    import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tremplin.web.app import create_app
+    from tremplin.web.shared.assets import vendor_ready
+
     current = settings()
     current = replace(
         current,

@@ -7,9 +7,6 @@ from typing import Annotated
 
 import typer
 
-from tremplin.assignment.json_io import InstanceError, write_result
-from tremplin.assignment.results import summarise
-from tremplin.assignment.simulation import Simulation
 from tremplin.cli._app import app, console, fail, plain
 from tremplin.formats import format_number, format_percent
 
@@ -35,6 +32,11 @@ def instance_command(
     ] = False,
 ) -> None:
     """Résout une instance JSON : chaque élève reçoit le meilleur vœu stable possible."""
+    # The engine (numpy, numba) is imported by the command that runs it.
+    from tremplin.assignment.json_io import InstanceError, write_result
+    from tremplin.assignment.results import summarise
+    from tremplin.assignment.simulation import Simulation
+
     try:
         simulation = Simulation.from_json(file)
     except InstanceError as error:

@@ -10,12 +10,11 @@ from rich.table import Table
 
 from tremplin.cli._app import app, console, plain, settings
 from tremplin.formats import format_number
-from tremplin.sources.registry import DATASETS
-from tremplin.store.database import open_store
-from tremplin.store.provenance import list_loaded_files, list_rejected_rows
 
 
 def _formats_table() -> Table:
+    from tremplin.sources.registry import DATASETS
+
     table = Table(
         "Jeu", "Intitulé", "Producteur", "Colonnes obligatoires", title="Formats reconnus"
     )
@@ -38,6 +37,9 @@ def sources_command(
     ] = 5,
 ) -> None:
     """Montre les données chargées : jeux, millésimes, lignes, fichiers, empreintes et rejets."""
+    from tremplin.store.database import open_store
+    from tremplin.store.provenance import list_loaded_files, list_rejected_rows
+
     if formats:
         console.print(_formats_table())
         return

@@ -18,10 +18,9 @@ from pathlib import Path
 from tremplin.demo import education, establishments, insertion, labour, nomenclatures
 from tremplin.demo.files import DemoFile
 from tremplin.demo.offers import build_offers
-from tremplin.demo.parameters import Parameters, Sampler, load_parameters
+from tremplin.demo.parameters import DEFAULT_SEED, Parameters, Sampler, load_parameters
 from tremplin.demo.territory import build_territory
 
-DEFAULT_SEED = 2024
 MARKER = ".tremplin-demo"
 MARKER_TEXT = (
     "Données fictives de démonstration produites par « tremplin demo » : les établissements, "

@@ -15,6 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+DEFAULT_SEED = 2024
+"""The seed of ``tremplin demo`` when none is given: the same seed always gives the same files."""
+
 T = TypeVar("T")
 
 Parameters = dict[str, Any]

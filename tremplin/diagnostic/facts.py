@@ -7,11 +7,14 @@
 * ``tension``: DARES tension per FAP 2021 (bridged from FAP 2009) and territory level;
 * ``insertion``: InserJeunes counts per région × CFD × voie (latest millésime).
 
-Building them reads the store once; ``FactsCache`` keeps them until the store changes.
+Building them reads the store once (seconds); :func:`stored_facts` keeps them in the store, built
+once per set of loaded files and perimeter, and ``FactsCache`` keeps them in memory until the store
+changes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,11 +24,16 @@ import sqlalchemy as sa
 
 from tremplin.diagnostic import rules
 from tremplin.referentials import territories, trades
-from tremplin.referentials.fap_bridge import BridgeCoverage, FapBridge, fap_bridge
-from tremplin.referentials.formations import formations
+from tremplin.referentials.derived import Referentials, build_referentials, referentials
+from tremplin.referentials.fap_bridge import BridgeCoverage, FapBridge
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.referentials.tables import read_query
+from tremplin.store import derived
+from tremplin.store.derived import cached_frames, files_fingerprint
 from tremplin.store.schema import DATASET_TABLES, source_files
+
+FACTS_VERSION = "1"
+"""Bump when building the facts changes what they hold: stored facts are then rebuilt."""
 
 TRADE_COLUMNS = (
     "code_rome",
@@ -48,6 +56,9 @@ class Facts:
     etablissements: pl.DataFrame
     fingerprint: str
     passerelle: BridgeCoverage | None = None  # what the FAP 2009 ↔ 2021 bridge reaches
+    # Fingerprint of the files, perimeter and code these facts come from when they were stored
+    # (see stored_facts), so that what is derived from them can be stored too; else empty.
+    key: str = ""
     # Frames derived from these facts and asked for again and again (offers of a perimeter and
     # level, labels of a grouping…): computed once, kept as long as the facts.
     memo: dict[tuple[object, ...], pl.DataFrame] = field(
@@ -416,38 +427,89 @@ def build_insertion(conn: sa.Connection, formation: pl.DataFrame) -> pl.DataFram
     )
 
 
-def build_facts(conn: sa.Connection, perimeter: Perimeter, fingerprint: str = "") -> Facts:
-    """Every frame of the diagnostic, from what the store holds now."""
-    communes = territories.communes(conn)
-    etablissements = territories.etablissements(conn, communes_frame=communes)
-    departements = territories.departements(conn, communes_frame=communes)
-    formation = formations(conn)
-    bridge = fap_bridge(conn)
-    cfd_trades = trades.trades_of_cfd(conn, bridge)
+def build_facts(
+    conn: sa.Connection,
+    perimeter: Perimeter,
+    fingerprint: str = "",
+    referentials: Referentials | None = None,
+) -> Facts:
+    """Every frame of the diagnostic, from what the store holds now (and ``referentials``, built
+    from it when not given)."""
+    refs = referentials if referentials is not None else build_referentials(conn)
     return Facts(
-        offres=build_offres(conn, etablissements, perimeter, formation, cfd_trades),
-        recrutement=build_recrutement(conn, departements, perimeter),
-        tension=build_tension(conn, perimeter, bridge),
-        insertion=build_insertion(conn, formation),
-        territoires=all_territories(conn, communes),
-        etablissements=etablissements,
+        offres=build_offres(conn, refs.etablissements, perimeter, refs.formations, refs.cfd_trades),
+        recrutement=build_recrutement(conn, refs.departements, perimeter),
+        tension=build_tension(conn, perimeter, refs.bridge),
+        insertion=build_insertion(conn, refs.formations),
+        territoires=all_territories(conn, refs.communes),
+        etablissements=refs.etablissements,
         fingerprint=fingerprint,
-        passerelle=bridge.coverage,
+        passerelle=refs.bridge.coverage,
     )
 
 
 def store_fingerprint(conn: sa.Connection) -> str:
-    """Changes whenever a file is loaded, replaced or removed."""
-    row = conn.execute(
-        sa.select(
-            sa.func.count(), sa.func.max(source_files.c.id), sa.func.sum(source_files.c.rows_loaded)
-        )
-    ).one()
-    return ":".join(str(v) for v in row)
+    """Changes whenever a file is loaded, replaced or removed: the sha256 of the loaded files
+    (``0:…`` when none is), see :func:`~tremplin.store.derived.files_fingerprint`."""
+    return files_fingerprint(conn)
+
+
+_FRAMES = ("offres", "recrutement", "tension", "insertion", "territoires", "etablissements")
+_NAMES = tuple(f"faits.{name}" for name in (*_FRAMES, "passerelle"))
+
+
+def _facts_frames(facts: Facts) -> dict[str, pl.DataFrame]:
+    frames = {f"faits.{name}": getattr(facts, name) for name in _FRAMES}
+    coverage = [dataclasses.asdict(facts.passerelle)] if facts.passerelle is not None else []
+    frames["faits.passerelle"] = pl.DataFrame(coverage)
+    return frames
+
+
+def stored_facts(conn: sa.Connection, perimeter: Perimeter, files: str | None = None) -> Facts:
+    """The facts of the store for ``perimeter``, read from the store when they were built from
+    the same loaded files (``files``: their fingerprint, read when None), the same perimeter and
+    the same version of this code; built from the stored referentials and stored otherwise."""
+    files = files if files is not None else files_fingerprint(conn)
+    key = derived.fingerprint(files, repr((perimeter.nom, perimeter.groupes)), FACTS_VERSION)
+
+    def build() -> dict[str, pl.DataFrame]:
+        return _facts_frames(build_facts(conn, perimeter, files, referentials(conn, files)))
+
+    frames = cached_frames(conn, _NAMES, key, build)
+    coverage = frames["faits.passerelle"]
+    return Facts(
+        **{name: frames[f"faits.{name}"] for name in _FRAMES},  # type: ignore[arg-type]
+        fingerprint=files,
+        passerelle=BridgeCoverage(**coverage.row(0, named=True)) if coverage.height else None,
+        key=key,
+    )
+
+
+def _no_progress(_message: str, _done: int, _total: int) -> None:
+    pass
+
+
+def build_derived(
+    engine: sa.Engine,
+    perimeter: Perimeter,
+    progress: Callable[[str, int, int], None] = _no_progress,
+) -> Facts:
+    """Build and store, if they are not yet, the referentials and the facts of the files loaded
+    in the store (what :func:`stored_facts` reads), telling ``progress`` (message, steps done,
+    steps) how far it is."""
+    with engine.connect() as conn:
+        files = files_fingerprint(conn)
+        progress("Référentiels : établissements, formations, métiers, passerelle FAP", 0, 2)
+        referentials(conn, files)
+        progress("Faits du diagnostic", 1, 2)
+        facts = stored_facts(conn, perimeter, files)
+        progress("Données dérivées enregistrées", 2, 2)
+        return facts
 
 
 class FactsCache:
-    """The facts of one store, rebuilt only when its fingerprint changes (thread-safe)."""
+    """The facts of one store, kept in memory until its fingerprint changes, read from the store
+    (built there once per set of loaded files) otherwise (thread-safe)."""
 
     def __init__(self, engine: sa.Engine, perimeter: Perimeter) -> None:
         self._engine = engine
@@ -462,5 +524,5 @@ class FactsCache:
                 return self._facts
             with self._lock:
                 if self._facts is None or self._facts.fingerprint != fingerprint:
-                    self._facts = build_facts(conn, self._perimeter, fingerprint)
+                    self._facts = stored_facts(conn, self._perimeter, fingerprint)
                 return self._facts

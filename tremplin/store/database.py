@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import make_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+HEAD = "0002"
+"""The newest migration (``tests/test_store.py`` checks it is the scripts' head): a store already
+there is opened without loading Alembic and the migration scripts, which every command would
+otherwise pay for."""
 
 
 def create_engine(url: str) -> sa.Engine:
@@ -32,6 +38,8 @@ def create_engine(url: str) -> sa.Engine:
 
 
 def _alembic_config(engine: sa.Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -40,11 +48,23 @@ def _alembic_config(engine: sa.Engine) -> Config:
 
 def upgrade(engine: sa.Engine) -> None:
     """Apply every migration not yet applied (creates the schema on an empty database)."""
+    from alembic import command
+
     command.upgrade(_alembic_config(engine), "head")
+
+
+def _at_head(engine: sa.Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except sa.exc.DBAPIError:  # a new database: no version table yet
+        return False
+    return version == HEAD
 
 
 def open_store(url: str) -> sa.Engine:
     """An engine on an up-to-date store."""
     engine = create_engine(url)
-    upgrade(engine)
+    if not _at_head(engine):
+        upgrade(engine)
     return engine

@@ -4,7 +4,9 @@ Two provenance tables say where every row comes from: ``source_files`` (one row 
 dataset, file name, sha256, millésime, when, how many rows kept and rejected) and
 ``rejected_rows`` (each row left out, with its line, column and reason). Each dataset of
 ``sources.registry`` has a table ``src_<dataset>`` whose rows carry ``source_file_id`` and the
-``line`` of the file they were read from.
+``line`` of the file they were read from. ``derived_frames`` keeps what is computed from the
+loaded files (referentials, the diagnostic's facts) as Arrow IPC bytes, each under the fingerprint
+of what it was computed from (see ``store.derived``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,15 @@ rejected_rows = sa.Table(
     sa.Column("column", sa.String(255), nullable=True),
     sa.Column("value", sa.Text, nullable=True),
     sa.Column("reason", sa.Text, nullable=False),
+)
+
+derived_frames = sa.Table(
+    "derived_frames",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
 )
 
 _SQL_TYPES: dict[Kind, sa.types.TypeEngine[Any]] = {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -53,6 +55,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Before the first request: the stored facts are read, the région's figures computed and
+        # the diagnostic's first page rendered once in-process (its response is kept like any
+        # other), so that the first visitor after a restart is answered like the next ones.
+        await asyncio.to_thread(app.state.diagnostic.warm_up)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tremplin") as client:
+            await client.get("/diagnostic")
         yield
         app.state.simulations.registry.close()
         engine.dispose()

@@ -100,6 +100,18 @@ class DiagnosticService:
             threading.Thread(target=self._warm, name="tremplin-diagnostic", daemon=True).start()
         return facts
 
+    def warm_up(self) -> None:
+        """Read the facts (stored, not built, after a load) and compute, before the first request,
+        what :meth:`_warm` computes; nothing when no file is loaded."""
+        try:
+            if self.empty():
+                return
+            self._warmed = self._facts.get().fingerprint
+        except Exception:  # the app still starts: the first request reads the facts again
+            _log.exception("lecture préalable des faits du diagnostic interrompue")
+            return
+        self._warm()
+
     def _warm(self) -> None:
         """Compute, in the background, what the first visitors of the région will ask for: the
         indicators of each maille and perimeter, the consoles, coverage and the map's shapes.
