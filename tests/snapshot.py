@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tremplin.store.schema import DATASET_TABLES, rejected_rows, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.schema import rejected_rows, source_files
 
 
 def store_snapshot(engine: sa.Engine) -> dict[str, object]:

@@ -50,8 +50,8 @@ from tremplin.referentials.territories import (
     regions,
 )
 from tremplin.sources.ingest import load_paths
+from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.database import open_store
-from tremplin.store.schema import DATASET_TABLES
 
 _COMMUNES_FILE = "territoires/communes_2026_pop_geopoint.csv"
 _ACADEMIES_FILE = "territoires/departements_academies_regions.csv"

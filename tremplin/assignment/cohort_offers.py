@@ -18,7 +18,8 @@ from tremplin.diagnostic import rules
 from tremplin.diagnostic.facts import Facts
 from tremplin.referentials.formations import formations
 from tremplin.referentials.names import name_key
-from tremplin.store.schema import DATASET_TABLES, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.schema import source_files
 
 __all__ = [
     "OFFER_COLUMNS",

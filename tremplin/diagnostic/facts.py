@@ -25,7 +25,8 @@ from tremplin.referentials.fap_bridge import BridgeCoverage, FapBridge, fap_brid
 from tremplin.referentials.formations import formations
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.referentials.tables import read_query
-from tremplin.store.schema import DATASET_TABLES, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.schema import source_files
 
 TRADE_COLUMNS = (
     "code_rome",

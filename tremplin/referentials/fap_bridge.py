@@ -39,7 +39,7 @@ import polars as pl
 import sqlalchemy as sa
 from unidecode import unidecode
 
-from tremplin.store.schema import DATASET_TABLES
+from tremplin.sources.tables import DATASET_TABLES
 
 METHOD_CODE = "code exact"
 METHOD_SUFFIX = "code + suffixe"

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 import polars as pl
 import sqlalchemy as sa
 
-from tremplin.store.schema import DATASET_TABLES, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.schema import source_files
 
 
 def _dtype(column: sa.ColumnElement[object]) -> pl.DataType:

@@ -32,7 +32,7 @@ from tremplin.referentials.fap_bridge import (
     national_employment,
     read_frame,
 )
-from tremplin.store.schema import DATASET_TABLES
+from tremplin.sources.tables import DATASET_TABLES
 
 ROME_GRANDS_DOMAINES: dict[str, str] = {
     "A": "Agriculture et pêche, espaces naturels et espaces verts, soins aux animaux",

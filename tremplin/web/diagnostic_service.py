@@ -32,7 +32,8 @@ from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
-from tremplin.store.schema import DATASET_TABLES, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.schema import source_files
 from tremplin.web.memo import Memo
 from tremplin.web.templating import render, request_settings
 
