@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser import Tab, chromium, opened_tab, served
 from tests.test_web_simulations import OYONNAX, VILLEURBANNE, load_cohort_store
-from tremplin.assignment.scenario_comparison import Estimate
 from tremplin.config import Settings
 from tremplin.reports.scenario_figures import format_difference, format_interval, format_mean
+from tremplin.scenarios.scenario_comparison import Estimate
 from tremplin.web.app import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]

@@ -13,23 +13,20 @@ import polars as pl
 import pytest
 
 from tests.test_cohorts import Real, load_real
-from tremplin.assignment.calibration import (
-    BEGIN,
-    END,
+from tremplin.scenarios.calibration import (
     CalibrationReport,
     Fit,
     ScopeScores,
     Scores,
     baseline_counts,
     calibrate,
-    markdown,
     nelder_mead,
     scores,
     train_mask,
-    update_document,
 )
-from tremplin.assignment.choice_model import ChoiceModel
-from tremplin.assignment.cohorts import offers_in_territory
+from tremplin.scenarios.calibration_report import BEGIN, END, markdown, update_document
+from tremplin.scenarios.choice_model import ChoiceModel
+from tremplin.scenarios.cohorts import offers_in_territory
 
 
 def _offers(capacity: list[int], first: list[int], v1: list[int], all_: list[int]) -> pl.DataFrame:

@@ -22,12 +22,12 @@ import httpx
 import pytest
 
 from tests.test_cohorts import SUBSET
-from tremplin.assignment.scenario_comparison import Comparison, Estimate, run_scenario
-from tremplin.assignment.scenarios import Scenario
 from tremplin.config import Settings
 from tremplin.diagnostic.facts import build_facts
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.reports.scenario_figures import format_difference, format_interval, format_mean
+from tremplin.scenarios.scenario_comparison import Comparison, Estimate, run_scenario
+from tremplin.scenarios.scenarios import Scenario
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 from tremplin.web.app import create_app

@@ -10,18 +10,18 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from tremplin.assignment.scenario_comparison import (
-    INDICATORS,
-    Comparison,
-    Estimate,
-    run_scenario,
-)
-from tremplin.assignment.scenarios import Scenario, ScenarioError
 from tremplin.cli._app import console, fail, settings
 from tremplin.cli.simulate_command import simulate
 from tremplin.diagnostic.facts import build_facts, store_fingerprint
 from tremplin.formats import MISSING, format_decimal, format_number, format_percent
 from tremplin.referentials.perimeter import Perimeter
+from tremplin.scenarios.scenario_comparison import (
+    INDICATORS,
+    Comparison,
+    Estimate,
+    run_scenario,
+)
+from tremplin.scenarios.scenarios import Scenario, ScenarioError
 from tremplin.store.database import open_store
 
 DEFAULT_TERRITORY = "region:84"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The territory levels are declared with the territory references.
+from tremplin.referentials.territory_ref import MAILLES as MAILLES
+
 AFFELNET_STATUS = "ST"
 CAPACITY_MIN = 5
 CAPACITY_MAX = 500
 PARCOURSUP_CAPACITY_MISSING = (0, 999)
 INSERTION_MIN_YOUNG = 20
 
-MAILLES = ("region", "academie", "departement", "bassin")
 MAILLE_LABELS = {
     "region": "Région",
     "academie": "Académie",

@@ -17,7 +17,7 @@ from fastapi import Query as Param
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from tremplin.assignment.scenarios import ScenarioError
+from tremplin.scenarios.scenarios import ScenarioError
 from tremplin.web.simulation_jobs import STATUTS, RegistryFull, SimulationJob
 from tremplin.web.simulation_service import GRAINES_DEFAULT, GRAINES_MAX, simulations
 

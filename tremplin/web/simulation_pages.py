@@ -23,8 +23,8 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from tremplin.assignment.scenarios import ScenarioError
 from tremplin.reports.scenario_figures import ACTION_LABELS, PALIER_LABELS
+from tremplin.scenarios.scenarios import ScenarioError
 from tremplin.web.diagnostic_service import empty_store_page, service
 from tremplin.web.simulation_jobs import RegistryFull, SimulationJob
 from tremplin.web.simulation_service import (

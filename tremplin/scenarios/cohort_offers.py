@@ -18,6 +18,7 @@ from tremplin.diagnostic import rules
 from tremplin.diagnostic.facts import Facts
 from tremplin.referentials.formations import formations
 from tremplin.referentials.names import name_key
+from tremplin.referentials.territory_ref import TerritoryRef
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.schema import source_files
 
@@ -282,22 +283,15 @@ def premiere_offers(conn: sa.Connection, facts: Facts) -> pl.DataFrame:
 
 def territory_filter(spec: str | None) -> pl.Expr:
     """The offers of a territory: « region:84 », « academie:10 », « departement:01 », or
-    « france » / nothing for all. Raises ``ValueError`` (in French) on a bad spec."""
+    « france » / nothing for all. Raises :class:`TerritoryRefError` (in French) on a bad spec."""
     if spec is None or spec.strip().lower() in {"", "france"}:
         return pl.lit(True)
-    maille, _, code = spec.partition(":")
-    columns = {
-        "region": "code_region",
-        "academie": "code_academie",
-        "departement": "code_departement",
-    }
-    column = columns.get(maille.strip().lower())
-    if column is None or not code.strip():
-        raise ValueError(
-            f"territoire « {spec} » : attendu region:CODE, academie:CODE, departement:CODE "
-            "ou france"
-        )
-    return pl.col(column) == code.strip()
+    ref = TerritoryRef.parse(
+        spec,
+        mailles=("region", "academie", "departement"),
+        expected="region:CODE, academie:CODE, departement:CODE ou france",
+    )
+    return pl.col(f"code_{ref.maille}") == ref.code
 
 
 def offers_in_territory(offers: pl.DataFrame, spec: str | None) -> pl.DataFrame:
