@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from tremplin.sources.detect import Match, recognise
 from tremplin.sources.errors import RowProblem, SourceError, UnrecognisedFile
 from tremplin.sources.parse import ParsedTable, parse
-from tremplin.sources.rawtable import DATA_SUFFIXES, read_tables
+from tremplin.sources.rawtable import DATA_SUFFIXES
+from tremplin.sources.readers import read_tables
 from tremplin.sources.registry import DATASETS
 from tremplin.sources.spec import Dataset
 from tremplin.sources.tables import DATASET_TABLES
