@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from unidecode import unidecode
 
 from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.frames import read_query
 
 METHOD_CODE = "code exact"
 METHOD_SUFFIX = "code + suffixe"
@@ -170,22 +171,6 @@ def to_2021_shape(fap2009: str) -> str:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def read_frame(conn: sa.Connection, query: sa.Select[tuple[object, ...]]) -> pl.DataFrame:
-    """The rows of ``query`` as a frame typed after its columns (so an empty table still
-    gives the right columns and dtypes)."""
-    schema: dict[str, pl.DataType] = {}
-    for column in query.selected_columns:
-        sql_type = column.type
-        schema[column.name] = (
-            pl.Int64()
-            if isinstance(sql_type, sa.Integer)
-            else pl.Float64()
-            if isinstance(sql_type, sa.Float)
-            else pl.String()
-        )
-    return pl.DataFrame(conn.execute(query).all(), schema=schema, orient="row")
-
-
 def fap2009_labels(conn: sa.Connection) -> pl.DataFrame:
     """One row per FAP 2009 code known to the sources (FAP ↔ PCS, FAP ↔ ROME, tensions):
     fap2009, libelle, libelles_pcs and libelles_rome (lists, in file order).
@@ -195,9 +180,9 @@ def fap2009_labels(conn: sa.Connection) -> pl.DataFrame:
     pcs = DATASET_TABLES["fap2009_pcs"]
     rome = DATASET_TABLES["fap2009_rome"]
     tensions = DATASET_TABLES["dares_tensions"]
-    pcs_rows = read_frame(conn, sa.select(pcs.c.fap2009, pcs.c.libelle_pcs, pcs.c.line))
-    rome_rows = read_frame(conn, sa.select(rome.c.fap2009, rome.c.libelle_rome, rome.c.line))
-    tension_codes = read_frame(
+    pcs_rows = read_query(conn, sa.select(pcs.c.fap2009, pcs.c.libelle_pcs, pcs.c.line))
+    rome_rows = read_query(conn, sa.select(rome.c.fap2009, rome.c.libelle_rome, rome.c.line))
+    tension_codes = read_query(
         conn,
         sa.select(tensions.c.fap2009).where(tensions.c.niveau_fap == "fap 225").distinct(),
     )
@@ -252,7 +237,7 @@ def _latest(rows: pl.DataFrame) -> pl.DataFrame:
 def national_employment(conn: sa.Connection) -> pl.DataFrame:
     """fap2009, emploi_moyen: DARES national employment per FAP 2009, newest year."""
     t = DATASET_TABLES["dares_tensions"]
-    rows = read_frame(
+    rows = read_query(
         conn,
         sa.select(t.c.fap2009, t.c.emploi_moyen, t.c.annee).where(
             t.c.niveau_geo == "nat", t.c.niveau_fap == "fap 225"
@@ -264,7 +249,7 @@ def national_employment(conn: sa.Connection) -> pl.DataFrame:
 def bmo_projects(conn: sa.Connection) -> pl.DataFrame:
     """fap2021 (BMO code), projets: national BMO recruitment projects, newest survey year."""
     t = DATASET_TABLES["bmo"]
-    rows = read_frame(conn, sa.select(t.c.fap2021, t.c.projets, t.c.annee))
+    rows = read_query(conn, sa.select(t.c.fap2021, t.c.projets, t.c.annee))
     return (
         _latest(rows).group_by("fap2021").agg(pl.col("projets").fill_null(0).sum()).sort("fap2021")
     )
@@ -276,7 +261,7 @@ def fap2021_codes(conn: sa.Connection) -> pl.DataFrame:
     t = DATASET_TABLES["fap2021"]
     columns = ("fap2021", "libelle", "fap228", "libelle_fap228", "fap86", "libelle_fap86")
     query = sa.select(*(t.c[c] for c in (*columns, "fap22", "libelle_fap22")))
-    return read_frame(conn, query).drop_nulls("fap2021").unique("fap2021").sort("fap2021")
+    return read_query(conn, query).drop_nulls("fap2021").unique("fap2021").sort("fap2021")
 
 
 # --- scoring -----------------------------------------------------------------------------------

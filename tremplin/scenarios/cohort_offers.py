@@ -20,6 +20,7 @@ from tremplin.referentials.formations import formations
 from tremplin.referentials.names import name_key
 from tremplin.referentials.territory_ref import TerritoryRef
 from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.frames import read_query
 from tremplin.store.schema import source_files
 
 __all__ = [
@@ -190,7 +191,7 @@ def _premiere_rows(conn: sa.Connection) -> pl.DataFrame:
         .join(source_files, source_files.c.id == table.c.source_file_id)
         .order_by(table.c.source_file_id, table.c.line)
     )
-    frame = pl.read_database(query, connection=conn, infer_schema_length=None)
+    frame = read_query(conn, query)
     if frame.is_empty():
         return frame
     newest = frame.get_column("millesime").cast(pl.String).fill_null("").max()
