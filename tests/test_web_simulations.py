@@ -21,7 +21,7 @@ import anyio
 import httpx
 import pytest
 
-from tests.test_cohorts import SUBSET
+from tests.scenarios.test_cohorts import SUBSET
 from tremplin.config import Settings
 from tremplin.diagnostic.facts import build_facts
 from tremplin.referentials.perimeter import Perimeter

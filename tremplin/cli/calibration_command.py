@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tremplin.cli._app import console, settings
+from tremplin.cli._app import settings
 from tremplin.cli.simulate_command import simulate
 from tremplin.scenarios.calibration import run
 from tremplin.scenarios.calibration_report import summary, update_document
@@ -54,5 +54,6 @@ def calibration_command(
             url = settings().database_url
         report = run(url, max_evals=evaluations)
     update_document(output, report)
-    console.print(summary(report), highlight=False)
-    console.print(f"Chiffres écrits dans {output}.", highlight=False)
+    # Plain lines, unwrapped, as the former ``python -m`` entry printed them.
+    typer.echo(summary(report))
+    typer.echo(f"Chiffres écrits dans {output}.")

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.test_cohorts import Real, load_real, synthetic_offers, synthetic_origins
+from tests.scenarios.test_cohorts import Real, load_real, synthetic_offers, synthetic_origins
 from tremplin.assignment.engine import solve
 from tremplin.assignment.instance import Instance
 from tremplin.cli import app
