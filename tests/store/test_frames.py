@@ -1,6 +1,5 @@
-"""read_query gives the same typed frame whichever way the rows travel (Arrow through ADBC on
-PostgreSQL, the caller's connection when it holds uncommitted writes, the sqlite3 driver's
-tuples on SQLite), on SQLite and on PostgreSQL."""
+"""read_query gives frames typed after the query's columns, also empty ones, and sees the
+caller's uncommitted rows, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
-from tremplin.store.frames import _arrow, read_query
+from tremplin.store.frames import read_query
 
 _metadata = sa.MetaData()
 _sample = sa.Table(
@@ -66,10 +65,6 @@ def test_rows_are_typed_after_the_columns(sample_store: sa.Engine) -> None:
     with sample_store.begin() as conn:
         conn.execute(sa.insert(_sample), _ROWS)
     with sample_store.connect() as conn:
-        # Arrow through ADBC on PostgreSQL; never on SQLite, whose ADBC driver carries a second
-        # copy of SQLite into the process (see tremplin/store/frames.py).
-        arrow = _arrow(conn, _query())
-        assert (arrow is not None) == (conn.dialect.name == "postgresql")
         frame = read_query(conn, _query())
         labelled = read_query(
             conn,
