@@ -57,6 +57,7 @@ lint: install-test
 	$(BIN)/ruff check tremplin tests benchmarks
 	$(BIN)/ruff format --check tremplin tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: install-test
 	$(BIN)/pip install --quiet -e '.[bench]'

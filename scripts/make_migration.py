@@ -12,7 +12,10 @@ import tempfile
 
 from alembic import command
 
+# Declares every src_* table on the store's metadata: the store itself knows no dataset.
+from tremplin.sources import tables as _dataset_tables  # noqa: F401
 from tremplin.store.database import _alembic_config, create_engine, upgrade
+from tremplin.store.schema import metadata
 
 
 def main() -> None:
@@ -20,9 +23,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         engine = create_engine(f"sqlite:///{folder}/schema.sqlite")
         upgrade(engine)
-        command.revision(
-            _alembic_config(engine), message=message, autogenerate=True, rev_id=revision
-        )
+        config = _alembic_config(engine)
+        config.attributes["target_metadata"] = metadata
+        command.revision(config, message=message, autogenerate=True, rev_id=revision)
         engine.dispose()
 
 

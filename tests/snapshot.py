@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from tremplin.sources.errors import SourceError
 from tremplin.sources.ingest import load_paths
-from tremplin.store.schema import DATASET_TABLES, rejected_rows, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.schema import rejected_rows, source_files
 
 
 def store_snapshot(engine: sa.Engine) -> dict[str, object]:

@@ -51,9 +51,9 @@ def test_a_hostile_scenario_file_is_refused_in_french(content: str, tmp_path: Pa
 
 def test_every_domain_error_is_a_tremplin_error() -> None:
     from tremplin.assignment.json_io import InstanceError
-    from tremplin.assignment.scenarios import ScenarioError
     from tremplin.errors import Busy
     from tremplin.referentials.perimeter import PerimeterError
+    from tremplin.scenarios.scenarios import ScenarioError
     from tremplin.sources.errors import SourceError
     from tremplin.sources.fetch import FetchError
     from tremplin.web.shared.assets import MissingAssets

@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from tremplin.sources.ingest import LoadReport, load_paths
+from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.database import open_store
 from tremplin.store.provenance import list_loaded_files, list_rejected_rows
-from tremplin.store.schema import DATASET_TABLES
 
 pytestmark = pytest.mark.realdata
 

@@ -18,11 +18,11 @@ from tests.web.stores import (
     build_demo_store,
     load_cohort_store,
 )
-from tremplin.assignment.scenario_comparison import Comparison, run_scenario
-from tremplin.assignment.scenarios import Scenario
 from tremplin.config import Settings
 from tremplin.diagnostic.facts import build_facts
 from tremplin.referentials.perimeter import Perimeter
+from tremplin.scenarios.scenario_comparison import Comparison, run_scenario
+from tremplin.scenarios.scenarios import Scenario
 from tremplin.store.database import open_store
 
 

@@ -12,11 +12,11 @@ import polars as pl
 import sqlalchemy as sa
 
 from tests.web.client import WebClient
-from tremplin.assignment.scenario_comparison import Estimate
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.facts import build_facts
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.referentials.perimeter import Perimeter
+from tremplin.scenarios.scenario_comparison import Estimate
 
 
 def computed(engine: sa.Engine, query: Query) -> pl.DataFrame:

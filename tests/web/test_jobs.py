@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.web.stores import EXAMPLE
-from tremplin.assignment.scenario_comparison import Comparison
-from tremplin.assignment.scenarios import Scenario
+from tremplin.scenarios.scenario_comparison import Comparison
+from tremplin.scenarios.scenarios import Scenario
 from tremplin.web.shared.jobs import RegistryFull, SimulationJob, SimulationRegistry
 
 pytestmark = pytest.mark.realdata

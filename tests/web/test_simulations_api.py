@@ -13,7 +13,7 @@ import pytest
 
 from tests.web.client import Posted, WebClient
 from tests.web.stores import CHAUDRONNERIE, OYONNAX, SEEDS, VILLEURBANNE
-from tremplin.assignment.scenario_comparison import Comparison
+from tremplin.scenarios.scenario_comparison import Comparison
 
 
 @pytest.fixture

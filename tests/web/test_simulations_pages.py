@@ -13,8 +13,8 @@ import pytest
 from tests.web.client import Posted, WebClient
 from tests.web.reading import estimate, page_text, plain
 from tests.web.stores import CHAUDRONNERIE, EXAMPLE, OYONNAX, SEEDS, VILLEURBANNE
-from tremplin.assignment.scenario_comparison import Comparison
 from tremplin.reports.scenario_figures import format_difference, format_interval, format_mean
+from tremplin.scenarios.scenario_comparison import Comparison
 from tremplin.web.shared.jobs import SimulationJob, SimulationRegistry
 
 

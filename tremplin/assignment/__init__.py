@@ -6,7 +6,11 @@
 - :mod:`verify` — an independent plain-Python checker (valid, stable);
 - :mod:`results` — per pupil, per formation, aggregates by group;
 - :mod:`json_io` — the JSON instance and result formats;
-- :mod:`simulation` — :class:`Simulation`, the thin class tying them together.
+- :mod:`simulation` — :class:`Simulation`, the thin class tying them together;
+- :mod:`oracle` — the ``matching`` package on the same problem, for tests and benchmarks.
+
+The engine is pure: it knows no store, territory or cohort. Cohorts generated from the store's
+aggregates and scenarios live above it, in :mod:`tremplin.scenarios`.
 """
 
 from tremplin.assignment.engine import Outcome, solve

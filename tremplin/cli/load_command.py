@@ -50,9 +50,9 @@ def load_command(
     ] = None,
 ) -> None:
     """Charge des fichiers officiels, tout ou rien ; chaque jeu est reconnu à son en-tête."""
-    from tremplin.assignment.scenario_comparison import build_scenario_inputs
     from tremplin.diagnostic.facts import build_derived
     from tremplin.referentials.perimeter import Perimeter, PerimeterError
+    from tremplin.scenarios.scenario_comparison import build_scenario_inputs
     from tremplin.sources.ingest import load_paths
     from tremplin.store.database import open_store
 

@@ -16,7 +16,7 @@ from tremplin.formats import MISSING, format_decimal, format_number, format_perc
 
 # The scenario pipeline (polars, numpy, numba, SQLAlchemy) is imported by the command.
 if TYPE_CHECKING:
-    from tremplin.assignment.scenario_comparison import Comparison, Estimate
+    from tremplin.scenarios.scenario_comparison import Comparison, Estimate
 
 DEFAULT_TERRITORY = "region:84"
 RATES = {"taux_premier_voeu"}
@@ -92,7 +92,7 @@ def _offers(comparison: Comparison) -> Table:
 
 
 def _groups(comparison: Comparison) -> Table:
-    from tremplin.assignment.scenario_comparison import INDICATORS
+    from tremplin.scenarios.scenario_comparison import INDICATORS
 
     labels = dict(INDICATORS)
     table = Table(
@@ -134,10 +134,10 @@ def scenario_command(
     ] = None,
 ) -> None:
     """Compare l'affectation avant et après un changement de places, sur plusieurs cohortes."""
-    from tremplin.assignment.scenario_comparison import run_scenario
-    from tremplin.assignment.scenarios import Scenario
     from tremplin.diagnostic.facts import stored_facts
     from tremplin.referentials.perimeter import Perimeter
+    from tremplin.scenarios.scenario_comparison import run_scenario
+    from tremplin.scenarios.scenarios import Scenario
     from tremplin.store.database import open_store
 
     scenario = Scenario.from_file(file)

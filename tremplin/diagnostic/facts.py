@@ -28,9 +28,10 @@ from tremplin.referentials.derived import Referentials, build_referentials, refe
 from tremplin.referentials.fap_bridge import BridgeCoverage, FapBridge
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.referentials.tables import read_query
+from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store import derived
 from tremplin.store.derived import cached_frames, files_fingerprint
-from tremplin.store.schema import DATASET_TABLES, source_files
+from tremplin.store.schema import source_files
 
 FACTS_VERSION = "1"
 """Bump when building the facts changes what they hold: stored facts are then rebuilt."""

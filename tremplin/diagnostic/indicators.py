@@ -15,6 +15,7 @@ import polars as pl
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.facts import Facts, entry_offers, ratio, voie
 from tremplin.errors import InputError
+from tremplin.referentials.territory_ref import TerritoryRef
 
 TERRITORY_KEYS = {
     "region": "code_region",
@@ -193,11 +194,7 @@ class Query:
                     f"{name} « {value} » inconnu ; valeurs possibles : {', '.join(allowed)}"
                 )
         if self.dans is not None:
-            level, _, code = self.dans.partition(":")
-            if level not in rules.MAILLES or not code:
-                raise InputError(
-                    f"territoire « {self.dans} » invalide ; attendu maille:code, par ex. region:84"
-                )
+            TerritoryRef.parse(self.dans, mailles=rules.MAILLES)
         return self
 
 
@@ -408,7 +405,8 @@ ORDER = [
 
 def _inside(facts: Facts, maille: str, dans: str) -> pl.Expr:
     """Rows whose territory lies inside ``dans`` (or, for a coarser maille, contains it)."""
-    level, _, code = dans.partition(":")
+    ref = TerritoryRef.parse(dans, mailles=rules.MAILLES)
+    level, code = ref.maille, ref.code
     rank = {m: i for i, m in enumerate(rules.MAILLES)}
     if rank[maille] > rank[level] and level != "bassin":
         return pl.col(f"_{level}") == code

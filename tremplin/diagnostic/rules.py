@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The territory levels are declared with the territory references.
+from tremplin.referentials.territory_ref import MAILLES as MAILLES
+from tremplin.referentials.territory_ref import Maille as Maille
+
 AFFELNET_STATUS = "ST"
 CAPACITY_MIN = 5
 CAPACITY_MAX = 500
@@ -21,13 +25,6 @@ INSERTION_MIN_YOUNG = 20
 
 # The vocabularies, as string enumerations: the CLI (typer) and the API (FastAPI) validate and
 # document them from these declarations; their members are plain strings everywhere else.
-class Maille(StrEnum):
-    REGION = "region"
-    ACADEMIE = "academie"
-    DEPARTEMENT = "departement"
-    BASSIN = "bassin"
-
-
 class Groupement(StrEnum):
     FAMILLE_FAP = "famille_fap"
     FAP = "fap"
@@ -55,7 +52,6 @@ class Statut(StrEnum):
     APPRENTISSAGE = "apprentissage"
 
 
-MAILLES: tuple[str, ...] = tuple(m.value for m in Maille)
 MAILLE_LABELS = {
     "region": "Région",
     "academie": "Académie",

@@ -10,7 +10,8 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from tremplin.store.schema import DATASET_TABLES, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.schema import source_files
 
 COORDINATE_DIGITS = 3
 """Polygon coordinates are rounded to 0.001° (about 100 m), which a map of a région cannot show

@@ -12,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from tremplin.referentials.tables import read_query
-from tremplin.store.schema import DATASET_TABLES
+from tremplin.sources.tables import DATASET_TABLES
 
 # BCN « niveau formation diplôme » codes grouped into the levels of the diagnostic.
 LEVELS: dict[str, str] = {

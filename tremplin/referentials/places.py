@@ -27,6 +27,9 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
+from tremplin.geo import haversine_expr
+from tremplin.referentials.codes import commune_of_arrondissement_expr, departement_of_uai_expr
+from tremplin.referentials.communes import communes, departements
 from tremplin.referentials.names import (
     close_spelling,
     commune_keys,
@@ -36,12 +39,6 @@ from tremplin.referentials.names import (
     wanted_columns,
 )
 from tremplin.referentials.tables import read_columns, read_snapshot
-from tremplin.referentials.territories import (
-    commune_of_arrondissement_expr,
-    communes,
-    departement_of_uai_expr,
-    departements,
-)
 
 ANNUAIRE = "annuaire"
 COMMUNE_AFFELNET = "commune (Affelnet)"
@@ -90,7 +87,6 @@ ETABLISSEMENT_COLUMNS = (
 # The académie de Guadeloupe's UAIs (971…) also serve Saint-Barthélemy and Saint-Martin.
 _SPANS = {"971": ["971", "977", "978"]}
 
-_EARTH_RADIUS_KM = 6371.0
 
 _PLACED = {
     "uai": pl.String,
@@ -228,13 +224,6 @@ def _from_lycees(
     return pl.concat([found, alone])
 
 
-def _haversine_km(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> pl.Expr:
-    half_dlat = ((lat2 - lat1) / 2).radians().sin()
-    half_dlon = ((lon2 - lon1) / 2).radians().sin()
-    a = half_dlat.pow(2) + lat1.radians().cos() * lat2.radians().cos() * half_dlon.pow(2)
-    return 2 * _EARTH_RADIUS_KM * a.sqrt().arcsin()
-
-
 def _from_parcoursup(
     conn: sa.Connection, frame: pl.DataFrame, uais: pl.DataFrame, pending: pl.DataFrame
 ) -> pl.DataFrame:
@@ -264,7 +253,7 @@ def _from_parcoursup(
     return (
         points.join(centroids, on="code_departement")
         .with_columns(
-            _haversine_km(
+            haversine_expr(
                 pl.col("latitude"),
                 pl.col("longitude"),
                 pl.col("latitude_commune"),

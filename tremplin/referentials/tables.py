@@ -1,4 +1,4 @@
-"""Reading loaded tables into typed polars frames.
+"""Reading loaded tables into typed polars frames (:func:`tremplin.store.frames.read_query`).
 
 Every frame gets the types of the store's columns, so an empty table (a dataset not loaded yet)
 still gives a frame with the right columns and dtypes, and joins on it keep working.
@@ -11,25 +11,11 @@ from collections.abc import Sequence
 import polars as pl
 import sqlalchemy as sa
 
-from tremplin.store.schema import DATASET_TABLES, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.frames import read_query
+from tremplin.store.schema import source_files
 
-
-def _dtype(column: sa.ColumnElement[object]) -> pl.DataType:
-    sql_type = column.type
-    if isinstance(sql_type, sa.Boolean):
-        return pl.Boolean()
-    if isinstance(sql_type, sa.Integer):
-        return pl.Int64()
-    if isinstance(sql_type, sa.Float):
-        return pl.Float64()
-    return pl.String()
-
-
-def read_query(conn: sa.Connection, query: sa.Select[tuple[object, ...]]) -> pl.DataFrame:
-    """The rows of ``query``, typed after its columns."""
-    schema = {c.name: _dtype(c) for c in query.selected_columns}
-    result = conn.execute(query)
-    return pl.DataFrame(result.all(), schema=schema, orient="row")
+__all__ = ["read_columns", "read_query", "read_snapshot"]
 
 
 def read_columns(

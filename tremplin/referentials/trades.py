@@ -30,9 +30,9 @@ from tremplin.referentials.fap_bridge import (
     fap2021_codes,
     fap_bridge,
     national_employment,
-    read_frame,
 )
-from tremplin.store.schema import DATASET_TABLES
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.frames import read_query
 
 ROME_GRANDS_DOMAINES: dict[str, str] = {
     "A": "Agriculture et pêche, espaces naturels et espaces verts, soins aux animaux",
@@ -79,7 +79,7 @@ def rome_domains(conn: sa.Connection) -> pl.DataFrame:
     """domaine_rome, libelle_domaine_rome, grand_domaine_rome, libelle_grand_domaine_rome: the
     ROME professional domains loaded (one row per domain)."""
     t = DATASET_TABLES["rome_domaines"]
-    rows = read_frame(conn, sa.select(t.c.code_domaine, t.c.libelle_domaine))
+    rows = read_query(conn, sa.select(t.c.code_domaine, t.c.libelle_domaine))
     return (
         rows.drop_nulls("code_domaine")
         .unique("code_domaine", keep="last", maintain_order=True)
@@ -103,7 +103,7 @@ def cfd_romes(conn: sa.Connection) -> pl.DataFrame:
     renumbered after empty or repeated cells, so rank 1 is always the primary ROME."""
     t = DATASET_TABLES["certif_info"]
     columns = ("cfd", "code_certif_info", "etat", "annee_premiere_session")
-    rows = read_frame(
+    rows = read_query(
         conn,
         sa.select(
             *(t.c[c] for c in columns),
@@ -160,10 +160,10 @@ def rome_faps(conn: sa.Connection) -> pl.DataFrame:
     ROME (rule in the module's docstring). ``via`` is « table DARES » or, for a ROME 4.0 code
     the table does not list, « fiche parente ROME 4.0 »."""
     t = DATASET_TABLES["fap2009_rome"]
-    pairs = read_frame(conn, sa.select(t.c.code_rome, t.c.fap2009)).drop_nulls().unique()
+    pairs = read_query(conn, sa.select(t.c.code_rome, t.c.fap2009)).drop_nulls().unique()
     fiches = DATASET_TABLES["rome_fiches"]
     parents = (
-        read_frame(conn, sa.select(fiches.c.code_rome, fiches.c.code_rome_parent))
+        read_query(conn, sa.select(fiches.c.code_rome, fiches.c.code_rome_parent))
         .drop_nulls()
         .filter(pl.col("code_rome") != pl.col("code_rome_parent"))
         .filter(~pl.col("code_rome").is_in(pairs["code_rome"].implode()))
@@ -214,7 +214,7 @@ def bmo_trades(conn: sa.Connection) -> pl.DataFrame:
     famille_bmo and libelle_famille_bmo (BMO's own one-letter family), fap228, fap86, fap22 and
     their labels from the FAP 2021 nomenclature (null when BMO uses a code it does not list)."""
     t = DATASET_TABLES["bmo"]
-    rows = read_frame(
+    rows = read_query(
         conn,
         sa.select(
             t.c.fap2021, t.c.metier, t.c.famille_metier, t.c.libelle_famille_metier, t.c.annee
@@ -247,7 +247,7 @@ def trades_of_cfd(conn: sa.Connection, bridge: FapBridge | None = None) -> pl.Da
     """
     bridge = bridge if bridge is not None else fap_bridge(conn)
     certif = DATASET_TABLES["certif_info"]
-    every_cfd = read_frame(conn, sa.select(certif.c.cfd).distinct()).drop_nulls()
+    every_cfd = read_query(conn, sa.select(certif.c.cfd).distinct()).drop_nulls()
     primary_rome = every_cfd.join(
         cfd_romes(conn).filter(pl.col("is_primary")).select("cfd", "code_rome"),
         on="cfd",
@@ -255,13 +255,13 @@ def trades_of_cfd(conn: sa.Connection, bridge: FapBridge | None = None) -> pl.Da
     )
     fiches = DATASET_TABLES["rome_fiches"]
     rome_labels = (
-        read_frame(conn, sa.select(fiches.c.code_rome, fiches.c.libelle_rome))
+        read_query(conn, sa.select(fiches.c.code_rome, fiches.c.libelle_rome))
         .drop_nulls()
         .unique("code_rome", keep="last", maintain_order=True)
     )
     table = DATASET_TABLES["fap2009_rome"]
     dares_labels = (
-        read_frame(conn, sa.select(table.c.code_rome, table.c.libelle_rome))
+        read_query(conn, sa.select(table.c.code_rome, table.c.libelle_rome))
         .drop_nulls()
         .unique("code_rome", keep="first", maintain_order=True)
         .rename({"libelle_rome": "_libelle_dares"})

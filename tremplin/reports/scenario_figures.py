@@ -8,8 +8,8 @@ that every interface names them alike.
 
 from __future__ import annotations
 
-from tremplin.assignment.scenario_comparison import Estimate
 from tremplin.formats import MISSING, format_decimal
+from tremplin.scenarios.scenario_comparison import Estimate
 
 __all__ = [
     "ACTION_LABELS",

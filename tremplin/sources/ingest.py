@@ -28,10 +28,12 @@ from tremplin.errors import Busy
 from tremplin.sources.detect import Match, recognise
 from tremplin.sources.errors import RowProblem, SourceError, UnrecognisedFile
 from tremplin.sources.parse import ParsedTable, parse
-from tremplin.sources.rawtable import DATA_SUFFIXES, read_tables
+from tremplin.sources.rawtable import DATA_SUFFIXES
+from tremplin.sources.readers import read_tables
 from tremplin.sources.registry import DATASETS
 from tremplin.sources.spec import Dataset
-from tremplin.store.schema import DATASET_TABLES, rejected_rows, source_files
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.schema import rejected_rows, source_files
 
 DEMO_MARKER = ".tremplin-demo"
 DOCUMENT_SUFFIXES = {".md", ".rst", ".txt", ".pdf", ".doc", ".docx", ".odt", ".html", ".htm"}

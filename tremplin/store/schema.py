@@ -2,21 +2,21 @@
 
 Two provenance tables say where every row comes from: ``source_files`` (one row per loaded file:
 dataset, file name, sha256, millésime, when, how many rows kept and rejected) and
-``rejected_rows`` (each row left out, with its line, column and reason). Each dataset of
-``sources.registry`` has a table ``src_<dataset>`` whose rows carry ``source_file_id`` and the
-``line`` of the file they were read from. ``derived_frames`` keeps what is computed from the
-loaded files (referentials, the diagnostic's facts) as Arrow IPC bytes, each under the fingerprint
-of what it was computed from (see ``store.derived``).
+``rejected_rows`` (each row left out, with its line, column and reason). Each dataset has a
+table ``src_<dataset>`` whose rows carry ``source_file_id`` and the ``line`` of the file they were
+read from; :func:`dataset_table` declares one from its column names and kinds, so the store knows
+no file format (``sources.tables`` declares them for every dataset the readers know).
+``derived_frames`` keeps what is computed from the loaded files (referentials, the diagnostic's
+facts) as Arrow IPC bytes, each under the fingerprint of what it was computed from (see
+``store.derived``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-
-from tremplin.sources.registry import DATASETS
-from tremplin.sources.spec import Dataset, Kind
 
 metadata = sa.MetaData()
 
@@ -70,18 +70,26 @@ derived_frames = sa.Table(
     sa.Column("payload", sa.LargeBinary, nullable=False),
 )
 
-_SQL_TYPES: dict[Kind, sa.types.TypeEngine[Any]] = {
-    Kind.TEXT: sa.Text(),
-    Kind.CODE: sa.String(32),
-    Kind.INTEGER: sa.BigInteger(),
-    Kind.DECIMAL: sa.Float(),
-    Kind.BOOLEAN: sa.Boolean(),
-    Kind.JSON: sa.Text(),
+_SQL_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
+    "text": sa.Text(),
+    "code": sa.String(32),
+    "integer": sa.BigInteger(),
+    "decimal": sa.Float(),
+    "boolean": sa.Boolean(),
+    "json": sa.Text(),
 }
+"""The SQL type of each column kind a dataset table may hold (JSON documents are kept as text)."""
 
 
-def _dataset_table(dataset: Dataset) -> sa.Table:
-    columns = [
+def dataset_table(table_name: str, columns: Iterable[tuple[str, str]]) -> sa.Table:
+    """Declare (or give back, when already declared) the table ``table_name`` of a dataset.
+
+    ``columns`` are (name, kind) pairs, a kind being a key of ``_SQL_TYPES``; every row also
+    carries the ``source_file_id`` and the ``line`` it was read from.
+    """
+    if table_name in metadata.tables:
+        return metadata.tables[table_name]
+    stored = [
         sa.Column(
             "source_file_id",
             sa.Integer,
@@ -91,10 +99,5 @@ def _dataset_table(dataset: Dataset) -> sa.Table:
         ),
         sa.Column("line", sa.Integer, nullable=False),
     ]
-    columns += [
-        sa.Column(name, _SQL_TYPES[kind], nullable=True) for name, kind in dataset.stored_columns()
-    ]
-    return sa.Table(dataset.table_name, metadata, *columns)
-
-
-DATASET_TABLES: dict[str, sa.Table] = {d.name: _dataset_table(d) for d in DATASETS}
+    stored += [sa.Column(name, _SQL_TYPES[kind], nullable=True) for name, kind in columns]
+    return sa.Table(table_name, metadata, *stored)

@@ -1,4 +1,8 @@
-"""Alembic environment: runs migrations on the engine handed over by ``store.database``."""
+"""Alembic environment: runs migrations on the engine handed over by ``store.database``.
+
+The store knows no dataset, so autogenerate needs the full metadata (with every ``src_*`` table)
+handed over in ``config.attributes["target_metadata"]``, as ``scripts/make_migration.py`` does.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from tremplin.store.schema import metadata
 def _run(connection: sa.Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=context.config.attributes.get("target_metadata", metadata),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

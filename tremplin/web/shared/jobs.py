@@ -4,7 +4,7 @@ A scenario replayed on ten cohorts takes seconds; a request cannot wait for it. 
 gives each simulation an id, runs it on a worker thread (one at a time: each one already keeps a
 core busy, and two together would each take twice as long), and keeps the last
 :data:`KEPT` simulations in memory, with their state and, once done, their
-:class:`~tremplin.assignment.scenario_comparison.Comparison`. Nothing is written to the store:
+:class:`~tremplin.scenarios.scenario_comparison.Comparison`. Nothing is written to the store:
 a simulation is a what-if, and restarting the server forgets them.
 """
 
@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tremplin.assignment.scenario_comparison import Comparison
-from tremplin.assignment.scenarios import Scenario
 from tremplin.errors import Busy, TremplinError
+from tremplin.scenarios.scenario_comparison import Comparison
+from tremplin.scenarios.scenarios import Scenario
 
 __all__ = [
     "KEPT",

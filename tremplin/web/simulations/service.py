@@ -1,10 +1,10 @@
 """Scenarios as the web layer runs them: checked at once, then replayed in the background.
 
 A request's scenario is read by the library (:meth:`Scenario.from_mapping`, its French errors)
-and applied to the offers of its palier and territory (:func:`~tremplin.assignment.scenarios.
+and applied to the offers of its palier and territory (:func:`~tremplin.scenarios.scenarios.
 prepare`) before it is queued, so that an unknown UAI or an offer that does not exist is a 422
 while the planner is still on the form, not a failed simulation later. The simulation itself is
-:func:`~tremplin.assignment.scenario_comparison.run_scenario` on the diagnostic's cached facts,
+:func:`~tremplin.scenarios.scenario_comparison.run_scenario` on the diagnostic's cached facts,
 run by the :class:`~tremplin.web.shared.jobs.SimulationRegistry`.
 """
 
@@ -18,11 +18,11 @@ import polars as pl
 import sqlalchemy as sa
 from fastapi import Request
 
-from tremplin.assignment.cohorts import entry_offers, premiere_offers
-from tremplin.assignment.scenario_comparison import Comparison, palier_of, run_scenario
-from tremplin.assignment.scenarios import Scenario, prepare
 from tremplin.diagnostic import rules
 from tremplin.errors import InputError, NotFound
+from tremplin.scenarios.cohorts import entry_offers, premiere_offers
+from tremplin.scenarios.scenario_comparison import Comparison, palier_of, run_scenario
+from tremplin.scenarios.scenarios import Scenario, prepare
 from tremplin.sources.registry import dataset as registered_dataset
 from tremplin.store.provenance import list_loaded_files
 from tremplin.web.diagnostic.service import DiagnosticService

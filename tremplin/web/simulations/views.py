@@ -13,8 +13,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tremplin.assignment.scenario_comparison import MOVES, Comparison, IndicatorComparison
-from tremplin.assignment.scenarios import Change
 from tremplin.formats import format_decimal, format_number
 from tremplin.reports.scenario_figures import (
     GROUP_LABELS,
@@ -24,6 +22,8 @@ from tremplin.reports.scenario_figures import (
     format_mean,
     group_name,
 )
+from tremplin.scenarios.scenario_comparison import MOVES, Comparison, IndicatorComparison
+from tremplin.scenarios.scenarios import Change
 from tremplin.web.shared import charts
 from tremplin.web.shared.jobs import SimulationJob
 from tremplin.web.simulations.service import SimulationService

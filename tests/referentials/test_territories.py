@@ -7,7 +7,6 @@ possible, recomputed from the raw files with polars, independently of the refere
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,8 +49,8 @@ from tremplin.referentials.territories import (
     regions,
 )
 from tremplin.sources.ingest import load_paths
+from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.database import open_store
-from tremplin.store.schema import DATASET_TABLES
 
 _COMMUNES_FILE = "territoires/communes_2026_pop_geopoint.csv"
 _ACADEMIES_FILE = "territoires/departements_academies_regions.csv"
@@ -489,14 +488,12 @@ def test_the_placement_report(real_etablissements: pl.DataFrame) -> None:
 
 
 @pytest.mark.realdata
-def test_france_builds_fast(real: sa.Engine) -> None:
-    started = time.perf_counter()
+def test_france_places_every_listed_establishment(real: sa.Engine) -> None:
+    # How long it takes is measured in benchmarks/diagnostic.py (building the facts places
+    # every establishment), never asserted by a test.
     with real.connect() as conn:
         rows = etablissements(conn)
-    elapsed = time.perf_counter() - started
-
     assert rows.height > 10_000
-    assert elapsed < 4.0  # measured about 1 s; the bound leaves room for a busy machine
 
 
 def test_an_empty_store_gives_empty_frames(store: sa.Engine) -> None:

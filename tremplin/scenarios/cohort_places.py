@@ -20,14 +20,13 @@ and the nearest few are its *secteur*.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import polars as pl
 import sqlalchemy as sa
 from numba import njit
 from numpy.typing import NDArray
 
+from tremplin.geo import KM_PER_DEGREE, distance_km, haversine_km
 from tremplin.referentials.codes import commune_of_arrondissement_expr
 from tremplin.referentials.tables import read_snapshot
 from tremplin.referentials.territories import communes
@@ -44,8 +43,6 @@ __all__ = [
 ORIGIN_COLLEGE = "collège"
 ORIGIN_COMMUNE = "commune"
 
-_EARTH_RADIUS_KM = 6371.0
-_KM_PER_DEGREE = np.pi * _EARTH_RADIUS_KM / 180.0
 
 ORIGIN_COLUMNS = (
     "origine",
@@ -61,28 +58,8 @@ ORIGIN_COLUMNS = (
 )
 
 
-def haversine_km(
-    lat1: NDArray[np.float64],
-    lon1: NDArray[np.float64],
-    lat2: NDArray[np.float64],
-    lon2: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Great-circle distances in km between points given in degrees (arrays broadcast)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat, dlon = p2 - p1, np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return np.asarray(2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
-
-
-@njit(cache=True, nogil=True)
-def _distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:  # pragma: no cover
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dlat = p2 - p1
-    dlon = math.radians(lon2 - lon1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    a = min(max(a, 0.0), 1.0)
-    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+_distance = njit(cache=True, nogil=True)(distance_km)
+"""The scalar haversine, compiled for the loops below."""
 
 
 def _colleges(conn: sa.Connection) -> pl.DataFrame:
@@ -205,7 +182,7 @@ def _place(
         if end == start or np.isnan(lycee_lat[j]) or n_origins == 0:
             start = end
             continue
-        lat_span = radius_km / (np.pi * _EARTH_RADIUS_KM / 180.0)
+        lat_span = radius_km / KM_PER_DEGREE
         total = 0.0
         m = 0
         for o in range(n_origins):
@@ -281,7 +258,7 @@ def _reach(
     counts = np.zeros(n_origins + 1, np.int64)
     found = np.empty((n_origins, max_lycees), np.int32)
     found_d = np.empty((n_origins, max_lycees), np.float64)
-    lat_span = reach_km / (np.pi * _EARTH_RADIUS_KM / 180.0)
+    lat_span = reach_km / KM_PER_DEGREE
     buffer_d = np.empty(n_lycees, np.float64)
     buffer_i = np.empty(n_lycees, np.int32)
     for o in range(n_origins):

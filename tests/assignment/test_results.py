@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.assignment_strategies import instances
+from tests.assignment.strategies import instances
 from tremplin.assignment import Instance, solve
 from tremplin.assignment.results import formation_results, summarise
 

@@ -2,7 +2,7 @@
 
 A pupil's first wish is given (it reproduces the real first wishes). Its further wishes are
 drawn from the offers of the lycées within its reach (see
-:func:`~tremplin.assignment.cohort_places.lycees_within_reach`), the first wish excluded, with
+:func:`~tremplin.scenarios.cohort_places.lycees_within_reach`), the first wish excluded, with
 utility
 
     u(j) = −β_d · distance_km(j) + β_f · [same famille as the first wish]
@@ -45,7 +45,7 @@ class ChoiceModel:
     """The few parameters of the choice model (see the module's docstring).
 
     The defaults are those fitted on Affelnet's 1re professionnelle file
-    (``python -m tremplin.assignment.calibration``, docs/calibration.md)."""
+    (``tremplin simulate calibration``, docs/calibration.md)."""
 
     beta_distance: float = 0.0431
     beta_famille: float = 3.650
@@ -236,7 +236,7 @@ def draw_further_wishes(
     pupil's origin).
 
     ``pupil_origin[p]`` indexes the rows of ``reach`` (offsets, lycées, km: see
-    :func:`~tremplin.assignment.cohort_places.lycees_within_reach`; -1: nothing within reach);
+    :func:`~tremplin.scenarios.cohort_places.lycees_within_reach`; -1: nothing within reach);
     ``lycee_offers`` is a CSR index lycée → offers, ``offer_lycee`` its inverse; ``famille``
     (-1: unknown, never equal) and ``niveau`` are integer codes per offer; ``popularity`` its
     real first wishes."""

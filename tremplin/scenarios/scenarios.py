@@ -17,7 +17,7 @@ so the two assignments differ only by the capacities (common random numbers), an
 is the scenario's effect, not a difference of cohorts. A new offer has no real first wishes; the
 choice model reads its popularity as its places × the national pressure of its MEF.
 
-The comparison itself is :mod:`~tremplin.assignment.scenario_comparison`.
+The comparison itself is :mod:`~tremplin.scenarios.scenario_comparison`.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from tremplin.assignment.cohorts import (
+from tremplin.errors import InputError, parse_problem_text
+from tremplin.scenarios.cohorts import (
     offers_in_territory,
 )
-from tremplin.errors import InputError, parse_problem_text
 
 __all__ = ["ACTIONS", "Change", "Plan", "Scenario", "ScenarioError", "prepare"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tests.assignment_strategies import instances
+from tests.assignment.strategies import instances
 from tremplin.assignment import Instance, solve
 from tremplin.assignment.verify import (
     Problem,

@@ -14,14 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tremplin.assignment.choice_model import (
+from tremplin.diagnostic.facts import Facts, build_facts
+from tremplin.referentials.perimeter import Perimeter
+from tremplin.scenarios.choice_model import (
     ChoiceModel,
     choice_probabilities,
     draw_further_wishes,
     further_wish_counts,
 )
-from tremplin.assignment.cohort_places import ORIGIN_COLUMNS, haversine_km
-from tremplin.assignment.cohorts import (
+from tremplin.scenarios.cohort_places import ORIGIN_COLUMNS, haversine_km
+from tremplin.scenarios.cohorts import (
     OFFER_COLUMNS,
     Cohort,
     CohortSettings,
@@ -31,8 +33,6 @@ from tremplin.assignment.cohorts import (
     origins,
     premiere_offers,
 )
-from tremplin.diagnostic.facts import Facts, build_facts
-from tremplin.referentials.perimeter import Perimeter
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.assignment_strategies import instances
+from tests.assignment.strategies import instances
 from tremplin.assignment import Instance, Simulation, solve
 from tremplin.assignment.oracle import solve_with_matching
 from tremplin.assignment.verify import Problem

@@ -18,19 +18,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.test_cohorts import Real, load_real, synthetic_offers, synthetic_origins
-from tremplin.assignment.cohorts import CohortSettings, generate_cohort
+from tests.scenarios.test_cohorts import Real, load_real, synthetic_offers, synthetic_origins
 from tremplin.assignment.engine import solve
 from tremplin.assignment.instance import Instance
-from tremplin.assignment.scenario_comparison import (
+from tremplin.cli import app
+from tremplin.scenarios.cohorts import CohortSettings, generate_cohort
+from tremplin.scenarios.scenario_comparison import (
     Comparison,
     Estimate,
     compare,
     estimate,
     run_scenario,
 )
-from tremplin.assignment.scenarios import Scenario, ScenarioError, prepare
-from tremplin.cli import app
+from tremplin.scenarios.scenarios import Scenario, ScenarioError, prepare
 from tremplin.store.database import open_store
 
 # --- the file format ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from tests.assignment_strategies import instances
+from tests.assignment.strategies import instances
 from tremplin.assignment import Instance, Simulation
 from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme, bareme_scores
 from tremplin.assignment.oracle import solve_with_matching

@@ -28,17 +28,17 @@ import sqlalchemy as sa
 from numpy.typing import NDArray
 
 from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme
-from tremplin.assignment.cohorts import (
+from tremplin.assignment.engine import Outcome
+from tremplin.assignment.results import summarise
+from tremplin.diagnostic.facts import Facts
+from tremplin.scenarios.cohorts import (
     CohortSettings,
     entry_offers,
     generate_cohort,
     origins,
     premiere_offers,
 )
-from tremplin.assignment.engine import Outcome
-from tremplin.assignment.results import summarise
-from tremplin.assignment.scenarios import Plan, Scenario, ScenarioError, prepare
-from tremplin.diagnostic.facts import Facts
+from tremplin.scenarios.scenarios import Plan, Scenario, ScenarioError, prepare
 from tremplin.store.derived import cached_frames, fingerprint
 
 __all__ = [

@@ -8,11 +8,11 @@ capacity and its number of first wishes. A cohort is a set of fictitious pupils 
    « vœux de recensement »; :func:`premiere_offers`: the 1re professionnelle offers of
    ``affelnet1PROspe.csv``, chosen after a 2nde);
 2. each pupil lives at a **collège** (annuaire, AURA) or a **commune**, near the lycée it asks
-   for first (:mod:`~tremplin.assignment.cohort_places`);
+   for first (:mod:`~tremplin.scenarios.cohort_places`);
 3. its **further wishes** come from a multinomial-logit choice model over the offers within
-   reach (:mod:`~tremplin.assignment.choice_model`);
+   reach (:mod:`~tremplin.scenarios.choice_model`);
 4. its **grades** and **boursier** flag come from documented distributions
-   (:mod:`~tremplin.assignment.grades`); a wish is in its **secteur** when the lycée is one of
+   (:mod:`~tremplin.scenarios.grades`); a wish is in its **secteur** when the lycée is one of
    the ``secteur_lycees`` nearest to its origin.
 
 Everything is drawn from one seed: the same offers, origins, settings and seed give the same
@@ -30,12 +30,15 @@ import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
 from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme
-from tremplin.assignment.choice_model import (
+from tremplin.assignment.engine import Outcome
+from tremplin.assignment.instance import Instance
+from tremplin.assignment.simulation import Simulation
+from tremplin.scenarios.choice_model import (
     ChoiceModel,
     draw_further_wishes,
     further_wish_counts,
 )
-from tremplin.assignment.cohort_offers import (
+from tremplin.scenarios.cohort_offers import (
     OFFER_COLUMNS,
     PALIERS,
     entry_offers,
@@ -43,16 +46,13 @@ from tremplin.assignment.cohort_offers import (
     premiere_offers,
     territory_filter,
 )
-from tremplin.assignment.cohort_places import (
+from tremplin.scenarios.cohort_places import (
     haversine_km,
     lycees_within_reach,
     origins,
     place_pupils,
 )
-from tremplin.assignment.engine import Outcome
-from tremplin.assignment.grades import GradeModel, draw_boursiers, draw_grades
-from tremplin.assignment.instance import Instance
-from tremplin.assignment.simulation import Simulation
+from tremplin.scenarios.grades import GradeModel, draw_boursiers, draw_grades
 
 __all__ = [
     "OFFER_COLUMNS",
@@ -119,7 +119,7 @@ def draw_pupils(
     settings: CohortSettings | None = None,
 ) -> PupilDraw:
     """Pupils of the first wishes of ``offers`` placed among ``origins`` (see
-    :func:`~tremplin.assignment.cohort_places.origins`), with grades and boursier flags."""
+    :func:`~tremplin.scenarios.cohort_places.origins`), with grades and boursier flags."""
     settings = settings or CohortSettings()
     uais = offers.get_column("uai")
     lycees = offers.select("uai", "latitude", "longitude").unique("uai", keep="first").sort("uai")

@@ -19,7 +19,10 @@ from tremplin.diagnostic.facts import Facts
 from tremplin.errors import InputError
 from tremplin.referentials.formations import formations
 from tremplin.referentials.names import name_key
-from tremplin.store.schema import DATASET_TABLES, source_files
+from tremplin.referentials.territory_ref import TerritoryRef
+from tremplin.sources.tables import DATASET_TABLES
+from tremplin.store.frames import read_query
+from tremplin.store.schema import source_files
 
 __all__ = [
     "OFFER_COLUMNS",
@@ -189,7 +192,7 @@ def _premiere_rows(conn: sa.Connection) -> pl.DataFrame:
         .join(source_files, source_files.c.id == table.c.source_file_id)
         .order_by(table.c.source_file_id, table.c.line)
     )
-    frame = pl.read_database(query, connection=conn, infer_schema_length=None)
+    frame = read_query(conn, query)
     if frame.is_empty():
         return frame
     newest = frame.get_column("millesime").cast(pl.String).fill_null("").max()
@@ -282,22 +285,15 @@ def premiere_offers(conn: sa.Connection, facts: Facts) -> pl.DataFrame:
 
 def territory_filter(spec: str | None) -> pl.Expr:
     """The offers of a territory: « region:84 », « academie:10 », « departement:01 », or
-    « france » / nothing for all. Raises ``ValueError`` (in French) on a bad spec."""
+    « france » / nothing for all. Raises :class:`TerritoryRefError` (in French) on a bad spec."""
     if spec is None or spec.strip().lower() in {"", "france"}:
         return pl.lit(True)
-    maille, _, code = spec.partition(":")
-    columns = {
-        "region": "code_region",
-        "academie": "code_academie",
-        "departement": "code_departement",
-    }
-    column = columns.get(maille.strip().lower())
-    if column is None or not code.strip():
-        raise InputError(
-            f"territoire « {spec} » : attendu region:CODE, academie:CODE, departement:CODE "
-            "ou france"
-        )
-    return pl.col(column) == code.strip()
+    ref = TerritoryRef.parse(
+        spec,
+        mailles=("region", "academie", "departement"),
+        expected="region:CODE, academie:CODE, departement:CODE ou france",
+    )
+    return pl.col(f"code_{ref.maille}") == ref.code
 
 
 def offers_in_territory(offers: pl.DataFrame, spec: str | None) -> pl.DataFrame:

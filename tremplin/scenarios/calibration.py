@@ -6,9 +6,9 @@ tous vœux*). Individual wishes are not published; the counts are the reality to
 
 Steps (:func:`calibrate`):
 
-1. the offers (:func:`~tremplin.assignment.cohort_offers.premiere_offers`) are split at random,
+1. the offers (:func:`~tremplin.scenarios.cohort_offers.premiere_offers`) are split at random,
    with a fixed seed, into a **training** part (70 %) and a **held-out** part (30 %);
-2. cohorts are drawn whose first wishes are the file's (:mod:`~tremplin.assignment.cohorts`),
+2. cohorts are drawn whose first wishes are the file's (:mod:`~tremplin.scenarios.cohorts`),
    the choice model's further wishes added, and assigned with the Affelnet barème (deferred
    acceptance, capacities = *capacité d'affectation*);
 3. the choice model's parameters (β_distance, β_famille, β_popularité and the mean number of
@@ -19,30 +19,28 @@ Steps (:func:`calibrate`):
    for France and for AURA, against the naive reference *assigned = min(capacity, first
    wishes)*, with the counts averaged over ``eval_seeds`` fresh cohorts.
 
-``python -m tremplin.assignment.calibration --sources ../shared/data`` recomputes every figure and
-rewrites them in docs/calibration.md (between the markers ``<!-- calibration:debut -->`` and
-``<!-- calibration:fin -->``).
+``tremplin simulate calibration --sources ../shared/data`` recomputes every figure and rewrites
+them in docs/calibration.md (:mod:`~tremplin.scenarios.calibration_report`).
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import math
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
 from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme
-from tremplin.assignment.choice_model import ChoiceModel
-from tremplin.assignment.cohorts import (
+from tremplin.diagnostic.facts import stored_facts
+from tremplin.errors import NotFound
+from tremplin.referentials.perimeter import Perimeter
+from tremplin.scenarios.choice_model import ChoiceModel
+from tremplin.scenarios.cohorts import (
     CohortSettings,
     PupilDraw,
     cohort_from_draw,
@@ -51,12 +49,6 @@ from tremplin.assignment.cohorts import (
     premiere_offers,
     territory_filter,
 )
-from tremplin.config import Settings
-from tremplin.diagnostic.facts import stored_facts
-from tremplin.errors import NotFound
-from tremplin.formats import format_decimal, format_number
-from tremplin.referentials.perimeter import Perimeter
-from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 
 __all__ = [
@@ -67,12 +59,11 @@ __all__ = [
     "baseline_counts",
     "calibrate",
     "fit_choice_model",
-    "markdown",
     "nelder_mead",
+    "run",
     "scores",
     "simulated_counts",
     "train_mask",
-    "update_document",
 ]
 
 SPLIT_SEED = 2024
@@ -85,8 +76,6 @@ START = ChoiceModel(
 )
 """Where the search starts (round guesses: a wish 6 km farther is worth e^-0.7 ≈ half, …), so
 that the figures do not depend on :class:`ChoiceModel`'s defaults, which are the fitted values."""
-BEGIN = "<!-- calibration:debut -->"
-END = "<!-- calibration:fin -->"
 
 
 def train_mask(
@@ -376,104 +365,6 @@ def calibrate(
     )
 
 
-def _r(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-def markdown(report: CalibrationReport) -> str:
-    """The figures of ``report`` as the Markdown block of docs/calibration.md."""
-    m = report.fit.model
-    lines = [
-        BEGIN,
-        "",
-        f"Fitted on {report.train_offers:,} training offers ({report.pupils:,} first wishes in "
-        f"all, {report.heldout_offers:,} offers held out; split seed {report.split_seed}, "
-        f"cohort seeds {', '.join(map(str, report.fit_seeds))} for the fit and "
-        f"{', '.join(map(str, report.eval_seeds))} for the scores). "
-        f"{report.fit.evaluations} evaluations, training loss (MAE first wish + MAE all wishes) "
-        f"{report.fit.start_loss:.3f} at the start, {report.fit.loss:.3f} fitted; "
-        f"{report.seconds:.0f} s in all on this project's 2-core machine.",
-        "",
-        "| parameter | fitted value |",
-        "|---|---:|",
-        f"| β_distance (per km) | {m.beta_distance:.4f} |",
-        f"| β_famille | {m.beta_famille:.3f} |",
-        f"| β_niveau (fixed: not identified) | {m.beta_niveau:.3f} |",
-        f"| β_popularité (× log(1 + first wishes)) | {m.beta_popularite:.3f} |",
-        f"| mean number of further wishes (Poisson, capped at {m.max_wishes - 1}) | "
-        f"{m.mean_further:.3f} |",
-        "",
-        "Held-out offers: mean absolute error (pupils per offer) and Pearson correlation of the "
-        "assigned counts, simulation (mean of the scoring cohorts) against the naive reference "
-        "min(capacity, first wishes).",
-        "",
-        "| scope | offers | count | MAE simulation | MAE reference | r simulation | "
-        "r reference | real total | simulated total | reference total |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in report.rows:
-        sim, ref = row.simulation, row.baseline
-        lines.append(
-            f"| {row.scope} | {sim.offers:,} | affectés vœu 1 | {sim.mae_voeu_1:.3f} | "
-            f"{ref.mae_voeu_1:.3f} | {_r(sim.r_voeu_1)} | {_r(ref.r_voeu_1)} | "
-            f"{sim.real_voeu_1:,} | {sim.predicted_voeu_1:,.0f} | {ref.predicted_voeu_1:,.0f} |"
-        )
-        lines.append(
-            f"| {row.scope} | {sim.offers:,} | affectés tous vœux | {sim.mae_tous_voeux:.3f} | "
-            f"{ref.mae_tous_voeux:.3f} | {_r(sim.r_tous_voeux)} | {_r(ref.r_tous_voeux)} | "
-            f"{sim.real_tous_voeux:,} | {sim.predicted_tous_voeux:,.0f} | "
-            f"{ref.predicted_tous_voeux:,.0f} |"
-        )
-    lines += ["", END]
-    return "\n".join(lines)
-
-
-def update_document(path: Path, report: CalibrationReport) -> None:
-    """Replace the block between the calibration markers of ``path`` (or append it)."""
-    block = markdown(report)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        _, after = rest.split(END, 1)
-        text = before + block + after
-    else:
-        text = text.rstrip() + ("\n\n" if text else "") + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
-def summary(report: CalibrationReport) -> str:
-    """A few French lines for a terminal."""
-    lines = [
-        f"Modèle ajusté en {format_number(report.fit.evaluations)} évaluations "
-        f"({format_decimal(report.seconds, 0)} s) : β_distance "
-        f"{format_decimal(report.fit.model.beta_distance, 3)}, β_famille "
-        f"{format_decimal(report.fit.model.beta_famille, 2)}, β_popularité "
-        f"{format_decimal(report.fit.model.beta_popularite, 2)}, vœux supplémentaires en "
-        f"moyenne {format_decimal(report.fit.model.mean_further, 2)}."
-    ]
-    for row in report.rows:
-        sim, ref = row.simulation, row.baseline
-        lines.append(
-            f"{row.libelle} — {format_number(sim.offers)} offres mises de côté : écart absolu "
-            f"moyen affectés vœu 1 {format_decimal(sim.mae_voeu_1, 2)} (référence "
-            f"{format_decimal(ref.mae_voeu_1, 2)}), tous vœux "
-            f"{format_decimal(sim.mae_tous_voeux, 2)} (référence "
-            f"{format_decimal(ref.mae_tous_voeux, 2)}) ; corrélations "
-            f"{format_decimal(sim.r_voeu_1, 3)} et {format_decimal(sim.r_tous_voeux, 3)}."
-        )
-    return "\n".join(lines)
-
-
-def _load(sources: Path, folder: Path) -> str:
-    url = f"sqlite:///{folder / 'calibration.sqlite'}"
-    engine = open_store(url)
-    try:
-        load_paths(engine, [sources])
-    finally:
-        engine.dispose()
-    return url
-
-
 def run(database_url: str, *, max_evals: int = 60) -> CalibrationReport:
     """The calibration on the 1re pro offers of the store at ``database_url``."""
     engine = open_store(database_url)
@@ -487,31 +378,3 @@ def run(database_url: str, *, max_evals: int = 60) -> CalibrationReport:
     if offers.is_empty():
         raise NotFound("aucune offre de 1re professionnelle chargée (affelnet1PROspe.csv)")
     return calibrate(offers, places, max_evals=max_evals)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m tremplin.assignment.calibration``: fit, score, write the figures."""
-    parser = argparse.ArgumentParser(
-        description="Calibration du modèle de choix (Affelnet 1re pro)."
-    )
-    parser.add_argument("--sources", type=Path, help="dossier des fichiers réels à charger")
-    parser.add_argument("--database", help="URL de la base (défaut : TREMPLIN_DATABASE_URL)")
-    parser.add_argument("--output", type=Path, default=Path("docs/calibration.md"))
-    parser.add_argument("--evaluations", type=int, default=60)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.sources is not None:
-            url = _load(args.sources, Path(folder))
-        elif args.database:
-            url = args.database
-        else:
-            url = Settings.from_env().database_url
-        report = run(url, max_evals=args.evaluations)
-    update_document(args.output, report)
-    print(summary(report))
-    print(f"Chiffres écrits dans {args.output}.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

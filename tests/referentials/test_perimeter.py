@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tremplin.demo import generate_demo
@@ -18,7 +18,7 @@ from tremplin.referentials.trades import bmo_trades, trades_of_cfd
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _FOLDERS = ("dares", "bmo", "rome", "certifications", "bcn", "affelnet")
 
 
@@ -175,6 +175,7 @@ _FAP = st.sampled_from(["D1X33B", "C2X70", "E3X40", "B2X32B", "L0X60A", "H0X91",
 _ROME = st.sampled_from(["H2913", "I1304", "H2101", "F1602", "D1106", "H2505", None])
 
 
+@settings(deadline=None)  # a first call may compile or warm caches: no timing in tests
 @given(st.lists(st.tuples(_NSF, _FAP, _ROME), min_size=1, max_size=20))
 def test_a_formation_is_in_when_any_of_its_three_codes_is(
     rows: list[tuple[str | None, str | None, str | None]],
