@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from tests.test_cohorts import SUBSET
+from tests.scenarios.test_cohorts import SUBSET
 from tremplin.demo import generate_demo
 from tremplin.sources.ingest import DEMO_MARKER, load_paths
 from tremplin.store.database import open_store

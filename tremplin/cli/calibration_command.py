@@ -11,14 +11,13 @@ import typer
 
 from tremplin.cli._app import settings
 from tremplin.cli.simulate_command import simulate
-from tremplin.scenarios.calibration import run
-from tremplin.scenarios.calibration_report import summary, update_document
-from tremplin.sources.ingest import load_paths
-from tremplin.store.database import open_store
 
 
 def _load(sources: Path, folder: Path) -> str:
     """Load ``sources`` into a throwaway SQLite store in ``folder``; its URL."""
+    from tremplin.sources.ingest import load_paths
+    from tremplin.store.database import open_store
+
     url = f"sqlite:///{folder / 'calibration.sqlite'}"
     engine = open_store(url)
     try:
@@ -45,6 +44,10 @@ def calibration_command(
     ] = 60,
 ) -> None:
     """Calibration du modèle de choix (Affelnet 1re pro)."""
+    # The scenario pipeline (polars, numpy, numba) is imported by the command that runs it.
+    from tremplin.scenarios.calibration import run
+    from tremplin.scenarios.calibration_report import summary, update_document
+
     with tempfile.TemporaryDirectory() as folder:
         if sources is not None:
             url = _load(sources, Path(folder))
