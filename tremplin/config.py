@@ -18,6 +18,9 @@ from tremplin.errors import InputError
 
 PREFIX = "TREMPLIN_"
 
+DEFAULT_REGION = "84"
+"""The partnership's région (Auvergne-Rhône-Alpes): the default of ``TREMPLIN_REGION``."""
+
 
 def _text(value: str) -> str:
     return value
@@ -92,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "region",
-        "84",
+        DEFAULT_REGION,
         "Code INSEE de la région du partenariat (84 : Auvergne-Rhône-Alpes) : "
         "territoire par défaut des pages, des cartes et des simulations.",
         _region,

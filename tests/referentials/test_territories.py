@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tremplin.config import DEFAULT_REGION as REGION_AURA
 from tremplin.demo import generate_demo
 from tremplin.referentials import territories
 from tremplin.referentials.codes import (
@@ -41,7 +42,6 @@ from tremplin.referentials.places import (
 )
 from tremplin.referentials.territories import (
     COMMUNE_COLUMNS,
-    REGION_AURA,
     academies,
     bassins,
     communes,

@@ -4,6 +4,7 @@ a file, and what each join of the chain keeps."""
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +12,7 @@ import typer
 from rich.table import Table
 
 from tremplin.cli._app import app, console, fail, plain, settings
+from tremplin.diagnostic.rules import Groupement, Maille, Niveau, Perimetre
 from tremplin.formats import format_decimal, format_number, format_percent
 
 # The analyses (polars, SQLAlchemy…) are imported by the commands that run them, so that
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
     from tremplin.reports.exports import ExportInfo
 
 FORMATS = ("table", "csv", "xlsx", "json")
+
+
+def _one_of(vocabulary: type[StrEnum]) -> str:
+    """« region, academie, departement ou bassin. » from the vocabulary's declaration."""
+    values = [member.value for member in vocabulary]
+    return f"{', '.join(values[:-1])} ou {values[-1]}."
 
 
 def _facts() -> Facts:
@@ -100,14 +108,12 @@ def diagnostic_command(
         str | None,
         typer.Option(help="Territoire englobant, « maille:code » ou code de région (84)."),
     ] = None,
-    maille: Annotated[
-        str, typer.Option(help="region, academie, departement ou bassin.")
-    ] = "region",
+    maille: Annotated[str, typer.Option(help=_one_of(Maille))] = Maille.REGION.value,
     groupement: Annotated[
-        str, typer.Option(help="famille_fap, fap, famille_metiers ou diplome.")
-    ] = "famille_fap",
-    perimetre: Annotated[str, typer.Option(help="industrie ou tout.")] = "industrie",
-    niveau: Annotated[str, typer.Option(help="tous, CAP, Bac pro, BTS ou Autre.")] = "tous",
+        str, typer.Option(help=_one_of(Groupement))
+    ] = Groupement.FAMILLE_FAP.value,
+    perimetre: Annotated[str, typer.Option(help=_one_of(Perimetre))] = Perimetre.INDUSTRIE.value,
+    niveau: Annotated[str, typer.Option(help=_one_of(Niveau))] = Niveau.TOUS.value,
     annee: Annotated[
         int | None, typer.Option(help="Année de rentrée (défaut : la dernière de chaque source).")
     ] = None,
@@ -157,12 +163,14 @@ def diagnostic_command(
 def coverage_command(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
-    """Ce que chaque jointure conserve : part des lignes et des volumes, France et AURA."""
+    """Ce que chaque jointure conserve : part des lignes et des volumes, France et la région
+    du partenariat (TREMPLIN_REGION)."""
     from tremplin.diagnostic.coverage import coverage, placement
 
     facts = _facts()
-    rows = coverage(facts)
-    placed = placement(facts)
+    region = settings().region
+    rows = coverage(facts, region)
+    placed = placement(facts, region)
     if as_json:
         document = {"jointures": rows.to_dicts(), "localisation": placed.to_dicts()}
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))

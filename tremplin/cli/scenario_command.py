@@ -18,7 +18,6 @@ from tremplin.formats import MISSING, format_decimal, format_number, format_perc
 if TYPE_CHECKING:
     from tremplin.scenarios.scenario_comparison import Comparison, Estimate
 
-DEFAULT_TERRITORY = "region:84"
 RATES = {"taux_premier_voeu"}
 GROUP_LABELS = {"perimetre": "Périmètre", "boursier": "Boursiers", "academie": "Académie"}
 GROUP_INDICATORS = ("affectes", "premier_voeu", "sans_affectation", "places_vacantes")
@@ -122,7 +121,7 @@ def scenario_command(
         typer.Option(
             "--territoire",
             help="Territoire simulé : region:84, academie:10, departement:01 ou france "
-            "(défaut : celui du scénario, sinon region:84).",
+            "(défaut : celui du scénario, sinon la région TREMPLIN_REGION, 84).",
         ),
     ] = None,
     graines: Annotated[
@@ -141,7 +140,7 @@ def scenario_command(
     from tremplin.store.database import open_store
 
     scenario = Scenario.from_file(file)
-    territory = territoire or scenario.territoire or DEFAULT_TERRITORY
+    territory = territoire or scenario.territoire or f"region:{settings().region}"
     current = settings()
     engine = open_store(current.database_url)
     try:

@@ -1,4 +1,5 @@
-"""What each join of the chain keeps: share of rows and of volume surviving, France and AURA.
+"""What each join of the chain keeps: share of rows and of volume surviving, France and the
+partnership's région (``TREMPLIN_REGION``, Auvergne-Rhône-Alpes by default).
 
 The chain: offer → establishment placed in a commune → bassin BMO; offer → formation (MEF STAT 11
 → CFD) → ROME (Certif Info) → FAP 2009 (DARES) → FAP 2021 (bridge); offer → insertion figures of
@@ -12,11 +13,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tremplin.config import DEFAULT_REGION
 from tremplin.diagnostic.facts import Facts, voie
 from tremplin.referentials.fap_bridge import BridgeCoverage
 from tremplin.referentials.places import placement_report
-
-AURA = "84"
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,16 @@ def _measure(
     return rows
 
 
-def coverage(facts: Facts) -> pl.DataFrame:
-    """One row per source × join × territory (France, AURA) × volume measured."""
+def region_name(facts: Facts, region: str) -> str:
+    """The name of ``region`` (« Auvergne-Rhône-Alpes » for 84), else « Région 84 »."""
+    names = facts.territoires.filter(
+        (pl.col("maille") == "region") & (pl.col("code") == region)
+    ).get_column("nom")
+    return str(names[0]) if len(names) and names[0] else f"Région {region}"
+
+
+def coverage(facts: Facts, region: str = DEFAULT_REGION) -> pl.DataFrame:
+    """One row per source × join × territory (France, then ``region``) × volume measured."""
     offres = facts.offres.filter(pl.col("entree"))
     keys = (
         facts.insertion.select("code_region", "cfd", "voie")
@@ -94,7 +102,7 @@ def coverage(facts: Facts) -> pl.DataFrame:
     rows: list[dict[str, object]] = []
     for scope, in_scope in (
         ("France", pl.lit(True)),
-        ("Auvergne-Rhône-Alpes", pl.col("code_region") == AURA),
+        (region_name(facts, region), pl.col("code_region") == region),
     ):
         affelnet = offres.filter((pl.col("source") == "affelnet") & in_scope)
         parcoursup = offres.filter((pl.col("source") == "parcoursup") & in_scope)
@@ -152,14 +160,14 @@ def _bridge_rows(bridge: BridgeCoverage) -> list[dict[str, object]]:
     ]
 
 
-def placement(facts: Facts) -> pl.DataFrame:
+def placement(facts: Facts, region: str = DEFAULT_REGION) -> pl.DataFrame:
     """How precisely establishments are placed (annuaire, commune, département…), France and
-    AURA: territoire, precision, etablissements, part."""
+    ``region``: territoire, precision, etablissements, part."""
     return pl.concat(
         [
-            placement_report(facts.etablissements, region).with_columns(
+            placement_report(facts.etablissements, code).with_columns(
                 pl.lit(scope).alias("territoire")
             )
-            for scope, region in (("France", None), ("Auvergne-Rhône-Alpes", AURA))
+            for scope, code in (("France", None), (region_name(facts, region), region))
         ]
     ).select("territoire", "precision", "etablissements", "part")

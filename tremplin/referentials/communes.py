@@ -20,16 +20,12 @@ from tremplin.referentials.tables import read_columns, read_snapshot
 
 __all__ = [
     "COMMUNE_COLUMNS",
-    "REGION_AURA",
     "communes",
     "communes_or",
     "departements",
     "region_names",
     "weighted_centroid",
 ]
-
-REGION_AURA = "84"
-"""Auvergne-Rhône-Alpes, the partnership's région."""
 
 COMMUNE_COLUMNS = (
     "code_insee",

@@ -32,7 +32,6 @@ from tremplin.referentials.codes import (
 )
 from tremplin.referentials.communes import (
     COMMUNE_COLUMNS,
-    REGION_AURA,
     communes,
     communes_or,
     departements,
@@ -44,7 +43,6 @@ from tremplin.referentials.tables import read_columns
 
 __all__ = [
     "COMMUNE_COLUMNS",
-    "REGION_AURA",
     "academies",
     "bassins",
     "commune_of_arrondissement_expr",

@@ -36,6 +36,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme
+from tremplin.config import DEFAULT_REGION
 from tremplin.diagnostic.facts import stored_facts
 from tremplin.errors import NotFound
 from tremplin.referentials.perimeter import Perimeter
@@ -70,7 +71,7 @@ SPLIT_SEED = 2024
 TRAIN_SHARE = 0.7
 FIT_SEEDS = (1, 2)
 EVAL_SEEDS = (11, 12, 13, 14, 15)
-AURA = "region:84"
+AURA = f"region:{DEFAULT_REGION}"
 START = ChoiceModel(
     beta_distance=0.12, beta_famille=2.0, beta_niveau=1.0, beta_popularite=0.6, mean_further=2.5
 )

@@ -20,7 +20,7 @@ from tremplin.diagnostic.consoles import ConsoleQuery
 from tremplin.reports.figures import PERIMETRE_LABELS, STATUT_LABELS
 from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.console_spec import FORMATIONS, OFFERS, ConsoleSpec
-from tremplin.web.diagnostic.pages import REGION_AURA, niveau_options
+from tremplin.web.diagnostic.pages import niveau_options
 from tremplin.web.diagnostic.service import cached, service
 from tremplin.web.shared.pagination import paginate
 from tremplin.web.shared.params import integer
@@ -89,7 +89,7 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
     found = service(request)
     kind = spec.name
     values = request.query_params
-    query = params.page_console_query(values, code_region=REGION_AURA)
+    query = params.page_console_query(values, code_region=service(request).region)
     page = integer(values, "page", 1, 1) or 1
     offers = found.offers(query)
     frame = spec.rows(found, query)

@@ -33,7 +33,6 @@ from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-REGION_AURA = "84"
 MAP_MAILLES = ("academie", "departement", "bassin")
 OBJECTIVE_COLOURS = {
     "attractivite": "#e4794a",
@@ -233,7 +232,7 @@ def diagnostic_map(request: Request) -> Response:
     """The map of a région: académies, départements or bassins, by indicator or objective."""
     found = service(request)
     values = request.query_params
-    query = params.page_query(values, maille="academie", region=REGION_AURA)
+    query = params.page_query(values, maille="academie", region=found.region)
     if query.maille not in MAP_MAILLES:
         raise InputError(
             f"maille « {query.maille} » : la carte montre les académies, départements ou bassins"
@@ -395,7 +394,7 @@ def trade_page(request: Request, groupement: str, code: str) -> Response:
     query = params.page_query(
         {**values, "groupement": groupement, "groupe": code, "territoire": ""},
         maille="bassin",
-        region=REGION_AURA,
+        region=found.region,
     )
     rows = found.rows(query)
     labels = dict(found.groups(groupement, query.perimetre))

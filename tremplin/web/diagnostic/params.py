@@ -15,6 +15,7 @@ from tremplin.diagnostic.classify import OBJECTIVES
 from tremplin.diagnostic.consoles import ConsoleQuery
 from tremplin.diagnostic.indicators import Query
 from tremplin.errors import InputError
+from tremplin.referentials.territory_ref import TerritoryRef
 from tremplin.web.shared.params import integer, one_of, optional
 
 STATUTS = ("scolaire", "apprentissage")
@@ -41,37 +42,24 @@ def diagnostic_query(
     ``dans`` (« maille:code ») keeps those inside any territory.
     """
     region = optional(region)
-    for name, value, allowed in (
-        ("maille", maille, rules.MAILLES),
-        ("groupement", groupement, rules.GROUPEMENTS),
-        ("perimetre", perimetre, rules.PERIMETRES),
-        ("niveau", niveau, rules.NIVEAUX),
-    ):
-        one_of(name, value, allowed)
-    inside = f"region:{region}" if region else optional(dans)
-    if inside is not None:
-        level, _, code = inside.partition(":")
-        if level not in rules.MAILLES or not code:
-            raise InputError(
-                f"territoire « {inside} » invalide ; attendu maille:code, par ex. region:84"
-            )
     return Query(
         maille=maille,
         groupement=groupement,
         perimetre=perimetre,
         niveau=niveau,
         annee=annee,
-        dans=inside,
+        dans=f"region:{region}" if region else optional(dans),
         territoire=optional(territoire),
         groupe=optional(groupe),
-    )
+    ).checked()
 
 
 def region_of(query: Query) -> str | None:
     """The région a query keeps (``dans="region:CODE"``), else ``None``."""
-    if query.dans and query.dans.startswith("region:"):
-        return query.dans.partition(":")[2]
-    return None
+    if query.dans is None:
+        return None
+    ref = TerritoryRef.parse(query.dans)
+    return ref.code if ref.maille == "region" else None
 
 
 def objectif(value: str | None) -> str | None:

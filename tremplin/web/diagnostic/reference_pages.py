@@ -13,7 +13,6 @@ from tremplin import formats
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS
 from tremplin.diagnostic.consoles import OUTSIDE
-from tremplin.diagnostic.coverage import AURA
 from tremplin.diagnostic.indicators import INDICATORS
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
@@ -126,7 +125,6 @@ def coverage_page(request: Request) -> Response:
             "scopes": scopes,
             "losses": [loss for loss in biggest_losses(rows) if loss.lost >= 0.01],
             "volume_labels": VOLUME_LABELS,
-            "aura": AURA,
         },
     )
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from starlette.responses import Response
 
+from tremplin.config import DEFAULT_REGION
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import classify, with_reasons
 from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_table
@@ -43,8 +44,6 @@ P = ParamSpec("P")
 CACHE_SIZE = 256
 """Results kept per application; one result is at most a few thousand rows."""
 
-WARM_REGION = "84"
-WARM_DANS = f"region:{WARM_REGION}"
 """The région whose results are computed ahead of the first requests (Auvergne-Rhône-Alpes)."""
 
 CHECK_EVERY = 1.0
@@ -75,11 +74,14 @@ class DiagnosticService:
         self,
         engine: sa.Engine,
         facts: FactsCache,
+        region: str = DEFAULT_REGION,
         cache_size: int = CACHE_SIZE,
         check_every: float = CHECK_EVERY,
     ) -> None:
         self._engine = engine
         self._facts = facts
+        self.region = region
+        """The partnership's région (``TREMPLIN_REGION``): what pages show first."""
         self._memo = Memo(cache_size)
         self._responses = ResponseCache()
         self._check_every = check_every
@@ -119,13 +121,15 @@ class DiagnosticService:
         try:
             for perimetre in rules.PERIMETRES:
                 for maille in rules.MAILLES:
-                    self.rows(Query(maille=maille, perimetre=perimetre, dans=WARM_DANS))
+                    self.rows(
+                        Query(maille=maille, perimetre=perimetre, dans=f"region:{self.region}")
+                    )
                 self.groups("famille_fap", perimetre)
-                console = ConsoleQuery(perimetre=perimetre, code_region=WARM_REGION)
+                console = ConsoleQuery(perimetre=perimetre, code_region=self.region)
                 self.offers(console)
                 self.formations(console)
             for maille in ("academie", "departement", "bassin"):
-                self.shapes(maille, WARM_REGION)
+                self.shapes(maille, self.region)
             self.coverage()
         except Exception:  # a warm-up never fails a request: the request computes it again
             _log.exception("calcul préalable du diagnostic interrompu")
@@ -266,7 +270,7 @@ class DiagnosticService:
         return self._cached(("options", column, label), select)
 
     def coverage(self) -> pl.DataFrame:
-        return self._cached(("coverage",), coverage)
+        return self._cached(("coverage",), lambda facts: coverage(facts, self.region))
 
     # --- map --------------------------------------------------------------------------------
 

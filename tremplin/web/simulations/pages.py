@@ -29,7 +29,6 @@ from tremplin.web.diagnostic.service import empty_store_page, service
 from tremplin.web.shared.jobs import SimulationJob
 from tremplin.web.shared.templating import render
 from tremplin.web.simulations.service import (
-    DEFAULT_TERRITORY,
     GRAINES_DEFAULT,
     GRAINES_MAX,
     SimulationService,
@@ -91,7 +90,7 @@ class ScenarioForm:
 
 EXAMPLE = ScenarioForm(
     titre="15 places de chaudronnerie industrielle à Oyonnax, 15 de moins à Villeurbanne",
-    territoire=DEFAULT_TERRITORY,
+    territoire="region:84",  # the example's offers are in Auvergne-Rhône-Alpes
     palier="",
     graines=str(GRAINES_DEFAULT),
     changes=[

@@ -20,6 +20,7 @@ from fastapi import Request
 
 from tremplin.diagnostic import rules
 from tremplin.errors import InputError, NotFound
+from tremplin.referentials.territory_ref import TerritoryRef, TerritoryRefError
 from tremplin.scenarios.cohorts import entry_offers, premiere_offers
 from tremplin.scenarios.scenario_comparison import Comparison, palier_of, run_scenario
 from tremplin.scenarios.scenarios import Scenario, prepare
@@ -29,7 +30,6 @@ from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.shared.jobs import SimulationJob, SimulationRegistry
 
 __all__ = [
-    "DEFAULT_TERRITORY",
     "GRAINES_DEFAULT",
     "GRAINES_MAX",
     "OfferLookup",
@@ -37,9 +37,7 @@ __all__ = [
     "simulations",
 ]
 
-DEFAULT_TERRITORY = "region:84"
 """Simulated when neither the request nor the scenario names a territory (as the CLI does)."""
-REGION = "84"
 GRAINES_DEFAULT = 10
 GRAINES_MAX = 50
 
@@ -73,6 +71,9 @@ class SimulationService:
     def __init__(self, engine: sa.Engine, diagnostic: DiagnosticService) -> None:
         self._engine = engine
         self._diagnostic = diagnostic
+        self.region = diagnostic.region
+        self.default_territory = f"region:{diagnostic.region}"
+        """Where a simulation runs when neither the request nor the scenario says."""
         self.registry = SimulationRegistry(self._run)
 
     # --- offers of each palier, kept with the facts -----------------------------------------
@@ -108,7 +109,7 @@ class SimulationService:
             raise InputError(f"« cohortes » : un nombre entier de 1 à {GRAINES_MAX} est attendu")
         # A scenario that does not apply raises ScenarioError, an InputError (422).
         scenario = Scenario.from_mapping(document)
-        territory = (territoire or scenario.territoire or DEFAULT_TERRITORY).strip()
+        territory = (territoire or scenario.territoire or self.default_territory).strip()
         palier = self.palier_of(scenario)
         prepare(scenario, self.offers(palier), self._diagnostic.facts().etablissements, territory)
         return self.registry.submit(
@@ -188,7 +189,7 @@ class SimulationService:
             uais: dict[str, str] = {}
             mefs: dict[str, str] = {}
             for palier in ("3e", "2nde"):
-                offers = self.offers(palier).filter(pl.col("code_region") == REGION)
+                offers = self.offers(palier).filter(pl.col("code_region") == self.region)
                 for uai, name, commune in (
                     offers.select("uai", "etablissement", "commune").unique().iter_rows()
                 ):
@@ -210,10 +211,10 @@ class SimulationService:
     def territory_options(self) -> list[tuple[str, str]]:
         """(spec, label) of the territories a simulation can cover: AURA, its académies and
         départements, and France."""
-        options = [(f"region:{REGION}", self.territory_label(f"region:{REGION}"))]
+        options = [(self.default_territory, self.territory_label(self.default_territory))]
         for maille in ("academie", "departement"):
             for code, name in (
-                self._diagnostic.territories(maille, REGION).select("code", "nom").iter_rows()
+                self._diagnostic.territories(maille, self.region).select("code", "nom").iter_rows()
             ):
                 options.append((f"{maille}:{code}", f"{rules.MAILLE_LABELS[maille]} : {name}"))
         options.append(("france", "Toute la France"))
@@ -221,13 +222,14 @@ class SimulationService:
 
     def territory_label(self, spec: str) -> str:
         """« Région : Auvergne-Rhône-Alpes » for « region:84 »; the spec itself if unknown."""
-        maille, _, code = spec.partition(":")
         if spec.strip().lower() == "france":
             return "Toute la France"
-        if maille not in rules.MAILLE_LABELS:
+        try:
+            ref = TerritoryRef.parse(spec)
+        except TerritoryRefError:
             return spec
-        name = self._diagnostic.territory_name(maille, code)
-        return f"{rules.MAILLE_LABELS[maille]} : {name or code}"
+        name = self._diagnostic.territory_name(ref.maille, ref.code)
+        return f"{rules.MAILLE_LABELS[ref.maille]} : {name or ref.code}"
 
 
 def simulations(request: Request) -> SimulationService:
