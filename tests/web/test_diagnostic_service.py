@@ -9,7 +9,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tests.web.client import WebClient
-from tests.web.stores import DemoStore
 from tremplin.config import Settings
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
@@ -17,10 +16,10 @@ from tremplin.web.diagnostic.service import CHECK_EVERY
 
 
 def test_facts_are_built_once_and_rebuilt_when_the_store_changes(
-    demo_store: DemoStore, tmp_path: Path
+    demo_store_url: str, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'copie.sqlite'}"
-    source = sa.create_engine(demo_store.url)
+    source = sa.create_engine(demo_store_url)
     with source.connect() as conn:
         conn.exec_driver_sql(f"VACUUM INTO '{tmp_path / 'copie.sqlite'}'")
     source.dispose()
