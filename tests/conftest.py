@@ -1,8 +1,10 @@
-"""Shared fixtures: where the real files are, and a fresh store per test."""
+"""Shared fixtures: where the real files are, a fresh store per test, and the session's shared
+stores (real files, demo territory), read-only."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +13,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from tremplin.demo.generate import generate_demo
-from tremplin.sources.ingest import load_paths
+from tests.stores import LoadedStore, load_store, write_academy_map
+from tremplin.demo.generate import DemoSummary, generate_demo
 from tremplin.store.database import open_store
 
 pytest_plugins = ["tests.pg"]
@@ -71,33 +73,57 @@ def store(sqlite_url: str) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-def _loaded_store(url: str, paths: list[Path]) -> str:
-    engine = open_store(url)
-    try:
-        load_paths(engine, paths)
-    finally:
-        engine.dispose()
-    return url
+def _engine(url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def real_store_url(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite store holding every real file, loaded once per test session. Read-only: a test
-    that writes loads its own store."""
+def real_store(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> LoadedStore:
+    """A SQLite store holding every real file and its derived data (referentials, facts,
+    scenarios' inputs), loaded and built once per test session, and the load's report.
+    Read-only: a test that writes loads its own store."""
     folder = tmp_path_factory.mktemp("real-store")
-    return _loaded_store(f"sqlite:///{folder / 'tremplin.sqlite'}", [sources_dir])
+    return load_store(f"sqlite:///{folder / 'tremplin.sqlite'}", [sources_dir])
 
 
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo territory's files, written once per test session."""
-    folder = tmp_path_factory.mktemp("demo-files") / "demo"
-    generate_demo(folder)
-    return folder
+def real_store_url(real_store: LoadedStore) -> str:
+    return real_store.url
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_store_url: str) -> Iterator[sa.Engine]:
+    """An engine on :func:`real_store` (read-only)."""
+    yield from _engine(real_store_url)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoSummary:
+    """The demo territory's files, written once per test session (read-only)."""
+    return generate_demo(tmp_path_factory.mktemp("demo-files") / "demo")
+
+
+@pytest.fixture(scope="session")
+def demo_dir(demo: DemoSummary) -> Path:
+    """The folder of :func:`demo` (read-only: copy it to change a file)."""
+    return demo.directory
 
 
 @pytest.fixture(scope="session")
 def demo_store_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite store holding the demo territory, loaded once per test session. Read-only."""
+    """A SQLite store holding the demo territory with a map of its académie (the pages draw
+    it), and its derived data, loaded and built once per test session. Read-only."""
     folder = tmp_path_factory.mktemp("demo-store")
-    return _loaded_store(f"sqlite:///{folder / 'tremplin.sqlite'}", [demo_dir])
+    files = shutil.copytree(demo_dir, folder / "demo")
+    write_academy_map(files)
+    loaded = load_store(f"sqlite:///{folder / 'tremplin.sqlite'}", [files])
+    assert not [o for o in loaded.report.outcomes if o.problems], loaded.report
+    return loaded.url
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_store_url: str) -> Iterator[sa.Engine]:
+    """An engine on :func:`demo_store_url` (read-only)."""
+    yield from _engine(demo_store_url)

@@ -7,12 +7,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tremplin.cli import app
-from tremplin.demo import generate_demo
 from tremplin.scenarios.calibration_report import BEGIN, END
 
 
-def test_calibration_on_the_demo_files_writes_its_figures(tmp_path: Path) -> None:
-    generate_demo(tmp_path / "demo")
+def test_calibration_on_the_demo_files_writes_its_figures(tmp_path: Path, demo_dir: Path) -> None:
     document = tmp_path / "calibration.md"
     document.write_text(f"# Calibration\n\n{BEGIN}\nanciens chiffres\n{END}\n", encoding="utf-8")
 
@@ -22,7 +20,7 @@ def test_calibration_on_the_demo_files_writes_its_figures(tmp_path: Path) -> Non
             "simulate",
             "calibration",
             "--sources",
-            str(tmp_path / "demo"),
+            str(demo_dir),
             "--evaluations",
             "3",
             "--output",

@@ -27,11 +27,6 @@ _ANNUAIRE = "etablissements/fr-en-annuaire-education_colleges_AURA.csv"
 _LEVELS = {"2321": "cap", "2381": "seconde_pro", "2382": "premiere_pro"}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoSummary:
-    return generate_demo(tmp_path_factory.mktemp("demo"))
-
-
 def _tree(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()

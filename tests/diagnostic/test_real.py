@@ -7,16 +7,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from tremplin.diagnostic.classify import classify
 from tremplin.diagnostic.consoles import ConsoleQuery, offers_table
 from tremplin.diagnostic.coverage import coverage
-from tremplin.diagnostic.facts import Facts, build_facts
+from tremplin.diagnostic.facts import Facts, stored_facts
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.referentials.perimeter import Perimeter
-from tremplin.store.database import open_store
 
 pytestmark = pytest.mark.realdata
 
@@ -29,12 +29,10 @@ def database(real_store_url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def facts(database: str) -> Facts:
-    engine = open_store(database)
-    with engine.connect() as conn:
-        built = build_facts(conn, Perimeter.load(None))
-    engine.dispose()
-    return built
+def facts(real_engine: sa.Engine) -> Facts:
+    """The facts the load stored in the session's store."""
+    with real_engine.connect() as conn:
+        return stored_facts(conn, Perimeter.load(None))
 
 
 def _entry_mefs(sources_dir: Path) -> pl.Series:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -12,14 +11,10 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tremplin.demo import generate_demo
 from tremplin.referentials.perimeter import DEFAULT_FILE, Perimeter, PerimeterError
 from tremplin.referentials.trades import bmo_trades, trades_of_cfd
-from tremplin.sources.ingest import load_paths
-from tremplin.store.database import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
-_FOLDERS = ("dares", "bmo", "rome", "certifications", "bcn", "affelnet")
 
 
 @pytest.fixture(scope="module")
@@ -215,11 +210,9 @@ def test_the_group_that_puts_a_row_in_is_named(default: Perimeter) -> None:
 
 
 @pytest.fixture(scope="module")
-def real(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('perimeter') / 'tremplin.sqlite'}")
-    load_paths(engine, [sources_dir / folder for folder in _FOLDERS])
-    yield engine
-    engine.dispose()
+def real(real_engine: sa.Engine) -> sa.Engine:
+    """The session's store of every real file (read-only)."""
+    return real_engine
 
 
 @pytest.mark.realdata
@@ -261,16 +254,12 @@ def test_weight_of_the_default_perimeter(real: sa.Engine, default: Perimeter) ->
     assert int(projects.filter(everything.fap2021_expr())["projets"].sum()) > inside
 
 
-def test_the_perimeter_applies_to_the_demo_territory(tmp_path: Path, default: Perimeter) -> None:
-    demo = generate_demo(tmp_path / "demo")
-    engine = open_store(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    try:
-        load_paths(engine, [demo.directory])
-        with engine.connect() as conn:
-            chains = trades_of_cfd(conn)
-            families = bmo_trades(conn)
-    finally:
-        engine.dispose()
+def test_the_perimeter_applies_to_the_demo_territory(
+    demo_engine: sa.Engine, default: Perimeter
+) -> None:
+    with demo_engine.connect() as conn:
+        chains = trades_of_cfd(conn)
+        families = bmo_trades(conn)
     annotated = default.annotate(chains.with_columns(pl.lit(None, pl.String).alias("groupe_nsf")))
     assert annotated["dans_perimetre"].any()
     assert not annotated["dans_perimetre"].all()

@@ -1,13 +1,12 @@
 """The territories referential: commune → département → académie → région, commune → bassin BMO,
 and the placement of every establishment (UAI).
 
-The real files are loaded once per module into a SQLite store; the figures checked are, where
+The real files are read from the session's store (``real_engine``); the figures checked are, where
 possible, recomputed from the raw files with polars, independently of the referential.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tremplin.config import DEFAULT_REGION as REGION_AURA
-from tremplin.demo import generate_demo
 from tremplin.referentials import territories
 from tremplin.referentials.codes import (
     commune_of_arrondissement_expr,
@@ -48,9 +46,7 @@ from tremplin.referentials.territories import (
     departements,
     regions,
 )
-from tremplin.sources.ingest import load_paths
 from tremplin.sources.tables import DATASET_TABLES
-from tremplin.store.database import open_store
 
 _COMMUNES_FILE = "territoires/communes_2026_pop_geopoint.csv"
 _ACADEMIES_FILE = "territoires/departements_academies_regions.csv"
@@ -58,33 +54,10 @@ _AURA_DEPARTEMENTS = {"01", "03", "07", "15", "26", "38", "42", "43", "63", "69"
 _COMMUNE_PRECISIONS = {ANNUAIRE, COMMUNE_AFFELNET, COMMUNE_LYCEES, COORDONNEES_PARCOURSUP}
 
 
-def _real_paths(sources: Path) -> list[Path]:
-    """The files the referential reads, and every file naming establishments by UAI."""
-    territoires = sources / "territoires"
-    return [
-        territoires / "communes_2026_pop_geopoint.csv",
-        territoires / "departements.json",
-        territoires / "regions.json",
-        territoires / "departements_academies_regions.csv",
-        sources / "bmo" / "bassin_emploi_BMO_communes.csv",
-        sources / "bmo" / "Base_open_data_BMO_2024.xlsx",
-        sources / "affelnet",
-        sources / "etablissements",
-        sources / "parcoursup",
-        sources / "effectifs",
-        *sorted(
-            p for p in (sources / "inserjeunes").glob("*.csv") if p.name != "ij_region_data.csv"
-        ),
-    ]
-
-
 @pytest.fixture(scope="module")
-def real(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('territories') / 'tremplin.sqlite'}"
-    engine = open_store(url)
-    load_paths(engine, _real_paths(sources_dir))
-    yield engine
-    engine.dispose()
+def real(real_engine: sa.Engine) -> sa.Engine:
+    """The session's store of every real file (read-only)."""
+    return real_engine
 
 
 @pytest.fixture(scope="module")
@@ -518,18 +491,8 @@ def test_an_empty_store_gives_empty_frames(store: sa.Engine) -> None:
 # --- the demo territory ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    root = tmp_path_factory.mktemp("demo-territories")
-    demo = generate_demo(root / "demo")
-    engine = open_store(f"sqlite:///{root / 'tremplin.sqlite'}")
-    load_paths(engine, [demo.directory])
-    yield engine
-    engine.dispose()
-
-
-def test_the_demo_territory_has_a_whole_chain(demo_store: sa.Engine) -> None:
-    with demo_store.connect() as conn:
+def test_the_demo_territory_has_a_whole_chain(demo_engine: sa.Engine) -> None:
+    with demo_engine.connect() as conn:
         rows = communes(conn)
         academies_ = academies(conn, communes_frame=rows)
         bassins_ = bassins(conn, communes_frame=rows)
@@ -540,8 +503,8 @@ def test_the_demo_territory_has_a_whole_chain(demo_store: sa.Engine) -> None:
     assert bassins_["population"].sum() == rows["population"].sum()
 
 
-def test_the_demo_establishments_are_placed(demo_store: sa.Engine) -> None:
-    with demo_store.connect() as conn:
+def test_the_demo_establishments_are_placed(demo_engine: sa.Engine) -> None:
+    with demo_engine.connect() as conn:
         rows = territories.etablissements(conn)  # re-exported from places
     report = territories.placement_report(rows, REGION_AURA)
     counts = dict(report.select("precision", "etablissements").iter_rows())

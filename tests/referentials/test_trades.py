@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +16,6 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tremplin.demo import generate_demo
 from tremplin.referentials.fap_bridge import (
     METHOD_CODE,
     METHOD_LABEL,
@@ -41,10 +39,7 @@ from tremplin.referentials.trades import (
     rome_grand_domain_of,
     trades_of_cfd,
 )
-from tremplin.sources.ingest import load_paths
-from tremplin.store.database import open_store
 
-_FOLDERS = ("dares", "bmo", "rome", "certifications")
 _METHODS = {
     METHOD_CODE,
     METHOD_SUFFIX,
@@ -56,11 +51,9 @@ _METHODS = {
 
 
 @pytest.fixture(scope="module")
-def real(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('trades') / 'tremplin.sqlite'}")
-    load_paths(engine, [sources_dir / folder for folder in _FOLDERS])
-    yield engine
-    engine.dispose()
+def real(real_engine: sa.Engine) -> sa.Engine:
+    """The session's store of every real file (read-only)."""
+    return real_engine
 
 
 @pytest.fixture(scope="module")
@@ -342,17 +335,11 @@ def test_bmo_trades_give_families_of_every_bmo_code(real: sa.Engine) -> None:
 # --- the demo territory --------------------------------------------------------------------
 
 
-def test_trades_run_on_the_demo_territory(tmp_path: Path) -> None:
-    demo = generate_demo(tmp_path / "demo")
-    engine = open_store(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    try:
-        load_paths(engine, [demo.directory])
-        with engine.connect() as conn:
-            bridge = fap_bridge(conn)
-            chains = trades_of_cfd(conn, bridge)
-            families = bmo_trades(conn)
-    finally:
-        engine.dispose()
+def test_trades_run_on_the_demo_territory(demo_engine: sa.Engine) -> None:
+    with demo_engine.connect() as conn:
+        bridge = fap_bridge(conn)
+        chains = trades_of_cfd(conn, bridge)
+        families = bmo_trades(conn)
     assert bridge.frame.height > 0
     assert (
         bridge.frame.group_by("fap2009").agg(pl.col("is_primary").sum())["is_primary"] == 1

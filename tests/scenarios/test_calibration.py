@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
-from tests.scenarios.test_cohorts import Real, load_real
+from tests.scenarios.real import Real
 from tremplin.scenarios.calibration import (
     CalibrationReport,
     Fit,
@@ -111,11 +110,6 @@ def _report() -> CalibrationReport:
         split_seed=2024,
         seconds=4.0,
     )
-
-
-@pytest.fixture(scope="module")
-def real(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Real]:
-    yield load_real(sources_dir, tmp_path_factory.mktemp("calibration"))
 
 
 @pytest.mark.realdata

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.scenarios.test_cohorts import Real, load_real, synthetic_offers, synthetic_origins
+from tests.scenarios.real import Real
+from tests.scenarios.test_cohorts import synthetic_offers, synthetic_origins
 from tremplin.assignment.engine import solve
 from tremplin.assignment.instance import Instance
 from tremplin.cli import app
@@ -322,11 +322,6 @@ def test_estimates_are_means_with_student_intervals() -> None:
 
 
 # --- the planner's example on the real data of Auvergne-Rhône-Alpes -----------------------
-
-
-@pytest.fixture(scope="module")
-def real(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Real]:
-    yield load_real(sources_dir, tmp_path_factory.mktemp("scenarios"))
 
 
 def _chaudronnerie(sources_dir: Path) -> str:

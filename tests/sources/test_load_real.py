@@ -7,13 +7,13 @@ project's readers.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from tests.stores import LoadedStore
 from tremplin.sources.ingest import LoadReport, load_paths
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.database import open_store
@@ -23,14 +23,9 @@ pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture(scope="module")
-def loaded(
-    sources_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[sa.Engine, LoadReport]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'tremplin.sqlite'}"
-    engine = open_store(url)
-    report = load_paths(engine, [sources_dir])
-    yield engine, report
-    engine.dispose()
+def loaded(real_store: LoadedStore, real_engine: sa.Engine) -> tuple[sa.Engine, LoadReport]:
+    """The session's store of every real file, and its load's report (read-only)."""
+    return real_engine, real_store.report
 
 
 def _raw(path: Path, separator: str = ";", encoding: str = "utf8") -> pl.DataFrame:

@@ -17,7 +17,6 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from tremplin.cli import app
-from tremplin.demo import generate_demo
 from tremplin.diagnostic.facts import (
     FactsCache,
     build_derived,
@@ -36,10 +35,9 @@ LATE_FILE = Path("dares") / "tensions.csv"
 
 
 @pytest.fixture(scope="module")
-def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("derived") / "demo"
-    generate_demo(folder)
-    return folder
+def demo_files(demo_dir: Path) -> Path:
+    """The session's demo files (read-only: each test loads a copy)."""
+    return demo_dir
 
 
 def _copy(demo_files: Path, tmp_path: Path, *, without: Path | None = None) -> Path:

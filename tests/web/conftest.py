@@ -1,5 +1,6 @@
-"""The web tests' fixtures: an application on the test's empty store, one on the demo territory
-and one on the real files cohorts read — the last two built once per test session, read-only."""
+"""The web tests' fixtures: an application on the test's empty store, one on the session's demo
+store and one on its real-data store (``tests/conftest.py``) — the last two built once per test
+session, read-only."""
 
 from __future__ import annotations
 
@@ -10,20 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.web.client import Posted, WebClient, web_client, web_settings
-from tests.web.stores import (
-    EXAMPLE,
-    SEEDS,
-    TRANSFER,
-    DemoStore,
-    build_demo_store,
-    load_cohort_store,
-)
+from tests.web.stores import EXAMPLE, SEEDS, TRANSFER
 from tremplin.config import Settings
-from tremplin.diagnostic.facts import build_facts
+from tremplin.diagnostic.facts import stored_facts
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.scenarios.scenario_comparison import Comparison, run_scenario
 from tremplin.scenarios.scenarios import Scenario
-from tremplin.store.database import open_store
 
 
 @pytest.fixture
@@ -43,43 +36,23 @@ def store_client(store: sa.Engine, settings: Settings) -> Iterator[WebClient]:
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
-    """A SQLite store holding the demo territory and a map of its académie (read-only)."""
-    return build_demo_store(tmp_path_factory.mktemp("diagnostic"))
-
-
-@pytest.fixture(scope="session")
 def demo_client(
-    demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory
+    demo_store_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WebClient]:
     """One application on the demo store for the session (its caches warm up once)."""
-    client = WebClient.on(demo_store.url, tmp_path_factory.mktemp("settings"))
+    client = WebClient.on(demo_store_url, tmp_path_factory.mktemp("settings"))
     yield client
     client.close()
 
 
-@pytest.fixture(scope="session")
-def demo_engine(demo_store: DemoStore) -> Iterator[sa.Engine]:
-    """The demo store, read by the tests themselves to compare with what the web answers."""
-    found = sa.create_engine(demo_store.url)
-    yield found
-    found.dispose()
-
-
-# --- the real files cohorts read, and simulations on them -----------------------------------------
+# --- the real files, and simulations on them -----------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def cohort_store(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The URL of a SQLite store of the real files cohorts read (read-only)."""
-    return load_cohort_store(sources_dir, tmp_path_factory.mktemp("simulations"))
-
-
-@pytest.fixture(scope="session")
-def simulations_client(cohort_store: str) -> Iterator[WebClient]:
-    """One application on the cohort store for the session: the simulations live in its
+def simulations_client(real_store_url: str) -> Iterator[WebClient]:
+    """One application on the real-data store for the session: the simulations live in its
     memory, so the tests of the API and of the pages read the same ones."""
-    client = WebClient.on(cohort_store)
+    client = WebClient.on(real_store_url)
     yield client
     client.close()
 
@@ -103,18 +76,14 @@ def transfer(simulations_client: WebClient, oyonnax: Posted) -> Posted:
 
 
 @pytest.fixture(scope="session")
-def direct(cohort_store: str) -> Comparison:
-    """The example through the library, as ``tremplin simulate scenario`` runs it."""
-    engine = open_store(cohort_store)
-    try:
-        with engine.connect() as conn:
-            facts = build_facts(conn, Perimeter.load(None))
-            return run_scenario(
-                conn,
-                facts,
-                Scenario.from_mapping(EXAMPLE),
-                territoire="region:84",
-                seeds=range(1, SEEDS + 1),
-            )
-    finally:
-        engine.dispose()
+def direct(real_engine: sa.Engine) -> Comparison:
+    """The example through the library, as ``tremplin simulate scenario`` runs it (on the facts
+    the load stored)."""
+    with real_engine.connect() as conn:
+        return run_scenario(
+            conn,
+            stored_facts(conn, Perimeter.load(None)),
+            Scenario.from_mapping(EXAMPLE),
+            territoire="region:84",
+            seeds=range(1, SEEDS + 1),
+        )

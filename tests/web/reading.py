@@ -13,16 +13,17 @@ import sqlalchemy as sa
 
 from tests.web.client import WebClient
 from tremplin.diagnostic import rules
-from tremplin.diagnostic.facts import build_facts
+from tremplin.diagnostic.facts import stored_facts
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.scenarios.scenario_comparison import Estimate
 
 
 def computed(engine: sa.Engine, query: Query) -> pl.DataFrame:
-    """The rows ``compute`` gives, on facts built here, independently of the app's cache."""
+    """The rows ``compute`` gives, on the facts stored in the store, read here independently of
+    the app's cache."""
     with engine.connect() as conn:
-        facts = build_facts(conn, Perimeter.load(None))
+        facts = stored_facts(conn, Perimeter.load(None))
     return compute(facts, query)
 
 

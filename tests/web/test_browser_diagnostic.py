@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.stores import DEMO_ACADEMIE
 from tests.web.browser import Tab, chromium, opened_tab, served
 from tests.web.client import web_settings
-from tests.web.stores import DEMO_ACADEMIE, DemoStore
 from tremplin.reports.figures import COLUMN_LABELS, format_value
 from tremplin.web.app import create_app
 
@@ -22,9 +22,9 @@ MAP_READY = "territoire"  # « N territoires sur la carte. » once drawn
 
 
 @pytest.fixture(scope="module")
-def base_url(demo_store: DemoStore) -> Iterator[str]:
+def base_url(demo_store_url: str) -> Iterator[str]:
     """uvicorn serving the app on the demo store, in a background thread."""
-    app = create_app(web_settings(demo_store.url))
+    app = create_app(web_settings(demo_store_url))
     with served(app) as address:
         yield address
 

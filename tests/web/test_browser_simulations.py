@@ -1,5 +1,5 @@
 """A simulation in a real browser: Debian's headless Chromium, driven by Playwright, on uvicorn,
-over a store of the real files cohorts read. The planner runs her example (« open 15 places of
+over the session's store of the real files. The planner runs her example (« open 15 places of
 bac pro Technicien en chaudronnerie industrielle in Oyonnax, close 15 elsewhere ») from the form
 and reads its before / after."""
 
@@ -23,10 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
 
 @pytest.fixture(scope="module")
-def base_url(cohort_store: str) -> Iterator[str]:
-    """uvicorn serving the app on the store of the real files cohorts read, in a background
-    thread."""
-    app = create_app(web_settings(cohort_store))
+def base_url(real_store_url: str) -> Iterator[str]:
+    """uvicorn serving the app on the store of the real files, in a background thread."""
+    app = create_app(web_settings(real_store_url))
     with served(app) as address:
         yield address
 

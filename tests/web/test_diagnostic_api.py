@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from python_calamine import CalamineWorkbook
 
+from tests.stores import DEMO_ACADEMIE
 from tests.web.client import WebClient
 from tests.web.reading import busiest_row, computed, csv_frame
-from tests.web.stores import DEMO_ACADEMIE
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVES
 from tremplin.diagnostic.indicators import ORDER, Query

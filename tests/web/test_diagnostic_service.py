@@ -8,41 +8,40 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.web.client import WebClient
-from tests.web.stores import DemoStore
-from tremplin.config import Settings
+from tests.web.client import web_client, web_settings
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 from tremplin.web.diagnostic.service import CHECK_EVERY
 
 
 def test_facts_are_built_once_and_rebuilt_when_the_store_changes(
-    demo_store: DemoStore, tmp_path: Path
+    demo_store_url: str, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'copie.sqlite'}"
-    source = sa.create_engine(demo_store.url)
+    source = sa.create_engine(demo_store_url)
     with source.connect() as conn:
         conn.exec_driver_sql(f"VACUUM INTO '{tmp_path / 'copie.sqlite'}'")
     source.dispose()
-    copy = WebClient(Settings.from_env({"TREMPLIN_DATABASE_URL": url}))
-    service = copy.app.state.diagnostic
-    before = copy.json("/api/v1/diagnostic?maille=region&taille=1000")
-    facts = service.facts()
-    copy.json("/api/v1/diagnostic?maille=academie&taille=1000")
-    assert service.facts() is facts
-    # A new file changes the store: the next request sees new facts.
-    extra = tmp_path / "extra"
-    (extra / "effectifs").mkdir(parents=True)
-    (extra / ".tremplin-demo").write_text("fictif", "utf-8")
-    (extra / "effectifs" / "constat_2021.csv").write_text(
-        "Rentrée scolaire;UAI;Mef Bcp 11;Nombre d'élèves : Total\n2021;0699999A;32221023210;12\n",
-        encoding="utf-8-sig",
-    )
-    store = open_store(url)
-    load_paths(store, [extra])
-    store.dispose()
-    # The store is checked again at most every CHECK_EVERY seconds.
-    time.sleep(CHECK_EVERY + 0.05)
-    after = copy.json("/api/v1/diagnostic?maille=region&taille=1000")
-    assert service.facts() is not facts
-    assert after["total"] == before["total"]
+    with web_client(web_settings(url)) as copy:
+        service = copy.app.state.diagnostic
+        before = copy.json("/api/v1/diagnostic?maille=region&taille=1000")
+        facts = service.facts()
+        copy.json("/api/v1/diagnostic?maille=academie&taille=1000")
+        assert service.facts() is facts
+        # A new file changes the store: the next request sees new facts.
+        extra = tmp_path / "extra"
+        (extra / "effectifs").mkdir(parents=True)
+        (extra / ".tremplin-demo").write_text("fictif", "utf-8")
+        (extra / "effectifs" / "constat_2021.csv").write_text(
+            "Rentrée scolaire;UAI;Mef Bcp 11;Nombre d'élèves : Total\n"
+            "2021;0699999A;32221023210;12\n",
+            encoding="utf-8-sig",
+        )
+        store = open_store(url)
+        load_paths(store, [extra])
+        store.dispose()
+        # The store is checked again at most every CHECK_EVERY seconds.
+        time.sleep(CHECK_EVERY + 0.05)
+        after = copy.json("/api/v1/diagnostic?maille=region&taille=1000")
+        assert service.facts() is not facts
+        assert after["total"] == before["total"]

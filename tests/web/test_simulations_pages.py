@@ -182,7 +182,7 @@ def test_two_simulations_side_by_side(client: WebClient, oyonnax: Posted, transf
 
 
 def test_a_running_simulation_reloads_its_page_until_done(
-    cohort_store: str, direct: Comparison
+    real_store_url: str, direct: Comparison
 ) -> None:
     # The application's service checks the scenario for real; the registry's runner waits for
     # the test to let it finish, then gives the library's comparison.
@@ -193,7 +193,7 @@ def test_a_running_simulation_reloads_its_page_until_done(
         release.wait(30)
         return direct
 
-    waiting = WebClient.on(cohort_store)
+    waiting = WebClient.on(real_store_url)
     waiting.app.state.simulations.registry = SimulationRegistry(run)
     try:
         created = waiting.post("/api/v1/simulations", EXAMPLE)
