@@ -3,6 +3,7 @@ a choice model that only draws distinct, reachable offers with the logit's proba
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -397,3 +398,56 @@ def test_a_lycée_without_coordinates_keeps_its_pupils_with_their_first_wish_onl
     counts = cohort.instance.wish_counts
     assert cohort.instance.n_pupils == 5
     assert np.all(counts[cohort.pupils.get_column("uai_premier_voeu") == "0000000X"] == 1)
+
+
+# --- regression: a small cohort pinned literally (the generator's speed-ups keep it) ------
+
+PINNED_ROWS: list[tuple[int, float, float, int, int, str | None, str]] = [
+    (0, 45.10, 4.90, 8, 6, "A", "Bac pro"),
+    (0, 45.10, 4.90, 4, 5, "B", "CAP"),
+    (1, 45.20, 5.05, 6, 9, "A", "Bac pro"),
+    (1, 45.20, 5.05, 5, 2, None, "CAP"),
+    (2, 45.35, 4.95, 7, 7, "B", "Bac pro"),
+    (3, 45.45, 5.20, 3, 4, "A", "CAP"),
+    (4, 45.05, 5.25, 5, 3, "B", "Bac pro"),
+]
+PINNED_POINTS = [
+    (45.10, 4.95, 300.0),
+    (45.25, 5.00, 120.0),
+    (45.40, 5.10, 80.0),
+    (45.00, 5.20, 40.0),
+    (45.30, 4.85, 200.0),
+]
+PINNED_SETTINGS = CohortSettings(reach_km=40.0, max_lycees=4, secteur_lycees=1)
+
+
+def test_a_small_cohort_is_the_one_pinned() -> None:
+    cohort = generate_cohort(
+        synthetic_offers(PINNED_ROWS), synthetic_origins(PINNED_POINTS), 7, PINNED_SETTINGS
+    )
+    i = cohort.instance
+    assert i.wish_offsets.tolist() == [
+        0, 3, 4, 9, 11, 13, 18, 21, 26, 30, 34, 35, 38, 41, 46, 49, 52, 53, 56, 58, 60, 65, 68,
+        74, 77, 80, 84, 88, 90, 93, 95, 98, 99, 105, 107, 111, 113,
+    ]  # fmt: skip
+    assert i.wish_formations.tolist() == [
+        0, 2, 6, 0, 0, 2, 4, 1, 3, 0, 2, 0, 2, 0, 2, 5, 4, 1, 1, 4, 3, 1, 4, 3, 2, 5, 1, 4, 6,
+        3, 1, 4, 6, 3, 1, 2, 0, 3, 2, 0, 6, 2, 0, 5, 1, 4, 2, 0, 1, 2, 5, 0, 2, 2, 5, 0, 2, 0,
+        2, 4, 3, 1, 0, 4, 2, 3, 1, 2, 4, 1, 0, 2, 5, 3, 4, 1, 6, 4, 6, 1, 4, 1, 2, 0, 4, 1, 2,
+        5, 4, 1, 4, 1, 0, 5, 2, 5, 0, 3, 5, 5, 2, 0, 6, 1, 3, 6, 4, 6, 3, 1, 0, 6, 4,
+    ]  # fmt: skip
+    assert np.flatnonzero(cohort.secteur).tolist() == [
+        0, 4, 7, 9, 11, 14, 18, 23, 24, 26, 30, 34, 36, 39, 41, 46, 49, 54, 56, 59, 61, 62, 66,
+        68, 75, 79, 80, 87, 88, 90, 93, 95, 98, 101, 103, 107,
+    ]  # fmt: skip
+    assert cohort.pupils.get_column("origine").to_list() == [
+        "C0", "C2", "C0", "C0", "C0", "C1", "C0", "C1", "C0", "C0", "C0", "C0", "C0", "C1",
+        "C1", "C1", "C4", "C2", "C1", "C4", "C0", "C0", "C4", "C0", "C0", "C4", "C2", "C4",
+        "C4", "C2", "C2", "C2", "C0", "C0", "C3", "C0",
+    ]  # fmt: skip
+    assert cohort.solve().formation.tolist() == [
+        0, 0, 0, 0, 0, 0, 1, 3, 1, 1, 1, 2, 0, 2, 2, 2, -1, 2, 2, 4, 3, 3, 4, 6, 4, 4, 4, 4, 4,
+        5, 5, 5, 0, 6, 6, 6,
+    ]  # fmt: skip
+    digest = hashlib.sha256(cohort.pupils.write_csv().encode()).hexdigest()
+    assert digest == "cdbdcc27f5d8b12e40fba9293ec07ec9a98d9df9a5de663f3a0c7847726c43a2"
