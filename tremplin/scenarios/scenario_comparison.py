@@ -33,6 +33,7 @@ from tremplin.assignment.results import summarise
 from tremplin.diagnostic.facts import Facts
 from tremplin.scenarios.cohorts import (
     CohortSettings,
+    cohort_geometry,
     entry_offers,
     generate_cohort,
     origins,
@@ -256,8 +257,9 @@ def compare(
     per_seed: list[tuple[dict[tuple[str, str], dict[str, float]], ...]] = []
     fills: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
     pupils = 0
+    geometry = cohort_geometry(offers, origin_frame, settings)
     for n, seed in enumerate(seeds):
-        cohort = generate_cohort(offers, origin_frame, seed, settings)
+        cohort = generate_cohort(offers, origin_frame, seed, geometry=geometry)
         p = cohort.pupils
         pupil_groups = {
             "academie": p.get_column("code_academie").fill_null("?").to_list(),
