@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme
 from tremplin.assignment.engine import Outcome
-from tremplin.assignment.results import summarise
+from tremplin.assignment.results import Labels, summarise
 from tremplin.diagnostic.facts import Facts
 from tremplin.scenarios.cohorts import (
     CohortSettings,
@@ -174,11 +174,21 @@ class Comparison:
 Values = dict[tuple[str, str, str], tuple[float, float]]
 
 
-def _pupil_values(
-    outcome: Outcome, groups: Mapping[str, Sequence[str]]
-) -> dict[tuple[str, str], dict[str, float]]:
-    summary = summarise(outcome, pupil_groups=dict(groups))
-    out: dict[tuple[str, str], dict[str, float]] = {}
+def _labels_of(values: pl.Series) -> Labels:
+    """:meth:`Labels.of` a text column without nulls, through polars: sorted names, each row's
+    index among them (the same as numpy's, many times faster on strings)."""
+    names = sorted(values.unique().to_list())
+    inverse = values.cast(pl.Enum(names)).to_physical().to_numpy().astype(np.intp)
+    return Labels(tuple(names), inverse)
+
+
+def _values(
+    outcome: Outcome, pupil_groups: Mapping[str, Labels], formation_groups: Mapping[str, Labels]
+) -> tuple[dict[tuple[str, str], dict[str, float]], dict[tuple[str, str], dict[str, float]]]:
+    """The pupils' indicators and the places' indicators of ``outcome``, overall and per
+    group."""
+    summary = summarise(outcome, pupil_groups=pupil_groups, formation_groups=formation_groups)
+    pupils: dict[tuple[str, str], dict[str, float]] = {}
     items = [(("", ""), summary.pupils)] + [
         ((kind, label), s)
         for kind, labels in summary.by_pupil_group.items()
@@ -186,30 +196,25 @@ def _pupil_values(
     ]
     for key, s in items:
         share = s.share_first_wish
-        out[key] = {
+        pupils[key] = {
             "eleves": s.pupils,
             "affectes": s.placed,
             "premier_voeu": s.first_wish,
             "taux_premier_voeu": math.nan if share is None else share,
             "sans_affectation": s.unplaced,
         }
-    return out
-
-
-def _place_values(
-    outcome: Outcome, groups: Mapping[str, Sequence[str]]
-) -> dict[tuple[str, str], dict[str, float]]:
-    summary = summarise(outcome, formation_groups=dict(groups))
-    items = [(("", ""), summary.places)] + [
+    places = [(("", ""), summary.places)] + [
         ((kind, label), s)
         for kind, labels in summary.by_formation_group.items()
         for label, s in labels.items()
     ]
-    return {key: {"capacite": s.capacity, "places_vacantes": s.unfilled} for key, s in items}
+    return pupils, {
+        key: {"capacite": s.capacity, "places_vacantes": s.unfilled} for key, s in places
+    }
 
 
 def _moves(
-    before: Outcome, after: Outcome, groups: Mapping[str, Sequence[str]]
+    before: Outcome, after: Outcome, groups: Mapping[str, Labels]
 ) -> dict[tuple[str, str], dict[str, float]]:
     b, a = before.rank, after.rank
     flags = {
@@ -221,11 +226,10 @@ def _moves(
     flags["changent"] = before.formation != after.formation
     out = {("", ""): {k: float(v.sum()) for k, v in flags.items()}}
     for kind, labels in groups.items():
-        codes, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
         for k, v in flags.items():
-            counts = np.bincount(inverse, weights=v, minlength=codes.size)
-            for code, count in zip(codes, counts, strict=True):
-                out.setdefault((kind, str(code)), {})[k] = float(count)
+            counts = np.bincount(labels.inverse, weights=v, minlength=len(labels.names))
+            for code, count in zip(labels.names, counts, strict=True):
+                out.setdefault((kind, code), {})[k] = float(count)
     return out
 
 
@@ -247,12 +251,14 @@ def compare(
         raise ScenarioError("au moins une graine est nécessaire")
     offers = plan.offers
     formation_groups = {
-        "academie": offers.get_column("code_academie").fill_null("?").to_list(),
-        "departement": offers.get_column("code_departement").fill_null("?").to_list(),
-        "perimetre": [
-            "industrie" if v else "hors industrie"
-            for v in offers.get_column("industrie").fill_null(False)
-        ],
+        "academie": Labels.of(offers.get_column("code_academie").fill_null("?").to_list()),
+        "departement": Labels.of(offers.get_column("code_departement").fill_null("?").to_list()),
+        "perimetre": Labels.of(
+            [
+                "industrie" if v else "hors industrie"
+                for v in offers.get_column("industrie").fill_null(False)
+            ]
+        ),
     }
     per_seed: list[tuple[dict[tuple[str, str], dict[str, float]], ...]] = []
     fills: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
@@ -260,21 +266,25 @@ def compare(
     geometry = cohort_geometry(offers, origin_frame, settings)
     for n, seed in enumerate(seeds):
         cohort = generate_cohort(offers, origin_frame, seed, geometry=geometry)
-        p = cohort.pupils
-        pupil_groups = {
-            "academie": p.get_column("code_academie").fill_null("?").to_list(),
-            "departement": p.get_column("code_departement").fill_null("?").to_list(),
-            "perimetre": [
-                "industrie" if v else "hors industrie"
-                for v in p.get_column("industrie_premier_voeu").fill_null(False)
-            ],
-            "boursier": ["boursier" if v else "non boursier" for v in p.get_column("boursier")],
-        }
+        p = cohort.pupils.select(
+            pl.col("code_academie").fill_null("?").alias("academie"),
+            pl.col("code_departement").fill_null("?").alias("departement"),
+            pl.when(pl.col("industrie_premier_voeu").fill_null(False))
+            .then(pl.lit("industrie"))
+            .otherwise(pl.lit("hors industrie"))
+            .alias("perimetre"),
+            pl.when(pl.col("boursier"))
+            .then(pl.lit("boursier"))
+            .otherwise(pl.lit("non boursier"))
+            .alias("boursier"),
+        )
+        pupil_groups = {name: _labels_of(p.get_column(name)) for name in p.columns}
         before, after = cohort.solve(None, bareme), cohort.solve(plan.after, bareme)
         pupils = cohort.instance.n_pupils
+        pupils_before, places_before = _values(before, pupil_groups, formation_groups)
+        pupils_after, places_after = _values(after, pupil_groups, formation_groups)
         per_seed.append((
-            _pupil_values(before, pupil_groups), _pupil_values(after, pupil_groups),
-            _place_values(before, formation_groups), _place_values(after, formation_groups),
+            pupils_before, pupils_after, places_before, places_after,
             _moves(before, after, pupil_groups),
         ))  # fmt: skip
         count = offers.height
