@@ -24,6 +24,7 @@ Affelnet barème needs (:meth:`Cohort.simulation`). See docs/cohorts.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -305,7 +306,6 @@ def cohort_from_draw(draw: PupilDraw, choice: ChoiceModel | None = None) -> Coho
         draw.settings.secteur_lycees,
     )
     n_pupils = draw.pupil_first.size
-    width = max(6, len(str(n_pupils)))
     instance = Instance.from_arrays(
         offers.get_column("capacite").fill_null(0).to_numpy().astype(np.int64),
         offsets,
@@ -314,7 +314,7 @@ def cohort_from_draw(draw: PupilDraw, choice: ChoiceModel | None = None) -> Coho
         draw.seed,
         boursier=draw.boursier,
         formation_ids=offers.get_column("formation_id").to_list(),
-        pupil_ids=[f"E{i + 1:0{width}d}" for i in range(n_pupils)],
+        pupil_ids=_pupil_ids(n_pupils),
     )
     return Cohort(
         offers=offers,
@@ -325,6 +325,13 @@ def cohort_from_draw(draw: PupilDraw, choice: ChoiceModel | None = None) -> Coho
         formation_groups=tuple(offers.get_column("groupe_bareme").to_list()),
         seed=draw.seed,
     )
+
+
+@lru_cache(maxsize=4)
+def _pupil_ids(n_pupils: int) -> tuple[str, ...]:
+    # The same for every seed of the same offers: written once.
+    width = max(6, len(str(n_pupils)))
+    return tuple(f"E{i + 1:0{width}d}" for i in range(n_pupils))
 
 
 def _pupils_frame(draw: PupilDraw, instance: Instance) -> pl.DataFrame:

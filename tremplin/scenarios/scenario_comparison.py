@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from tremplin.assignment.engine import Outcome
 from tremplin.assignment.results import Labels, summarise
 from tremplin.diagnostic.facts import Facts
 from tremplin.scenarios.cohorts import (
+    Cohort,
     CohortSettings,
     cohort_geometry,
     entry_offers,
@@ -233,6 +235,42 @@ def _moves(
     return out
 
 
+SeedValues = tuple[dict[tuple[str, str], dict[str, float]], ...]
+
+
+def _seed_values(
+    cohort: Cohort, plan: Plan, bareme: Bareme, formation_groups: Mapping[str, Labels]
+) -> tuple[int, SeedValues, tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """One seed: its number of pupils; the pupils' indicators before and after, the places'
+    before and after, the moves; each offer's fill before and after."""
+    p = cohort.pupils.select(
+        pl.col("code_academie").fill_null("?").alias("academie"),
+        pl.col("code_departement").fill_null("?").alias("departement"),
+        pl.when(pl.col("industrie_premier_voeu").fill_null(False))
+        .then(pl.lit("industrie"))
+        .otherwise(pl.lit("hors industrie"))
+        .alias("perimetre"),
+        pl.when(pl.col("boursier"))
+        .then(pl.lit("boursier"))
+        .otherwise(pl.lit("non boursier"))
+        .alias("boursier"),
+    )
+    pupil_groups = {name: _labels_of(p.get_column(name)) for name in p.columns}
+    before, after = cohort.solve(None, bareme), cohort.solve(plan.after, bareme)
+    pupils_before, places_before = _values(before, pupil_groups, formation_groups)
+    pupils_after, places_after = _values(after, pupil_groups, formation_groups)
+    values = (
+        pupils_before, pupils_after, places_before, places_after,
+        _moves(before, after, pupil_groups),
+    )  # fmt: skip
+    count = plan.offers.height
+    fills = (
+        np.bincount(before.formation[before.placed], minlength=count),
+        np.bincount(after.formation[after.placed], minlength=count),
+    )
+    return cohort.instance.n_pupils, values, fills
+
+
 def compare(
     plan: Plan,
     origin_frame: pl.DataFrame,
@@ -260,40 +298,27 @@ def compare(
             ]
         ),
     }
-    per_seed: list[tuple[dict[tuple[str, str], dict[str, float]], ...]] = []
+    per_seed: list[SeedValues] = []
     fills: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
     pupils = 0
     geometry = cohort_geometry(offers, origin_frame, settings)
-    for n, seed in enumerate(seeds):
-        cohort = generate_cohort(offers, origin_frame, seed, geometry=geometry)
-        p = cohort.pupils.select(
-            pl.col("code_academie").fill_null("?").alias("academie"),
-            pl.col("code_departement").fill_null("?").alias("departement"),
-            pl.when(pl.col("industrie_premier_voeu").fill_null(False))
-            .then(pl.lit("industrie"))
-            .otherwise(pl.lit("hors industrie"))
-            .alias("perimetre"),
-            pl.when(pl.col("boursier"))
-            .then(pl.lit("boursier"))
-            .otherwise(pl.lit("non boursier"))
-            .alias("boursier"),
-        )
-        pupil_groups = {name: _labels_of(p.get_column(name)) for name in p.columns}
-        before, after = cohort.solve(None, bareme), cohort.solve(plan.after, bareme)
-        pupils = cohort.instance.n_pupils
-        pupils_before, places_before = _values(before, pupil_groups, formation_groups)
-        pupils_after, places_after = _values(after, pupil_groups, formation_groups)
-        per_seed.append((
-            pupils_before, pupils_after, places_before, places_after,
-            _moves(before, after, pupil_groups),
-        ))  # fmt: skip
-        count = offers.height
-        fills.append((
-            np.bincount(before.formation[before.placed], minlength=count),
-            np.bincount(after.formation[after.placed], minlength=count),
-        ))  # fmt: skip
-        if progress is not None:
-            progress(n + 1)
+
+    def draw(seed: int) -> Cohort:
+        return generate_cohort(offers, origin_frame, seed, geometry=geometry)
+
+    # The next seed's cohort is drawn in a thread while this one is solved and summarised: the
+    # compiled parts of both release the GIL. Each cohort depends on its seed only.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremplin-cohorte") as pool:
+        upcoming = pool.submit(draw, seeds[0])
+        for n in range(len(seeds)):
+            cohort = upcoming.result()
+            if n + 1 < len(seeds):
+                upcoming = pool.submit(draw, seeds[n + 1])
+            pupils, seed_values, seed_fills = _seed_values(cohort, plan, bareme, formation_groups)
+            per_seed.append(seed_values)
+            fills.append(seed_fills)
+            if progress is not None:
+                progress(n + 1)
     keys = sorted({k for seed in per_seed for part in seed for k in part})
     table: dict[tuple[str, str], tuple[IndicatorComparison, ...]] = {}
     for key in keys:
@@ -415,16 +440,21 @@ def run_scenario(
     """Everything from the store: the palier's offers (given by the scenario, else by its
     MEF: entry year → « 3e », 1re pro → « 2nde »), origins, the plan, the comparison.
     ``territoire`` (default: the scenario's) is a spec such as « region:84 »."""
-    entry = entry_offers(facts)
     cache: dict[str, pl.DataFrame] = {}
+
+    def entry() -> pl.DataFrame:
+        if "entry" not in cache:
+            cache["entry"] = entry_offers(facts)
+        return cache["entry"]
 
     def premiere() -> pl.DataFrame:
         if "offers" not in cache:
             cache["offers"] = stored_premiere_offers(conn, facts)
         return cache["offers"]
 
-    palier = palier_of(scenario, entry, premiere)
-    offers = entry if palier == "3e" else premiere()
+    # The entry-year offers are computed only when the palier asks for them.
+    palier = scenario.palier or palier_of(scenario, entry(), premiere)
+    offers = entry() if palier == "3e" else premiere()
     territory = territoire if territoire is not None else scenario.territoire
     plan = prepare(scenario, offers, facts.etablissements, territory)
     names: dict[str, dict[str, str]] = {"perimetre": {}, "boursier": {}}
