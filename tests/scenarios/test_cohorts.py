@@ -19,6 +19,7 @@ from tremplin.diagnostic.facts import Facts, build_facts
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.scenarios.choice_model import (
     ChoiceModel,
+    _uniform,
     choice_probabilities,
     draw_further_wishes,
     further_wish_counts,
@@ -28,6 +29,10 @@ from tremplin.scenarios.cohorts import (
     OFFER_COLUMNS,
     Cohort,
     CohortSettings,
+    PupilDraw,
+    _codes,
+    cohort_from_draw,
+    draw_pupils,
     entry_offers,
     generate_cohort,
     offers_in_territory,
@@ -317,6 +322,60 @@ def test_further_wishes_are_distinct_reachable_offers(
             assert d <= SMALL.reach_km + 1e-9
             nearer = int(np.sum(to_lycees < d - 1e-9))
             assert nearer < SMALL.max_lycees, (uai[f], d)
+
+
+def _every_noise_wishes(draw: PupilDraw, model: ChoiceModel) -> list[list[int]]:
+    """Each pupil's wishes by the definition: the noise of every candidate computed, the k
+    best kept (an earlier candidate first on a tie), as the compiled draw did before it learnt
+    to skip hopeless candidates."""
+    offers = draw.offers
+    famille = _codes(offers.get_column("famille"))
+    niveau = _codes(offers.get_column("niveau"))
+    log_popularity = np.log1p(offers.get_column("popularite").fill_null(0.0).to_numpy())
+    wanted = further_wish_counts(model, draw.count_uniforms)
+    reach_offsets, reach_lycees, reach_km = draw.reach
+    lycee_offsets, lycee_offers = draw.lycee_offers
+    seed = np.uint64(draw.seed & 0xFFFFFFFFFFFFFFFF)
+    wishes = []
+    for p, first in enumerate(draw.pupil_first.tolist()):
+        o, k = int(draw.reach_origin[p]), int(wanted[p])
+        candidates: list[tuple[float, int, int]] = []
+        if k > 0 and o >= 0:
+            for r in range(reach_offsets[o], reach_offsets[o + 1]):
+                lycee = reach_lycees[r]
+                for t in range(lycee_offsets[lycee], lycee_offsets[lycee + 1]):
+                    j = int(lycee_offers[t])
+                    if j == first:
+                        continue
+                    u = (
+                        -model.beta_distance * reach_km[r]
+                        + model.beta_popularite * (log_popularity[j])
+                    )
+                    if famille[first] >= 0 and famille[j] == famille[first]:
+                        u += model.beta_famille
+                    if niveau[j] == niveau[first]:
+                        u += model.beta_niveau
+                    u -= np.log(-np.log(_uniform(seed, p, j)))
+                    candidates.append((-u, len(candidates), j))
+        wishes.append([first] + [j for _, _, j in sorted(candidates)[:k]])
+    return wishes
+
+
+@settings(max_examples=40, deadline=None)
+@given(offer_rows, origin_points, st.integers(0, 2**32), st.floats(0.0, 6.0))
+def test_further_wishes_are_those_of_every_noise(
+    rows: list[tuple[int, float, float, int, int, str | None, str]],
+    points: list[tuple[float, float, float]],
+    seed: int,
+    mean_further: float,
+) -> None:
+    model = ChoiceModel(mean_further=mean_further)
+    settings_ = CohortSettings(choice=model, reach_km=30.0, max_lycees=5, secteur_lycees=1)
+    draw = draw_pupils(synthetic_offers(rows), synthetic_origins(points), seed, settings_)
+    instance = cohort_from_draw(draw).instance
+    offsets, formations = instance.wish_offsets, instance.wish_formations.tolist()
+    drawn = [formations[offsets[p] : offsets[p + 1]] for p in range(instance.n_pupils)]
+    assert drawn == _every_noise_wishes(draw, model)
 
 
 @settings(max_examples=100, deadline=None)
