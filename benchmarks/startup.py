@@ -189,6 +189,9 @@ def main() -> None:
         scenario_seconds = _median(lambda: _timed(simulate, env))
 
     print(f"Médianes de {REPEATS} exécutions, chacune dans un nouveau processus")
+    # Wall-clock figures on a shared machine: the load says how busy it was meanwhile.
+    load = ", ".join(f"{value:.1f}".replace(".", ",") for value in os.getloadavg())
+    print(f"Charge moyenne de la machine (1, 5, 15 min) : {load} pour {os.cpu_count()} cœurs")
     ratio = diagnostic / trivial
     print(f"« tremplin sources --json » : {_seconds(trivial)}")
     print(
