@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEFAULT_SOURCES := var/sources
 DEMO_DIR := var/demo
 
-.PHONY: run test test-fast install install-test assets data serve lint bench clean
+.PHONY: run test test-fast install install-test compile assets data serve lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed compile
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test compile
+
+# The package's bytecode, written once: the environment may forbid writing it at run time
+# (PYTHONDONTWRITEBYTECODE), and every command would then compile the sources again.
+# compileall rewrites only what changed.
+compile: $(VENV)/.installed
+	$(BIN)/python -m compileall -q tremplin
 
 # Front-end packages (DSFR…) pinned in package.json and package-lock.json, served as static files.
 node_modules/.package-lock.json: package.json package-lock.json

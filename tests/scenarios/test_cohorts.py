@@ -3,6 +3,7 @@ a choice model that only draws distinct, reachable offers with the logit's proba
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from tests.scenarios.real import Real
 from tremplin.scenarios.choice_model import (
     ChoiceModel,
+    _uniform,
     choice_probabilities,
     draw_further_wishes,
     further_wish_counts,
@@ -23,6 +25,10 @@ from tremplin.scenarios.cohorts import (
     OFFER_COLUMNS,
     Cohort,
     CohortSettings,
+    PupilDraw,
+    _codes,
+    cohort_from_draw,
+    draw_pupils,
     generate_cohort,
     offers_in_territory,
 )
@@ -272,6 +278,60 @@ def test_further_wishes_are_distinct_reachable_offers(
             assert nearer < SMALL.max_lycees, (uai[f], d)
 
 
+def _every_noise_wishes(draw: PupilDraw, model: ChoiceModel) -> list[list[int]]:
+    """Each pupil's wishes by the definition: the noise of every candidate computed, the k
+    best kept (an earlier candidate first on a tie), as the compiled draw did before it learnt
+    to skip hopeless candidates."""
+    offers = draw.offers
+    famille = _codes(offers.get_column("famille"))
+    niveau = _codes(offers.get_column("niveau"))
+    log_popularity = np.log1p(offers.get_column("popularite").fill_null(0.0).to_numpy())
+    wanted = further_wish_counts(model, draw.count_uniforms)
+    reach_offsets, reach_lycees, reach_km = draw.reach
+    lycee_offsets, lycee_offers = draw.lycee_offers
+    seed = np.uint64(draw.seed & 0xFFFFFFFFFFFFFFFF)
+    wishes = []
+    for p, first in enumerate(draw.pupil_first.tolist()):
+        o, k = int(draw.reach_origin[p]), int(wanted[p])
+        candidates: list[tuple[float, int, int]] = []
+        if k > 0 and o >= 0:
+            for r in range(reach_offsets[o], reach_offsets[o + 1]):
+                lycee = reach_lycees[r]
+                for t in range(lycee_offsets[lycee], lycee_offsets[lycee + 1]):
+                    j = int(lycee_offers[t])
+                    if j == first:
+                        continue
+                    u = (
+                        -model.beta_distance * reach_km[r]
+                        + model.beta_popularite * (log_popularity[j])
+                    )
+                    if famille[first] >= 0 and famille[j] == famille[first]:
+                        u += model.beta_famille
+                    if niveau[j] == niveau[first]:
+                        u += model.beta_niveau
+                    u -= np.log(-np.log(_uniform(seed, p, j)))
+                    candidates.append((-u, len(candidates), j))
+        wishes.append([first] + [j for _, _, j in sorted(candidates)[:k]])
+    return wishes
+
+
+@settings(max_examples=40, deadline=None)
+@given(offer_rows, origin_points, st.integers(0, 2**32), st.floats(0.0, 6.0))
+def test_further_wishes_are_those_of_every_noise(
+    rows: list[tuple[int, float, float, int, int, str | None, str]],
+    points: list[tuple[float, float, float]],
+    seed: int,
+    mean_further: float,
+) -> None:
+    model = ChoiceModel(mean_further=mean_further)
+    settings_ = CohortSettings(choice=model, reach_km=30.0, max_lycees=5, secteur_lycees=1)
+    draw = draw_pupils(synthetic_offers(rows), synthetic_origins(points), seed, settings_)
+    instance = cohort_from_draw(draw).instance
+    offsets, formations = instance.wish_offsets, instance.wish_formations.tolist()
+    drawn = [formations[offsets[p] : offsets[p + 1]] for p in range(instance.n_pupils)]
+    assert drawn == _every_noise_wishes(draw, model)
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(
@@ -351,3 +411,56 @@ def test_a_lycée_without_coordinates_keeps_its_pupils_with_their_first_wish_onl
     counts = cohort.instance.wish_counts
     assert cohort.instance.n_pupils == 5
     assert np.all(counts[cohort.pupils.get_column("uai_premier_voeu") == "0000000X"] == 1)
+
+
+# --- regression: a small cohort pinned literally (the generator's speed-ups keep it) ------
+
+PINNED_ROWS: list[tuple[int, float, float, int, int, str | None, str]] = [
+    (0, 45.10, 4.90, 8, 6, "A", "Bac pro"),
+    (0, 45.10, 4.90, 4, 5, "B", "CAP"),
+    (1, 45.20, 5.05, 6, 9, "A", "Bac pro"),
+    (1, 45.20, 5.05, 5, 2, None, "CAP"),
+    (2, 45.35, 4.95, 7, 7, "B", "Bac pro"),
+    (3, 45.45, 5.20, 3, 4, "A", "CAP"),
+    (4, 45.05, 5.25, 5, 3, "B", "Bac pro"),
+]
+PINNED_POINTS = [
+    (45.10, 4.95, 300.0),
+    (45.25, 5.00, 120.0),
+    (45.40, 5.10, 80.0),
+    (45.00, 5.20, 40.0),
+    (45.30, 4.85, 200.0),
+]
+PINNED_SETTINGS = CohortSettings(reach_km=40.0, max_lycees=4, secteur_lycees=1)
+
+
+def test_a_small_cohort_is_the_one_pinned() -> None:
+    cohort = generate_cohort(
+        synthetic_offers(PINNED_ROWS), synthetic_origins(PINNED_POINTS), 7, PINNED_SETTINGS
+    )
+    i = cohort.instance
+    assert i.wish_offsets.tolist() == [
+        0, 3, 4, 9, 11, 13, 18, 21, 26, 30, 34, 35, 38, 41, 46, 49, 52, 53, 56, 58, 60, 65, 68,
+        74, 77, 80, 84, 88, 90, 93, 95, 98, 99, 105, 107, 111, 113,
+    ]  # fmt: skip
+    assert i.wish_formations.tolist() == [
+        0, 2, 6, 0, 0, 2, 4, 1, 3, 0, 2, 0, 2, 0, 2, 5, 4, 1, 1, 4, 3, 1, 4, 3, 2, 5, 1, 4, 6,
+        3, 1, 4, 6, 3, 1, 2, 0, 3, 2, 0, 6, 2, 0, 5, 1, 4, 2, 0, 1, 2, 5, 0, 2, 2, 5, 0, 2, 0,
+        2, 4, 3, 1, 0, 4, 2, 3, 1, 2, 4, 1, 0, 2, 5, 3, 4, 1, 6, 4, 6, 1, 4, 1, 2, 0, 4, 1, 2,
+        5, 4, 1, 4, 1, 0, 5, 2, 5, 0, 3, 5, 5, 2, 0, 6, 1, 3, 6, 4, 6, 3, 1, 0, 6, 4,
+    ]  # fmt: skip
+    assert np.flatnonzero(cohort.secteur).tolist() == [
+        0, 4, 7, 9, 11, 14, 18, 23, 24, 26, 30, 34, 36, 39, 41, 46, 49, 54, 56, 59, 61, 62, 66,
+        68, 75, 79, 80, 87, 88, 90, 93, 95, 98, 101, 103, 107,
+    ]  # fmt: skip
+    assert cohort.pupils.get_column("origine").to_list() == [
+        "C0", "C2", "C0", "C0", "C0", "C1", "C0", "C1", "C0", "C0", "C0", "C0", "C0", "C1",
+        "C1", "C1", "C4", "C2", "C1", "C4", "C0", "C0", "C4", "C0", "C0", "C4", "C2", "C4",
+        "C4", "C2", "C2", "C2", "C0", "C0", "C3", "C0",
+    ]  # fmt: skip
+    assert cohort.solve().formation.tolist() == [
+        0, 0, 0, 0, 0, 0, 1, 3, 1, 1, 1, 2, 0, 2, 2, 2, -1, 2, 2, 4, 3, 3, 4, 6, 4, 4, 4, 4, 4,
+        5, 5, 5, 0, 6, 6, 6,
+    ]  # fmt: skip
+    digest = hashlib.sha256(cohort.pupils.write_csv().encode()).hexdigest()
+    assert digest == "cdbdcc27f5d8b12e40fba9293ec07ec9a98d9df9a5de663f3a0c7847726c43a2"

@@ -4,6 +4,7 @@ chaudronnerie industrielle in Oyonnax and close 15 elsewhere »."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -18,7 +19,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.scenarios.real import Real
-from tests.scenarios.test_cohorts import synthetic_offers, synthetic_origins
+from tests.scenarios.test_cohorts import (
+    PINNED_POINTS,
+    PINNED_ROWS,
+    PINNED_SETTINGS,
+    synthetic_offers,
+    synthetic_origins,
+)
 from tremplin.assignment.engine import solve
 from tremplin.assignment.instance import Instance
 from tremplin.cli import app
@@ -319,6 +326,65 @@ def test_estimates_are_means_with_student_intervals() -> None:
     one = estimate([5.0])
     assert one is not None and one.low == one.high == 5.0
     assert estimate([]) is None
+
+
+# --- regression: a small comparison pinned literally (the speed-ups keep every number) ----
+
+
+def test_a_small_comparison_is_the_one_pinned() -> None:
+    offers = synthetic_offers(PINNED_ROWS)
+    scenario = Scenario.from_mapping(
+        {
+            "changements": [
+                {
+                    "action": "ajuster",
+                    "uai": "0000001X",
+                    "mef_stat_11": "00000000002",
+                    "places": -4,
+                },
+                {"action": "ajuster", "uai": "0000002X", "mef_stat_11": "00000000004", "places": 3},
+            ]
+        }
+    )
+    plan = prepare(scenario, offers, _etablissements(offers), None)
+    result = compare(
+        plan,
+        synthetic_origins(PINNED_POINTS),
+        [1, 2, 3],
+        scenario=scenario,
+        palier="3e",
+        territoire=None,
+        settings=PINNED_SETTINGS,
+    )
+    overall = {i.key: i for i in result.overall}
+    means = {
+        k: (
+            None if v.before is None else v.before.mean,
+            None if v.after is None else v.after.mean,
+            None if v.difference is None else v.difference.mean,
+        )
+        for k, v in overall.items()
+    }
+    expected = {
+        "eleves": (36.0, 36.0, 0.0),
+        "affectes": (34.0, 95 / 3, -7 / 3),
+        "premier_voeu": (92 / 3, 26.0, -14 / 3),
+        "taux_premier_voeu": (23 / 27, 13 / 18, -7 / 54),
+        "sans_affectation": (2.0, 13 / 3, 7 / 3),
+        "capacite": (38.0, 37.0, -1.0),
+        "places_vacantes": (4.0, 16 / 3, 4 / 3),
+        "changent": (None, None, 19 / 3),
+        "obtiennent_place": (None, None, 2 / 3),
+        "perdent_place": (None, None, 3.0),
+        "meilleur_voeu": (None, None, 0.0),
+        "moins_bon_voeu": (None, None, 8 / 3),
+    }
+    assert set(means) == set(expected)
+    for key, values in expected.items():
+        assert means[key] == pytest.approx(values), key
+    document = json.dumps(result.as_dict(), sort_keys=True)
+    digest = hashlib.sha256(document.encode()).hexdigest()
+    assert digest == "805aa3b4f78b16cfcb5b3c91d35354686a2058caa707d63231a8e55733ed3a16"
 
 
 # --- the planner's example on the real data of Auvergne-Rhône-Alpes -----------------------

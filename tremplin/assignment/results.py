@@ -23,6 +23,7 @@ from tremplin.assignment.engine import Outcome
 
 __all__ = [
     "FormationResults",
+    "Labels",
     "PlacesSummary",
     "PupilsSummary",
     "Summary",
@@ -153,14 +154,31 @@ def formation_results(outcome: Outcome) -> FormationResults:
     return FormationResults(instance.capacities.copy(), filled, first_wishes, last_wish, last_score)
 
 
+@dataclass(frozen=True, eq=False)
+class Labels:
+    """One label per item, encoded once: the distinct labels as text, sorted, and the index of
+    each item's label among them. A caller that summarises many outcomes of the same pupils or
+    formations passes it instead of the raw labels to encode them once."""
+
+    names: tuple[str, ...]
+    inverse: NDArray[np.intp]
+
+    @classmethod
+    def of(cls, values: Sequence[Any] | ArrayLike) -> Labels:
+        """The labels of ``values``, compared as text."""
+        array = np.asarray(values)
+        names, inverse = np.unique(array.astype(str), return_inverse=True)
+        return cls(tuple(str(n) for n in names), np.asarray(inverse, dtype=np.intp).reshape(-1))
+
+
 def _labels(
-    values: Sequence[Any] | ArrayLike, size: int, name: str
+    values: Labels | Sequence[Any] | ArrayLike, size: int, name: str
 ) -> tuple[list[str], NDArray[np.intp]]:
-    array = np.asarray(values)
+    array = values.inverse if isinstance(values, Labels) else np.asarray(values)
     if array.shape != (size,):
         raise ValueError(f"groupe « {name} » : {array.size} étiquettes, {size} attendues")
-    labels, inverse = np.unique(array.astype(str), return_inverse=True)
-    return [str(label) for label in labels], np.asarray(inverse, dtype=np.intp).reshape(-1)
+    encoded = values if isinstance(values, Labels) else Labels.of(array)
+    return list(encoded.names), encoded.inverse
 
 
 def _count(inverse: NDArray[np.intp], size: int, where: NDArray[Any] | None = None) -> list[int]:
@@ -192,14 +210,14 @@ def _places_by(
 
 def summarise(
     outcome: Outcome,
-    pupil_groups: Mapping[str, Sequence[Any] | ArrayLike] | None = None,
-    formation_groups: Mapping[str, Sequence[Any] | ArrayLike] | None = None,
+    pupil_groups: Mapping[str, Labels | Sequence[Any] | ArrayLike] | None = None,
+    formation_groups: Mapping[str, Labels | Sequence[Any] | ArrayLike] | None = None,
 ) -> Summary:
     """Aggregates of ``outcome``, overall and for each label of each group.
 
     ``pupil_groups`` maps a group name (``"boursier"``, ``"territoire"``…) to one label per pupil;
     ``formation_groups`` to one label per formation (``"perimetre"``…). Labels are compared as
-    text.
+    text; :class:`Labels` are labels already encoded.
     """
     instance = outcome.instance
     results = formation_results(outcome)

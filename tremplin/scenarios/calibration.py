@@ -45,6 +45,7 @@ from tremplin.scenarios.cohorts import (
     CohortSettings,
     PupilDraw,
     cohort_from_draw,
+    cohort_geometry,
     draw_pupils,
     origins,
     premiere_offers,
@@ -320,9 +321,10 @@ def calibrate(
     began = time.perf_counter()
     settings = settings or CohortSettings()
     mask = train_mask(offers.height, split_seed)
-    fit_draws = [draw_pupils(offers, origins, seed, settings) for seed in fit_seeds]
+    geometry = cohort_geometry(offers, origins, settings)
+    fit_draws = [draw_pupils(offers, origins, seed, geometry=geometry) for seed in fit_seeds]
     fit = fit_choice_model(fit_draws, mask, start, max_evals=max_evals)
-    eval_draws = [draw_pupils(offers, origins, seed, settings) for seed in eval_seeds]
+    eval_draws = [draw_pupils(offers, origins, seed, geometry=geometry) for seed in eval_seeds]
     predicted = simulated_counts(eval_draws, fit.model)
     naive = baseline_counts(offers)
     heldout = ~mask
@@ -344,7 +346,10 @@ def calibrate(
                 )
             )
             alone = offers.filter(pl.Series(in_region))
-            alone_draws = [draw_pupils(alone, origins, seed, settings) for seed in eval_seeds]
+            shared = cohort_geometry(alone, origins, settings)
+            alone_draws = [
+                draw_pupils(alone, origins, seed, geometry=shared) for seed in eval_seeds
+            ]
             rows.append(
                 ScopeScores(
                     f"{region_label}, simulated alone",

@@ -130,6 +130,25 @@ def _uniform(seed: np.uint64, pupil: int, offer: int) -> float:  # pragma: no co
     return (np.float64(h >> _S11) + 0.5) * (1.0 / 9007199254740992.0)
 
 
+_GAP_LOW = -4.0
+_GAP_STEPS = 64.0
+_GAP_ROWS = 64 * 48
+
+
+@njit(cache=True, nogil=True)
+def _gumbel_floor() -> NDArray[np.float64]:  # pragma: no cover - compiled
+    """``floor[r]`` is a uniform number below which the Gumbel noise −log(−log U) is surely
+    below the gap ``c = _GAP_LOW + r / _GAP_STEPS``: exp(−exp(−c)), lowered by a relative
+    1e-9 (far more than the rounding of the logarithms). A candidate whose gap to the k-th best
+    is at least ``c`` and whose uniform is at most ``floor[r]`` cannot enter the k best, so its
+    noise need not be computed: the draw is exactly the same, several times faster (most
+    candidates are far below the best ones)."""
+    floor = np.empty(_GAP_ROWS, np.float64)
+    for r in range(_GAP_ROWS):
+        floor[r] = np.exp(-np.exp(-(_GAP_LOW + r / _GAP_STEPS))) * (1.0 - 1e-9)
+    return floor
+
+
 @njit(cache=True, nogil=True)
 def _draw(
     seed: np.uint64,
@@ -161,6 +180,7 @@ def _draw(
     best_v = np.empty(max_k + 1, np.float64)
     best_j = np.empty(max_k + 1, np.int64)
     best_s = np.empty(max_k + 1, np.bool_)
+    floor = _gumbel_floor()
     w = 0
     for p in range(n_pupils):
         first = pupil_first[p]
@@ -191,7 +211,15 @@ def _draw(
                         u += beta_f
                     if niveau[j] == niv:
                         u += beta_n
-                    u -= np.log(-np.log(_uniform(seed, p, j)))
+                    uniform = _uniform(seed, p, j)
+                    if m == k and best_v[m - 1] - u >= _GAP_LOW:
+                        # The list is full: skip, without its two logarithms, a candidate whose
+                        # noise cannot lift it above the k-th best (see _gumbel_floor).
+                        gap = best_v[m - 1] - u
+                        row = min(int((gap - _GAP_LOW) * _GAP_STEPS), floor.size - 1)
+                        if uniform <= floor[row]:
+                            continue
+                    u -= np.log(-np.log(uniform))
                     # Keep the k largest, sorted (insertion into a short list).
                     if m < k:
                         i = m

@@ -20,6 +20,8 @@ and the nearest few are its *secteur*.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 import sqlalchemy as sa
@@ -34,10 +36,12 @@ from tremplin.referentials.territories import communes
 __all__ = [
     "ORIGIN_COLLEGE",
     "ORIGIN_COMMUNE",
+    "Placement",
     "haversine_km",
     "lycees_within_reach",
     "origins",
     "place_pupils",
+    "placement",
 ]
 
 ORIGIN_COLLEGE = "collège"
@@ -161,7 +165,7 @@ def origins(conn: sa.Connection, *, communes_frame: pl.DataFrame | None = None) 
 
 
 @njit(cache=True, nogil=True)
-def _place(
+def _placement(
     lycee_lat: NDArray[np.float64],
     lycee_lon: NDArray[np.float64],
     lycee_pupils: NDArray[np.int64],
@@ -170,47 +174,149 @@ def _place(
     origin_weight: NDArray[np.float64],
     scale_km: float,
     radius_km: float,
+) -> tuple[
+    NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]
+]:  # pragma: no cover - compiled
+    n_lycees = lycee_lat.size
+    n_origins = origin_lat.size
+    offsets = np.zeros(n_lycees + 1, np.int64)
+    nearest = np.full(n_lycees, -1, np.int64)
+    chosen = np.empty(max(n_origins, 1), np.int64)
+    cumulative = np.empty(max(n_origins, 1), np.float64)
+    buffer_c = np.empty(n_origins, np.float64)
+    buffer_o = np.empty(n_origins, np.int64)
+    lat_span = radius_km / KM_PER_DEGREE
+    for j in range(n_lycees):
+        m = 0
+        if lycee_pupils[j] > 0 and not np.isnan(lycee_lat[j]) and n_origins > 0:
+            total = 0.0
+            for o in range(n_origins):
+                if abs(origin_lat[o] - lycee_lat[j]) > lat_span:
+                    continue
+                d = _distance(lycee_lat[j], lycee_lon[j], origin_lat[o], origin_lon[o])
+                if d <= radius_km and origin_weight[o] > 0:
+                    total += origin_weight[o] * np.exp(-d / scale_km)
+                    buffer_c[m] = total
+                    buffer_o[m] = o
+                    m += 1
+            if m == 0:
+                # No origin that close (an island, a far-off lycée): the nearest one.
+                nearest_d = np.inf
+                for o in range(n_origins):
+                    d = _distance(lycee_lat[j], lycee_lon[j], origin_lat[o], origin_lon[o])
+                    if d < nearest_d:
+                        nearest_d = d
+                        nearest[j] = o
+        offsets[j + 1] = offsets[j] + m
+        if offsets[j + 1] > chosen.size:  # grow geometrically
+            size = max(2 * chosen.size, offsets[j + 1])
+            grown_o = np.empty(size, np.int64)
+            grown_c = np.empty(size, np.float64)
+            grown_o[: offsets[j]] = chosen[: offsets[j]]
+            grown_c[: offsets[j]] = cumulative[: offsets[j]]
+            chosen, cumulative = grown_o, grown_c
+        chosen[offsets[j] : offsets[j + 1]] = buffer_o[:m]
+        cumulative[offsets[j] : offsets[j + 1]] = buffer_c[:m]
+    return (
+        offsets,
+        chosen[: offsets[n_lycees]].copy(),
+        cumulative[: offsets[n_lycees]].copy(),
+        nearest,
+    )
+
+
+@njit(cache=True, nogil=True)
+def _place(
+    offsets: NDArray[np.int64],
+    chosen: NDArray[np.int64],
+    cumulative: NDArray[np.float64],
+    nearest: NDArray[np.int64],
+    lycee_pupils: NDArray[np.int64],
     uniforms: NDArray[np.float64],
 ) -> NDArray[np.int64]:  # pragma: no cover - compiled
-    n_origins = origin_lat.size
     result = np.full(uniforms.size, -1, np.int64)
-    cumulative = np.empty(n_origins, np.float64)
-    chosen = np.empty(n_origins, np.int64)
     start = 0
-    for j in range(lycee_lat.size):
+    for j in range(lycee_pupils.size):
         end = start + lycee_pupils[j]
-        if end == start or np.isnan(lycee_lat[j]) or n_origins == 0:
-            start = end
-            continue
-        lat_span = radius_km / KM_PER_DEGREE
-        total = 0.0
-        m = 0
-        for o in range(n_origins):
-            if abs(origin_lat[o] - lycee_lat[j]) > lat_span:
-                continue
-            d = _distance(lycee_lat[j], lycee_lon[j], origin_lat[o], origin_lon[o])
-            if d <= radius_km and origin_weight[o] > 0:
-                total += origin_weight[o] * np.exp(-d / scale_km)
-                cumulative[m] = total
-                chosen[m] = o
-                m += 1
-        nearest = -1
-        if m == 0:
-            # No origin that close (an island, a far-off lycée): the nearest one.
-            nearest_d = np.inf
-            for o in range(n_origins):
-                d = _distance(lycee_lat[j], lycee_lon[j], origin_lat[o], origin_lon[o])
-                if d < nearest_d:
-                    nearest_d = d
-                    nearest = o
+        first, last = offsets[j], offsets[j + 1]
+        m = last - first
         for i in range(start, end):
             if m == 0:
-                result[i] = nearest
+                result[i] = nearest[j]
             else:
-                k = np.searchsorted(cumulative[:m], uniforms[i] * total, side="right")
-                result[i] = chosen[min(k, m - 1)]
+                total = cumulative[last - 1]
+                k = np.searchsorted(cumulative[first:last], uniforms[i] * total, side="right")
+                result[i] = chosen[first + min(k, m - 1)]
         start = end
     return result
+
+
+@dataclass(frozen=True, eq=False)
+class Placement:
+    """Where the pupils of each lycée may live, for :func:`place_pupils`: for lycée ``j``, the
+    origins ``chosen[offsets[j]:offsets[j + 1]]`` within the radius and the cumulative sums of
+    their weights × exp(−distance / scale), or, when there is none, the ``nearest`` origin (-1:
+    no coordinates, no origin, or no pupil). It depends on the lycées and origins only, so the
+    cohorts of many seeds share it."""
+
+    lycee_pupils: NDArray[np.int64]
+    offsets: NDArray[np.int64]
+    chosen: NDArray[np.int64]
+    cumulative: NDArray[np.float64]
+    nearest: NDArray[np.int64]
+
+    def origins(self) -> NDArray[np.int64]:
+        """Every origin a pupil can be placed at, sorted."""
+        return np.unique(np.concatenate((self.chosen, self.nearest[self.nearest >= 0])))
+
+    def place(self, uniforms: NDArray[np.float64]) -> NDArray[np.int64]:
+        """The origin of each pupil, pupils grouped by lycée in order, one uniform number each:
+        the one whose cumulative weight first exceeds ``uniform × total``."""
+        if uniforms.size != int(self.lycee_pupils.sum()):
+            raise ValueError("un nombre aléatoire par élève")
+        return np.asarray(
+            _place(
+                self.offsets,
+                self.chosen,
+                self.cumulative,
+                self.nearest,
+                self.lycee_pupils,
+                np.ascontiguousarray(uniforms, np.float64),
+            ),
+            dtype=np.int64,
+        )
+
+
+def placement(
+    lycee_lat: NDArray[np.float64],
+    lycee_lon: NDArray[np.float64],
+    lycee_pupils: NDArray[np.int64],
+    origin_frame: pl.DataFrame,
+    *,
+    scale_km: float,
+    radius_km: float,
+) -> Placement:
+    """The :class:`Placement` of ``lycee_pupils[j]`` pupils for each lycée ``j`` among the rows
+    of ``origin_frame``: origins within ``radius_km`` of the lycée, with probability ∝ weight ×
+    exp(−distance / ``scale_km``)."""
+    pupils = np.ascontiguousarray(lycee_pupils, np.int64)
+    offsets, chosen, cumulative, nearest = _placement(
+        np.ascontiguousarray(lycee_lat, np.float64),
+        np.ascontiguousarray(lycee_lon, np.float64),
+        pupils,
+        origin_frame.get_column("latitude").to_numpy().astype(np.float64),
+        origin_frame.get_column("longitude").to_numpy().astype(np.float64),
+        origin_frame.get_column("poids").to_numpy().astype(np.float64),
+        float(scale_km),
+        float(radius_km),
+    )
+    return Placement(
+        pupils,
+        np.asarray(offsets, np.int64),
+        np.asarray(chosen, np.int64),
+        np.asarray(cumulative, np.float64),
+        np.asarray(nearest, np.int64),
+    )
 
 
 def place_pupils(
@@ -226,22 +332,10 @@ def place_pupils(
     """The origin (row of ``origin_frame``) of each pupil, pupils grouped by lycée in order:
     ``lycee_pupils[j]`` pupils for lycée ``j``, one uniform number each. -1 when the lycée has no
     coordinates or there is no origin at all."""
-    if uniforms.size != int(lycee_pupils.sum()):
-        raise ValueError("un nombre aléatoire par élève")
-    return np.asarray(
-        _place(
-            np.ascontiguousarray(lycee_lat, np.float64),
-            np.ascontiguousarray(lycee_lon, np.float64),
-            np.ascontiguousarray(lycee_pupils, np.int64),
-            origin_frame.get_column("latitude").to_numpy().astype(np.float64),
-            origin_frame.get_column("longitude").to_numpy().astype(np.float64),
-            origin_frame.get_column("poids").to_numpy().astype(np.float64),
-            float(scale_km),
-            float(radius_km),
-            np.ascontiguousarray(uniforms, np.float64),
-        ),
-        dtype=np.int64,
+    table = placement(
+        lycee_lat, lycee_lon, lycee_pupils, origin_frame, scale_km=scale_km, radius_km=radius_km
     )
+    return table.place(uniforms)
 
 
 @njit(cache=True, nogil=True)

@@ -24,6 +24,7 @@ Affelnet barème needs (:meth:`Cohort.simulation`). See docs/cohorts.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -47,10 +48,11 @@ from tremplin.scenarios.cohort_offers import (
     territory_filter,
 )
 from tremplin.scenarios.cohort_places import (
+    Placement,
     haversine_km,
     lycees_within_reach,
     origins,
-    place_pupils,
+    placement,
 )
 from tremplin.scenarios.grades import GradeModel, draw_boursiers, draw_grades
 
@@ -58,9 +60,11 @@ __all__ = [
     "OFFER_COLUMNS",
     "PALIERS",
     "Cohort",
+    "CohortGeometry",
     "CohortSettings",
     "PupilDraw",
     "cohort_from_draw",
+    "cohort_geometry",
     "draw_pupils",
     "entry_offers",
     "generate_cohort",
@@ -112,14 +116,29 @@ class PupilDraw:
     grades: NDArray[np.float64]
 
 
-def draw_pupils(
-    offers: pl.DataFrame,
-    origins: pl.DataFrame,
-    seed: int,
-    settings: CohortSettings | None = None,
-) -> PupilDraw:
-    """Pupils of the first wishes of ``offers`` placed among ``origins`` (see
-    :func:`~tremplin.scenarios.cohort_places.origins`), with grades and boursier flags."""
+@dataclass(frozen=True, eq=False)
+class CohortGeometry:
+    """What the cohorts of ``offers`` among ``origins`` share whatever the seed: the lycées of
+    the offers, the pupils' first wishes (grouped by lycée), where the pupils of each lycée may
+    live (:class:`~tremplin.scenarios.cohort_places.Placement`) and the lycées within reach of
+    each of these origins. :func:`cohort_geometry` builds it once for many seeds."""
+
+    offers: pl.DataFrame
+    origins: pl.DataFrame
+    settings: CohortSettings
+    pupil_first: NDArray[np.int64]
+    offer_lycee: NDArray[np.int64]
+    lycee_offers: tuple[NDArray[np.int64], NDArray[np.int64]]
+    placement: Placement
+    reach_row: NDArray[np.int64]  # row of ``reach`` of each origin (-1: never placed there)
+    reach: tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.float64]]
+
+
+def cohort_geometry(
+    offers: pl.DataFrame, origins: pl.DataFrame, settings: CohortSettings | None = None
+) -> CohortGeometry:
+    """The seed-free part of the cohorts of ``offers`` among ``origins`` (see
+    :class:`CohortGeometry`)."""
     settings = settings or CohortSettings()
     uais = offers.get_column("uai")
     lycees = offers.select("uai", "latitude", "longitude").unique("uai", keep="first").sort("uai")
@@ -132,36 +151,74 @@ def draw_pupils(
     order = np.lexsort((np.arange(offers.height), offer_lycee))
     pupil_first = np.repeat(order, first_wishes[order]).astype(np.int64)
     per_lycee = np.bincount(offer_lycee, weights=first_wishes, minlength=lycees.height)
-    rng = np.random.default_rng(seed)
     lat = lycees.get_column("latitude").cast(pl.Float64).fill_null(np.nan).to_numpy()
     lon = lycees.get_column("longitude").cast(pl.Float64).fill_null(np.nan).to_numpy()
-    pupil_origin = place_pupils(
+    table = placement(
         lat,
         lon,
         per_lycee.astype(np.int64),
         origins,
-        rng.random(pupil_first.size),
         scale_km=settings.placement_scale_km,
         radius_km=settings.placement_radius_km,
     )
-    count_uniforms = rng.random(pupil_first.size)
-    boursier = draw_boursiers(rng, pupil_first.size, settings.grades)
-    grades = draw_grades(rng, pupil_first.size, len(settings.champs), settings.grades)
-    used, reach_origin = np.unique(pupil_origin, return_inverse=True)
-    reach_origin = reach_origin.astype(np.int64).reshape(-1)
-    valid = used >= 0
-    o_lat = np.full(used.size, np.nan)
-    o_lon = np.full(used.size, np.nan)
-    if origins.height:
-        o_lat[valid] = origins.get_column("latitude").to_numpy()[used[valid]]
-        o_lon[valid] = origins.get_column("longitude").to_numpy()[used[valid]]
+    # Reach is computed for the origins a pupil can be placed at only (each on its own).
+    used = table.origins()
+    reach_row = np.full(origins.height, -1, dtype=np.int64)
+    reach_row[used] = np.arange(used.size, dtype=np.int64)
     reach = lycees_within_reach(
-        o_lat, o_lon, lat, lon, reach_km=settings.reach_km, max_lycees=settings.max_lycees
+        origins.get_column("latitude").to_numpy()[used],
+        origins.get_column("longitude").to_numpy()[used],
+        lat,
+        lon,
+        reach_km=settings.reach_km,
+        max_lycees=settings.max_lycees,
     )
-    reach_origin = np.where(pupil_origin >= 0, reach_origin, -1)
     by_lycee = np.argsort(offer_lycee, kind="stable").astype(np.int64)
     lycee_offsets = np.zeros(lycees.height + 1, dtype=np.int64)
     np.cumsum(np.bincount(offer_lycee, minlength=lycees.height), out=lycee_offsets[1:])
+    return CohortGeometry(
+        offers=offers,
+        origins=origins,
+        settings=settings,
+        pupil_first=pupil_first,
+        offer_lycee=offer_lycee,
+        lycee_offers=(lycee_offsets, by_lycee),
+        placement=table,
+        reach_row=reach_row,
+        reach=reach,
+    )
+
+
+def draw_pupils(
+    offers: pl.DataFrame,
+    origins: pl.DataFrame,
+    seed: int,
+    settings: CohortSettings | None = None,
+    *,
+    geometry: CohortGeometry | None = None,
+) -> PupilDraw:
+    """Pupils of the first wishes of ``offers`` placed among ``origins`` (see
+    :func:`~tremplin.scenarios.cohort_places.origins`), with grades and boursier flags.
+    ``geometry``, when given, is :func:`cohort_geometry` of the same offers, origins and
+    settings (shared by many seeds)."""
+    if geometry is None:
+        geometry = cohort_geometry(offers, origins, settings)
+    elif (
+        geometry.offers is not offers
+        or geometry.origins is not origins
+        or (settings is not None and settings != geometry.settings)
+    ):
+        raise ValueError("la géométrie des cohortes ne correspond pas à ces offres")
+    settings = geometry.settings
+    pupil_first = geometry.pupil_first
+    rng = np.random.default_rng(seed)
+    pupil_origin = geometry.placement.place(rng.random(pupil_first.size))
+    count_uniforms = rng.random(pupil_first.size)
+    boursier = draw_boursiers(rng, pupil_first.size, settings.grades)
+    grades = draw_grades(rng, pupil_first.size, len(settings.champs), settings.grades)
+    placed = pupil_origin >= 0
+    reach_origin = np.full(pupil_first.size, -1, dtype=np.int64)
+    reach_origin[placed] = geometry.reach_row[pupil_origin[placed]]
     return PupilDraw(
         offers=offers,
         origins=origins,
@@ -170,9 +227,9 @@ def draw_pupils(
         pupil_first=pupil_first,
         pupil_origin=pupil_origin,
         reach_origin=reach_origin,
-        reach=reach,
-        offer_lycee=offer_lycee,
-        lycee_offers=(lycee_offsets, by_lycee),
+        reach=geometry.reach,
+        offer_lycee=geometry.offer_lycee,
+        lycee_offers=geometry.lycee_offers,
         count_uniforms=count_uniforms,
         boursier=boursier,
         grades=grades,
@@ -249,7 +306,6 @@ def cohort_from_draw(draw: PupilDraw, choice: ChoiceModel | None = None) -> Coho
         draw.settings.secteur_lycees,
     )
     n_pupils = draw.pupil_first.size
-    width = max(6, len(str(n_pupils)))
     instance = Instance.from_arrays(
         offers.get_column("capacite").fill_null(0).to_numpy().astype(np.int64),
         offsets,
@@ -258,7 +314,7 @@ def cohort_from_draw(draw: PupilDraw, choice: ChoiceModel | None = None) -> Coho
         draw.seed,
         boursier=draw.boursier,
         formation_ids=offers.get_column("formation_id").to_list(),
-        pupil_ids=[f"E{i + 1:0{width}d}" for i in range(n_pupils)],
+        pupil_ids=_pupil_ids(n_pupils),
     )
     return Cohort(
         offers=offers,
@@ -269,6 +325,13 @@ def cohort_from_draw(draw: PupilDraw, choice: ChoiceModel | None = None) -> Coho
         formation_groups=tuple(offers.get_column("groupe_bareme").to_list()),
         seed=draw.seed,
     )
+
+
+@lru_cache(maxsize=4)
+def _pupil_ids(n_pupils: int) -> tuple[str, ...]:
+    # The same for every seed of the same offers: written once.
+    width = max(6, len(str(n_pupils)))
+    return tuple(f"E{i + 1:0{width}d}" for i in range(n_pupils))
 
 
 def _pupils_frame(draw: PupilDraw, instance: Instance) -> pl.DataFrame:
@@ -333,7 +396,9 @@ def generate_cohort(
     origins: pl.DataFrame,
     seed: int,
     settings: CohortSettings | None = None,
+    *,
+    geometry: CohortGeometry | None = None,
 ) -> Cohort:
     """A cohort whose first wishes are exactly those of ``offers`` (:data:`OFFER_COLUMNS`),
-    living among ``origins``, drawn from ``seed``."""
-    return cohort_from_draw(draw_pupils(offers, origins, seed, settings))
+    living among ``origins``, drawn from ``seed`` (``geometry``: see :func:`draw_pupils`)."""
+    return cohort_from_draw(draw_pupils(offers, origins, seed, settings, geometry=geometry))

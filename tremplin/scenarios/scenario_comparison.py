@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +30,12 @@ from numpy.typing import NDArray
 
 from tremplin.assignment.affelnet import DEFAULT_BAREME, Bareme
 from tremplin.assignment.engine import Outcome
-from tremplin.assignment.results import summarise
+from tremplin.assignment.results import Labels, summarise
 from tremplin.diagnostic.facts import Facts
 from tremplin.scenarios.cohorts import (
+    Cohort,
     CohortSettings,
+    cohort_geometry,
     entry_offers,
     generate_cohort,
     origins,
@@ -173,11 +176,21 @@ class Comparison:
 Values = dict[tuple[str, str, str], tuple[float, float]]
 
 
-def _pupil_values(
-    outcome: Outcome, groups: Mapping[str, Sequence[str]]
-) -> dict[tuple[str, str], dict[str, float]]:
-    summary = summarise(outcome, pupil_groups=dict(groups))
-    out: dict[tuple[str, str], dict[str, float]] = {}
+def _labels_of(values: pl.Series) -> Labels:
+    """:meth:`Labels.of` a text column without nulls, through polars: sorted names, each row's
+    index among them (the same as numpy's, many times faster on strings)."""
+    names = sorted(values.unique().to_list())
+    inverse = values.cast(pl.Enum(names)).to_physical().to_numpy().astype(np.intp)
+    return Labels(tuple(names), inverse)
+
+
+def _values(
+    outcome: Outcome, pupil_groups: Mapping[str, Labels], formation_groups: Mapping[str, Labels]
+) -> tuple[dict[tuple[str, str], dict[str, float]], dict[tuple[str, str], dict[str, float]]]:
+    """The pupils' indicators and the places' indicators of ``outcome``, overall and per
+    group."""
+    summary = summarise(outcome, pupil_groups=pupil_groups, formation_groups=formation_groups)
+    pupils: dict[tuple[str, str], dict[str, float]] = {}
     items = [(("", ""), summary.pupils)] + [
         ((kind, label), s)
         for kind, labels in summary.by_pupil_group.items()
@@ -185,30 +198,25 @@ def _pupil_values(
     ]
     for key, s in items:
         share = s.share_first_wish
-        out[key] = {
+        pupils[key] = {
             "eleves": s.pupils,
             "affectes": s.placed,
             "premier_voeu": s.first_wish,
             "taux_premier_voeu": math.nan if share is None else share,
             "sans_affectation": s.unplaced,
         }
-    return out
-
-
-def _place_values(
-    outcome: Outcome, groups: Mapping[str, Sequence[str]]
-) -> dict[tuple[str, str], dict[str, float]]:
-    summary = summarise(outcome, formation_groups=dict(groups))
-    items = [(("", ""), summary.places)] + [
+    places = [(("", ""), summary.places)] + [
         ((kind, label), s)
         for kind, labels in summary.by_formation_group.items()
         for label, s in labels.items()
     ]
-    return {key: {"capacite": s.capacity, "places_vacantes": s.unfilled} for key, s in items}
+    return pupils, {
+        key: {"capacite": s.capacity, "places_vacantes": s.unfilled} for key, s in places
+    }
 
 
 def _moves(
-    before: Outcome, after: Outcome, groups: Mapping[str, Sequence[str]]
+    before: Outcome, after: Outcome, groups: Mapping[str, Labels]
 ) -> dict[tuple[str, str], dict[str, float]]:
     b, a = before.rank, after.rank
     flags = {
@@ -220,12 +228,47 @@ def _moves(
     flags["changent"] = before.formation != after.formation
     out = {("", ""): {k: float(v.sum()) for k, v in flags.items()}}
     for kind, labels in groups.items():
-        codes, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
         for k, v in flags.items():
-            counts = np.bincount(inverse, weights=v, minlength=codes.size)
-            for code, count in zip(codes, counts, strict=True):
-                out.setdefault((kind, str(code)), {})[k] = float(count)
+            counts = np.bincount(labels.inverse, weights=v, minlength=len(labels.names))
+            for code, count in zip(labels.names, counts, strict=True):
+                out.setdefault((kind, code), {})[k] = float(count)
     return out
+
+
+SeedValues = tuple[dict[tuple[str, str], dict[str, float]], ...]
+
+
+def _seed_values(
+    cohort: Cohort, plan: Plan, bareme: Bareme, formation_groups: Mapping[str, Labels]
+) -> tuple[int, SeedValues, tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """One seed: its number of pupils; the pupils' indicators before and after, the places'
+    before and after, the moves; each offer's fill before and after."""
+    p = cohort.pupils.select(
+        pl.col("code_academie").fill_null("?").alias("academie"),
+        pl.col("code_departement").fill_null("?").alias("departement"),
+        pl.when(pl.col("industrie_premier_voeu").fill_null(False))
+        .then(pl.lit("industrie"))
+        .otherwise(pl.lit("hors industrie"))
+        .alias("perimetre"),
+        pl.when(pl.col("boursier"))
+        .then(pl.lit("boursier"))
+        .otherwise(pl.lit("non boursier"))
+        .alias("boursier"),
+    )
+    pupil_groups = {name: _labels_of(p.get_column(name)) for name in p.columns}
+    before, after = cohort.solve(None, bareme), cohort.solve(plan.after, bareme)
+    pupils_before, places_before = _values(before, pupil_groups, formation_groups)
+    pupils_after, places_after = _values(after, pupil_groups, formation_groups)
+    values = (
+        pupils_before, pupils_after, places_before, places_after,
+        _moves(before, after, pupil_groups),
+    )  # fmt: skip
+    count = plan.offers.height
+    fills = (
+        np.bincount(before.formation[before.placed], minlength=count),
+        np.bincount(after.formation[after.placed], minlength=count),
+    )
+    return cohort.instance.n_pupils, values, fills
 
 
 def compare(
@@ -246,42 +289,36 @@ def compare(
         raise ScenarioError("au moins une graine est nécessaire")
     offers = plan.offers
     formation_groups = {
-        "academie": offers.get_column("code_academie").fill_null("?").to_list(),
-        "departement": offers.get_column("code_departement").fill_null("?").to_list(),
-        "perimetre": [
-            "industrie" if v else "hors industrie"
-            for v in offers.get_column("industrie").fill_null(False)
-        ],
+        "academie": Labels.of(offers.get_column("code_academie").fill_null("?").to_list()),
+        "departement": Labels.of(offers.get_column("code_departement").fill_null("?").to_list()),
+        "perimetre": Labels.of(
+            [
+                "industrie" if v else "hors industrie"
+                for v in offers.get_column("industrie").fill_null(False)
+            ]
+        ),
     }
-    per_seed: list[tuple[dict[tuple[str, str], dict[str, float]], ...]] = []
+    per_seed: list[SeedValues] = []
     fills: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
     pupils = 0
-    for n, seed in enumerate(seeds):
-        cohort = generate_cohort(offers, origin_frame, seed, settings)
-        p = cohort.pupils
-        pupil_groups = {
-            "academie": p.get_column("code_academie").fill_null("?").to_list(),
-            "departement": p.get_column("code_departement").fill_null("?").to_list(),
-            "perimetre": [
-                "industrie" if v else "hors industrie"
-                for v in p.get_column("industrie_premier_voeu").fill_null(False)
-            ],
-            "boursier": ["boursier" if v else "non boursier" for v in p.get_column("boursier")],
-        }
-        before, after = cohort.solve(None, bareme), cohort.solve(plan.after, bareme)
-        pupils = cohort.instance.n_pupils
-        per_seed.append((
-            _pupil_values(before, pupil_groups), _pupil_values(after, pupil_groups),
-            _place_values(before, formation_groups), _place_values(after, formation_groups),
-            _moves(before, after, pupil_groups),
-        ))  # fmt: skip
-        count = offers.height
-        fills.append((
-            np.bincount(before.formation[before.placed], minlength=count),
-            np.bincount(after.formation[after.placed], minlength=count),
-        ))  # fmt: skip
-        if progress is not None:
-            progress(n + 1)
+    geometry = cohort_geometry(offers, origin_frame, settings)
+
+    def draw(seed: int) -> Cohort:
+        return generate_cohort(offers, origin_frame, seed, geometry=geometry)
+
+    # The next seed's cohort is drawn in a thread while this one is solved and summarised: the
+    # compiled parts of both release the GIL. Each cohort depends on its seed only.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremplin-cohorte") as pool:
+        upcoming = pool.submit(draw, seeds[0])
+        for n in range(len(seeds)):
+            cohort = upcoming.result()
+            if n + 1 < len(seeds):
+                upcoming = pool.submit(draw, seeds[n + 1])
+            pupils, seed_values, seed_fills = _seed_values(cohort, plan, bareme, formation_groups)
+            per_seed.append(seed_values)
+            fills.append(seed_fills)
+            if progress is not None:
+                progress(n + 1)
     keys = sorted({k for seed in per_seed for part in seed for k in part})
     table: dict[tuple[str, str], tuple[IndicatorComparison, ...]] = {}
     for key in keys:
@@ -403,16 +440,21 @@ def run_scenario(
     """Everything from the store: the palier's offers (given by the scenario, else by its
     MEF: entry year → « 3e », 1re pro → « 2nde »), origins, the plan, the comparison.
     ``territoire`` (default: the scenario's) is a spec such as « region:84 »."""
-    entry = entry_offers(facts)
     cache: dict[str, pl.DataFrame] = {}
+
+    def entry() -> pl.DataFrame:
+        if "entry" not in cache:
+            cache["entry"] = entry_offers(facts)
+        return cache["entry"]
 
     def premiere() -> pl.DataFrame:
         if "offers" not in cache:
             cache["offers"] = stored_premiere_offers(conn, facts)
         return cache["offers"]
 
-    palier = palier_of(scenario, entry, premiere)
-    offers = entry if palier == "3e" else premiere()
+    # The entry-year offers are computed only when the palier asks for them.
+    palier = scenario.palier or palier_of(scenario, entry(), premiere)
+    offers = entry() if palier == "3e" else premiere()
     territory = territoire if territoire is not None else scenario.territoire
     plan = prepare(scenario, offers, facts.etablissements, territory)
     names: dict[str, dict[str, str]] = {"perimetre": {}, "boursier": {}}
