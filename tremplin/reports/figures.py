@@ -43,7 +43,7 @@ DECIMALS = {
 SOURCE_YEAR_COLUMNS = (
     ("Affelnet", "annee_affelnet"),
     ("Parcoursup", "annee_parcoursup"),
-    ("Constat (élèves)", "rentree_effectif"),
+    ("Constat", "rentree_effectif"),
     ("InserJeunes", "millesime_insertion"),
     ("BMO", "annee_bmo"),
     ("DARES", "annee_tension"),
