@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
+
 
 def head_lines(source: Path, count: int) -> bytes:
     """The first ``count`` lines of ``source`` (header included), bytes as published."""
@@ -27,3 +29,9 @@ def replace_cell(
     cells[column - 1] = value.encode("utf-8")
     lines[line - 1] = separator.join(cells)
     return b"\n".join(lines)
+
+
+def entry_mefs(sources_dir: Path) -> pl.Series:
+    """The MEF STAT 11 of entry years (BCN ``ANNEE_DISPOSITIF`` = 1), read from the raw nMef."""
+    nmef = pl.read_csv(sources_dir / "bcn" / "nMef.csv", separator=";", infer_schema=False)
+    return nmef.filter(pl.col("ANNEE_DISPOSITIF") == "1").get_column("MEF_STAT_11").unique()

@@ -59,6 +59,7 @@ offer = st.fixed_dictionaries(
         "industrie": st.booleans(),
         "niveau": st.sampled_from(["CAP", "Bac pro", "BTS"]),
         "bassin_known": st.booleans(),
+        "a_distance": st.booleans(),
     }
 )
 
@@ -70,18 +71,27 @@ def _facts(offers: list[dict[str, object]]) -> Facts:
         aca, reg, bassin = DEPARTEMENTS[dep] if isinstance(dep, str) else (None, None, None)
         group = GROUPS[o["group"]] if isinstance(o["group"], int) else (None, None)
         capacity = o["capacite"]
+        capacite = capacity if isinstance(capacity, int) and 5 <= capacity <= 500 else None
+        pupils = o["effectif"]
+        # Only Parcoursup marks offers taught wholly at a distance.
+        distance = bool(o.get("a_distance")) and o["source"] == "parcoursup"
         rows.append(
             {
                 "source": o["source"],
                 "annee": 2023,
                 "uai": f"{i:07d}A",
                 "statut": "scolaire",
-                "capacite": capacity
-                if isinstance(capacity, int) and 5 <= capacity <= 500
-                else None,
+                "capacite": capacite,
                 "demandes_voeux_1": o["demandes"] if o["source"] == "affelnet" else None,
                 "voeux_confirmes": o["demandes"] if o["source"] == "parcoursup" else None,
-                "effectif": o["effectif"],
+                "effectif": None if distance else pupils,
+                "rentree_effectif": None if distance or pupils is None else 2023,
+                "a_distance": distance,
+                # As build_facts marks it: pupils above 1.5 × places.
+                "remplissage_incoherent": isinstance(pupils, int)
+                and capacite is not None
+                and not distance
+                and pupils > 1.5 * capacite,
                 "entree": True,
                 "industrie": o["industrie"],
                 "niveau": o["niveau"],
@@ -109,6 +119,10 @@ SUMS = [
     "demandes_voeux_1",
     "capacite_bts",
     "voeux_confirmes",
+    "capacite_distance",
+    "voeux_confirmes_distance",
+    "nb_offres_distance",
+    "nb_remplissage_incoherent",
     "effectif",
     "places",
 ]
@@ -181,3 +195,58 @@ def test_a_capacity_of_zero_gives_no_pressure() -> None:
     assert row["capacite"] == 0
     assert row["demandes_voeux_1"] == 12
     assert row["taux_pression"] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(offer, min_size=1, max_size=40))
+def test_distance_learning_places_are_kept_apart(offers: list[dict[str, object]]) -> None:
+    facts = _facts(offers)
+    rows = compute(facts, Query(maille="departement", perimetre="tout"))
+    offres = facts.offres.filter(pl.col("source") == "parcoursup")
+    local = offres.filter(~pl.col("a_distance"))
+    far = offres.filter(pl.col("a_distance"))
+    affelnet = facts.offres.filter(pl.col("source") == "affelnet")
+    assert _total(rows, "capacite_bts") == _total(local, "capacite")
+    assert _total(rows, "voeux_confirmes") == _total(local, "voeux_confirmes")
+    assert _total(rows, "capacite_distance") == _total(far, "capacite")
+    assert _total(rows, "voeux_confirmes_distance") == _total(far, "voeux_confirmes")
+    assert _total(rows, "nb_offres_distance") == far.height
+    # Places of the territory: Affelnet's and the local BTS places, never the distance ones.
+    assert _total(rows, "places") == _total(affelnet, "capacite") + _total(local, "capacite")
+
+
+def _total(frame: pl.DataFrame, column: str) -> int:
+    return int(frame.get_column(column).cast(pl.Int64).fill_null(0).sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(offer, min_size=1, max_size=40))
+def test_fill_counts_coherent_known_offers_only(offers: list[dict[str, object]]) -> None:
+    facts = _facts(offers)
+    rows = compute(facts, Query(maille="departement", perimetre="tout"))
+    keyed = facts.offres.with_columns(
+        pl.col("code_departement").fill_null(UNPLACED).alias("code_territoire"),
+        pl.col("fap22").fill_null(UNPLACED).alias("code_groupe"),
+    )
+    for row in rows.iter_rows(named=True):
+        behind = keyed.filter(
+            (pl.col("code_territoire") == row["code_territoire"])
+            & (pl.col("code_groupe") == row["code_groupe"])
+        )
+        usable = behind.filter(
+            pl.col("capacite").is_not_null()
+            & pl.col("effectif").is_not_null()
+            & ~pl.col("remplissage_incoherent")
+            & ~pl.col("a_distance")
+        )
+        assert row["nb_remplissage_incoherent"] == _total(behind, "remplissage_incoherent")
+        if usable.is_empty():
+            # Unknown pupils are blank, never 0.
+            assert row["effectif"] is None
+            assert row["taux_remplissage"] is None
+            continue
+        assert row["effectif"] == _total(usable, "effectif")
+        places = _total(usable, "capacite")
+        if places:
+            assert row["taux_remplissage"] == _total(usable, "effectif") / places
+            assert row["taux_remplissage"] <= 1.5

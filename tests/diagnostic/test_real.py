@@ -7,16 +7,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import sqlalchemy as sa
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
+from tests.derive import entry_mefs
 from tremplin.diagnostic.classify import classify
 from tremplin.diagnostic.consoles import ConsoleQuery, offers_table
 from tremplin.diagnostic.coverage import coverage
-from tremplin.diagnostic.facts import Facts, stored_facts
+from tremplin.diagnostic.facts import Facts
 from tremplin.diagnostic.indicators import Query, compute
-from tremplin.referentials.perimeter import Perimeter
 
 pytestmark = pytest.mark.realdata
 
@@ -28,18 +27,6 @@ def database(real_store_url: str) -> str:
     return real_store_url
 
 
-@pytest.fixture(scope="module")
-def facts(real_engine: sa.Engine) -> Facts:
-    """The facts the load stored in the session's store."""
-    with real_engine.connect() as conn:
-        return stored_facts(conn, Perimeter.load(None))
-
-
-def _entry_mefs(sources_dir: Path) -> pl.Series:
-    nmef = pl.read_csv(sources_dir / "bcn" / "nMef.csv", separator=";", infer_schema=False)
-    return nmef.filter(pl.col("ANNEE_DISPOSITIF") == "1").get_column("MEF_STAT_11").unique()
-
-
 def _raw_affelnet(sources_dir: Path) -> pl.DataFrame:
     raw = pl.read_csv(
         sources_dir / "affelnet" / "attractivite_capacite_2021.csv",
@@ -49,7 +36,7 @@ def _raw_affelnet(sources_dir: Path) -> pl.DataFrame:
     return raw.filter(
         (pl.col("Statut Offre de formation") == "ST")
         & (pl.col("Voeu de recensement O/N") == "N")
-        & pl.col("MEF STAT 11").is_in(_entry_mefs(sources_dir).implode())
+        & pl.col("MEF STAT 11").is_in(entry_mefs(sources_dir).implode())
     ).with_columns(
         pl.col("Capacité carte scolaire").cast(pl.Int64).alias("capacite"),
         pl.col("Demandes vœux 1").cast(pl.Int64).alias("demandes"),
@@ -109,7 +96,7 @@ def test_parcoursup_wishes_add_up(facts: Facts, sources_dir: Path) -> None:
         separator=";",
         infer_schema=False,
     )
-    entry = _entry_mefs(sources_dir)
+    entry = entry_mefs(sources_dir)
     aura = raw.filter(
         pl.col("UAI").str.contains(r"^[0-9]{7}[A-Z]$")
         & pl.col("UAI").str.slice(0, 3).str.strip_prefix("0").is_in(AURA_DEPARTEMENTS)
@@ -117,9 +104,16 @@ def test_parcoursup_wishes_add_up(facts: Facts, sources_dir: Path) -> None:
     )
     rows = compute(facts, Query(maille="region", perimetre="tout", territoire="84"))
     assert rows.get_column("annee_parcoursup").drop_nulls().unique().to_list() == [2023]
+    # Formations taught wholly at a distance are counted apart from the territory's (issue 8).
+    distance = pl.col("LIBELLÉFORMATION").str.ends_with("Entièrement en distanciel")
+    wishes = pl.col("NB_VOEUX_CONFIRMES").cast(pl.Int64)
     assert (
         rows.get_column("voeux_confirmes").sum()
-        == aura.get_column("NB_VOEUX_CONFIRMES").cast(pl.Int64).sum()
+        == aura.filter(~distance).select(wishes).to_series().sum()
+    )
+    assert (
+        rows.get_column("voeux_confirmes").sum() + rows.get_column("voeux_confirmes_distance").sum()
+        == aura.select(wishes).to_series().sum()
     )
 
 

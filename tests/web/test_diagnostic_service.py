@@ -6,12 +6,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import polars as pl
 import sqlalchemy as sa
 
 from tests.web.client import web_client, web_settings
+from tremplin.diagnostic.facts import FactsCache
+from tremplin.referentials.perimeter import Perimeter
 from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
-from tremplin.web.diagnostic.service import CHECK_EVERY
+from tremplin.web.diagnostic.service import CHECK_EVERY, DiagnosticService
 
 
 def test_facts_are_built_once_and_rebuilt_when_the_store_changes(
@@ -45,3 +48,17 @@ def test_facts_are_built_once_and_rebuilt_when_the_store_changes(
         after = copy.json("/api/v1/diagnostic?maille=region&taille=1000")
         assert service.facts() is not facts
         assert after["total"] == before["total"]
+
+
+def test_a_repeated_millesime_is_said_where_its_year_is_shown(
+    store: sa.Engine, sources_dir: Path
+) -> None:
+    folder = sources_dir / "parcoursup"
+    load_paths(store, [folder / f"BTS_attractivite_capacite_{y}.csv" for y in (2021, 2022)])
+    service = DiagnosticService(store, FactsCache(store, Perimeter.load(None)))
+    years = service.source_years(pl.DataFrame({"annee_parcoursup": [2021, 2022]}))
+    first, second = years["Parcoursup"].split(", ", 1)
+    assert first == "2021"
+    assert second.startswith(
+        "2022 (attention : Mêmes lignes que BTS_attractivite_capacite_2021.csv (millésime 2021)"
+    )

@@ -123,3 +123,19 @@ def test_own_stylesheet_is_served(client: WebClient) -> None:
     response = client.get("/static/tremplin.css")
     assert response.status_code == 200
     assert "text/css" in response.headers["content-type"]
+
+
+def test_sources_warns_of_a_millesime_that_repeats_another(
+    client: WebClient, store: sa.Engine, sources_dir: Path
+) -> None:
+    folder = sources_dir / "parcoursup"
+    load_paths(store, [folder / f"BTS_attractivite_capacite_{y}.csv" for y in (2021, 2022)])
+    html = client.page("/sources")
+    said = "Mêmes lignes que BTS_attractivite_capacite_2021.csv (millésime 2021)"
+    # Once above the tables, once beside the year in the table of its dataset.
+    assert html.count(said) == 2
+    assert "<strong>BTS_attractivite_capacite_2022.csv</strong> (2022)" in html
+    files = {f["year"]: f for f in client.get("/api/v1/sources").json()}
+    assert files["2021"]["warnings"] == []
+    [warning] = files["2022"]["warnings"]
+    assert warning.startswith(said)

@@ -77,6 +77,12 @@ def sources_command(
                 )
             console.print(table)
             for f in files:
+                for warning in f.warnings:
+                    console.print(
+                        f"[bold]Attention[/] : {plain(f.file_name)} — {plain(warning)}",
+                        highlight=False,
+                    )
+            for f in files:
                 if not f.rows_rejected:
                     continue
                 console.print(

@@ -139,7 +139,8 @@ def offers_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
         pl.when(known & (pl.col("source") == "parcoursup"))
         .then(ratio(pl.col("voeux_confirmes"), pl.col("capacite")))
         .alias("taux_demande"),
-        pl.when(known)
+        # Above 150 % the rate is not a fact: flagged (``remplissage_incoherent``), not shown.
+        pl.when(known & ~pl.col("remplissage_incoherent"))
         .then(ratio(pl.col("effectif"), pl.col("capacite")))
         .alias("taux_remplissage"),
     ).sort("code_departement", "uai", "cfd", "statut", nulls_last=True)
@@ -149,7 +150,12 @@ def formations_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
     """One row per formation (CFD × statut) over the selected territory."""
     offres = _filter(facts, query).with_columns(voie().alias("voie"))
     known = pl.col("capacite").is_not_null()
-    filled = known & pl.col("effectif").is_not_null()
+    filled = (
+        known
+        & pl.col("effectif").is_not_null()
+        & ~pl.col("remplissage_incoherent")
+        & ~pl.col("a_distance")
+    )
     affelnet = pl.col("source") == "affelnet"
     grouped = offres.group_by("cfd", "statut", "voie").agg(
         pl.col("libelle_formation").first(),
@@ -167,14 +173,18 @@ def formations_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
         pl.col("voeux_confirmes").sum().alias("voeux_confirmes"),
         pl.col("voeux_confirmes").filter(known & ~affelnet).sum().alias("_voeux"),
         pl.col("capacite").filter(~affelnet).sum().alias("_capacite_parcoursup"),
-        pl.col("effectif").filter(filled).sum().alias("effectif"),
+        pl.col("effectif").cast(pl.Float64).filter(filled).sum().alias("_eleves"),
         pl.col("capacite").filter(filled).sum().alias("_capacite_remplie"),
         pl.col("code_region").drop_nulls().unique().alias("_regions"),
     )
     grouped = grouped.with_columns(
         ratio(pl.col("_demandes"), pl.col("_capacite_affelnet")).alias("taux_pression"),
         ratio(pl.col("_voeux"), pl.col("_capacite_parcoursup")).alias("taux_demande"),
-        ratio(pl.col("effectif"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
+        ratio(pl.col("_eleves"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
+        # Unknown pupils stay blank, never 0.
+        pl.when(pl.col("_capacite_remplie") > 0)
+        .then(pl.col("_eleves").round(0).cast(pl.Int64))
+        .alias("effectif"),
     )
     rates = insertion_rates(facts)
     if rates.width > 3 and query.code_region:

@@ -33,7 +33,7 @@ from tremplin.store import derived
 from tremplin.store.derived import cached_frames, files_fingerprint
 from tremplin.store.schema import source_files
 
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"
 """Bump when building the facts changes what they hold: stored facts are then rebuilt."""
 
 TRADE_COLUMNS = (
@@ -196,6 +196,7 @@ def _affelnet(conn: sa.Connection) -> pl.DataFrame:
         pl.col("capacite_carte_scolaire").alias("capacite_brute"),
         pl.col("demandes_voeux_1").alias("demandes_voeux_1"),
         pl.lit(None, pl.Int64).alias("voeux_confirmes"),
+        pl.lit(False).alias("a_distance"),
     )
 
 
@@ -209,6 +210,7 @@ def _parcoursup(conn: sa.Connection) -> pl.DataFrame:
         "statut",
         "capacite",
         "nb_voeux_confirmes",
+        "libelle_formation",
     )
     capacity = pl.col("capacite")
     return frame.select(
@@ -224,6 +226,12 @@ def _parcoursup(conn: sa.Connection) -> pl.DataFrame:
         capacity.alias("capacite_brute"),
         pl.lit(None, pl.Int64).alias("demandes_voeux_1"),
         pl.col("nb_voeux_confirmes").alias("voeux_confirmes"),
+        # Taught wholly at a distance: places open to the whole country, kept apart from the
+        # territory's capacity (see indicators).
+        pl.col("libelle_formation")
+        .str.contains(rules.DISTANCE_LEARNING_MARK)
+        .fill_null(False)
+        .alias("a_distance"),
     )
 
 
@@ -238,11 +246,23 @@ def _students(conn: sa.Connection) -> pl.DataFrame:
 
 
 def _attach_students(offres: pl.DataFrame, students: pl.DataFrame) -> pl.DataFrame:
-    """The constat of the offer's rentrée when loaded, else the latest earlier one."""
+    """The pupils of each school offer, from the constat of its rentrée when loaded, else the
+    latest earlier one (``rentree_effectif`` says which, ``ecart_rentree`` how many years apart).
+
+    The constat counts pupils under statut scolaire: an apprenticeship offer's pupils are unknown
+    (null), never those of the school offer of the same UAI × MEF. Offers of one UAI × MEF ×
+    source × year × statut (sections) share its pupils in proportion to their places, so that
+    pupils are counted once. An offer whose pupils exceed ``FILL_RATE_MAX`` × its places is marked
+    ``remplissage_incoherent``: the two counts do not describe the same thing.
+    """
+    group = ["source", "annee", "uai", "mef_stat_11", "statut"]
+    school = (pl.col("statut") == "scolaire") & ~pl.col("a_distance")
     if students.is_empty():
         return offres.with_columns(
-            pl.lit(None, pl.Int64).alias("effectif"),
+            pl.lit(None, pl.Float64).alias("effectif"),
             pl.lit(None, pl.Int64).alias("rentree_effectif"),
+            pl.lit(None, pl.Int64).alias("ecart_rentree"),
+            pl.lit(False).alias("remplissage_incoherent"),
         )
     latest = (
         offres.select("uai", "mef_stat_11", "annee")
@@ -251,9 +271,37 @@ def _attach_students(offres: pl.DataFrame, students: pl.DataFrame) -> pl.DataFra
         .filter(pl.col("rentree_scolaire") <= pl.col("annee").fill_null(9999))
         .sort("rentree_scolaire")
         .group_by("uai", "mef_stat_11", "annee")
-        .agg(pl.col("effectif").last(), pl.col("rentree_scolaire").last().alias("rentree_effectif"))
+        .agg(
+            pl.col("effectif").last().alias("_eleves"),
+            pl.col("rentree_scolaire").last().alias("rentree_effectif"),
+        )
     )
-    return offres.join(latest, on=["uai", "mef_stat_11", "annee"], how="left", nulls_equal=True)
+    joined = offres.join(latest, on=["uai", "mef_stat_11", "annee"], how="left", nulls_equal=True)
+    pupils = pl.when(school).then(pl.col("_eleves"))
+    places = pl.col("capacite").sum().over(group)
+    all_known = pl.col("capacite").is_not_null().all().over(group)
+    sections = pl.len().over(group)
+    share = (
+        pl.when(sections == 1)
+        .then(pl.lit(1.0))
+        .when(all_known & (places > 0))
+        .then(pl.col("capacite") / places)
+        .otherwise(1.0 / sections)
+    )
+    return (
+        joined.with_columns((pupils * share).alias("effectif"))
+        .with_columns(
+            pl.when(school).then(pl.col("rentree_effectif")).alias("rentree_effectif"),
+            pl.when(school & pl.col("_eleves").is_not_null())
+            .then(pl.col("annee") - pl.col("rentree_effectif"))
+            .alias("ecart_rentree"),
+            # Sharing in proportion to places, an offer's rate is that of its group.
+            (ratio(pl.col("effectif"), pl.col("capacite")) > rules.FILL_RATE_MAX)
+            .fill_null(False)
+            .alias("remplissage_incoherent"),
+        )
+        .drop("_eleves")
+    )
 
 
 def _famille_trades(conn: sa.Connection, cfd_trades: pl.DataFrame) -> pl.DataFrame:

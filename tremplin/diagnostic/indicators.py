@@ -79,19 +79,40 @@ INDICATORS: tuple[Indicator, ...] = (
         "capacite_bts",
         "Capacité (BTS)",
         "Parcoursup",
-        "Somme des capacités Parcoursup, 0 et 999 traités comme inconnus (règle Orion).",
+        "Somme des capacités Parcoursup, 0 et 999 traités comme inconnus (règle Orion), hors "
+        "formations entièrement à distance.",
     ),
     Indicator(
         "voeux_confirmes",
         "Vœux confirmés (BTS)",
         "Parcoursup",
-        "Nombre de vœux confirmés (non hiérarchisés).",
+        "Nombre de vœux confirmés (non hiérarchisés), hors formations entièrement à distance.",
     ),
     Indicator(
         "taux_demande",
         "Taux de demande",
         "Parcoursup",
-        "Vœux confirmés ÷ capacité, sur les offres dont la capacité est connue.",
+        "Vœux confirmés ÷ capacité, sur les offres dont la capacité est connue, hors formations "
+        "entièrement à distance.",
+    ),
+    Indicator(
+        "nb_offres_distance",
+        "Offres entièrement à distance (BTS)",
+        "Parcoursup",
+        "Offres marquées « Entièrement en distanciel » dans leur intitulé : ouvertes à tout le "
+        "pays, elles sont comptées à part des places du territoire de leur établissement.",
+    ),
+    Indicator(
+        "capacite_distance",
+        "Places entièrement à distance (BTS)",
+        "Parcoursup",
+        "Capacité des offres entièrement à distance, hors capacité du territoire.",
+    ),
+    Indicator(
+        "voeux_confirmes_distance",
+        "Vœux confirmés à distance (BTS)",
+        "Parcoursup",
+        "Vœux confirmés des offres entièrement à distance.",
     ),
     Indicator(
         "places",
@@ -103,13 +124,23 @@ INDICATORS: tuple[Indicator, ...] = (
         "effectif",
         "Élèves",
         "Constat de rentrée",
-        "Élèves inscrits (constat de la rentrée de l'offre, sinon le dernier antérieur).",
+        "Élèves sous statut scolaire (constat de la rentrée de l'offre, sinon le dernier "
+        "antérieur, dont la rentrée est donnée) des offres scolaires dont la capacité est connue "
+        "et le remplissage cohérent ; vide quand aucun n'est connu (jamais 0).",
     ),
     Indicator(
         "taux_remplissage",
         "Taux de remplissage",
         "Constat, Affelnet, Parcoursup",
-        "Élèves ÷ capacité, sur les offres dont les deux sont connus.",
+        "Élèves ÷ capacité, sur les offres scolaires dont les deux sont connus ; une offre dont "
+        "les élèves dépassent 150 % des places est écartée (remplissage incohérent).",
+    ),
+    Indicator(
+        "nb_remplissage_incoherent",
+        "Offres au remplissage incohérent",
+        "Constat, Affelnet, Parcoursup",
+        "Offres dont les élèves dépassent 150 % des places : les deux chiffres ne décrivent pas "
+        "la même chose (autre rentrée, sections) ; elles ne comptent pas dans le taux.",
     ),
     Indicator(
         "sortants",
@@ -209,9 +240,14 @@ def _keys(frame: pl.DataFrame, query: Query, *, group: bool = True) -> pl.DataFr
 
 def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
     affelnet = pl.col("source") == "affelnet"
-    parcoursup = pl.col("source") == "parcoursup"
+    # Places taught wholly at a distance are not the territory's: kept apart (``…_distance``).
+    distance = pl.col("a_distance")
+    parcoursup = (pl.col("source") == "parcoursup") & ~distance
+    far = (pl.col("source") == "parcoursup") & distance
     known = pl.col("capacite").is_not_null()
-    filled = known & pl.col("effectif").is_not_null()
+    filled = (
+        known & pl.col("effectif").is_not_null() & ~pl.col("remplissage_incoherent") & ~distance
+    )
     return (
         offres.group_by("code_territoire", "code_groupe")
         .agg(
@@ -223,8 +259,20 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
             pl.col("capacite").filter(parcoursup).sum().alias("capacite_bts"),
             pl.col("voeux_confirmes").filter(parcoursup).sum().alias("voeux_confirmes"),
             pl.col("voeux_confirmes").filter(parcoursup & known).sum().alias("_voeux_valides"),
-            pl.col("effectif").filter(filled).sum().alias("effectif"),
+            far.sum().cast(pl.Int64).alias("nb_offres_distance"),
+            pl.col("capacite").filter(far).sum().alias("capacite_distance"),
+            pl.col("voeux_confirmes").filter(far).sum().alias("voeux_confirmes_distance"),
+            # Unknown pupils stay unknown: blank, never 0.
+            pl.when(filled.any())
+            .then(pl.col("effectif").cast(pl.Float64).filter(filled).sum().round(0).cast(pl.Int64))
+            .alias("effectif"),
+            pl.col("effectif").cast(pl.Float64).filter(filled).sum().alias("_eleves"),
             pl.col("capacite").filter(filled).sum().alias("_capacite_remplie"),
+            pl.col("remplissage_incoherent")
+            .sum()
+            .cast(pl.Int64)
+            .alias("nb_remplissage_incoherent"),
+            pl.col("rentree_effectif").filter(filled).max().alias("rentree_effectif"),
             pl.col("annee").filter(affelnet).max().alias("annee_affelnet"),
             pl.col("annee").filter(parcoursup).max().alias("annee_parcoursup"),
         )
@@ -232,9 +280,9 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
             ratio(pl.col("_demandes_valides"), pl.col("capacite")).alias("taux_pression"),
             ratio(pl.col("_voeux_valides"), pl.col("capacite_bts")).alias("taux_demande"),
             (pl.col("capacite") + pl.col("capacite_bts")).alias("places"),
-            ratio(pl.col("effectif"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
+            ratio(pl.col("_eleves"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
         )
-        .drop("_demandes_valides", "_voeux_valides", "_capacite_remplie")
+        .drop("_demandes_valides", "_voeux_valides", "_eleves", "_capacite_remplie")
     )
 
 
@@ -396,6 +444,7 @@ ORDER = [
     "niveau",
     "annee_affelnet",
     "annee_parcoursup",
+    "rentree_effectif",
     *[i.name for i in INDICATORS],
     "millesime_insertion",
     "annee_bmo",
@@ -463,10 +512,17 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
         "capacite_bts",
         "voeux_confirmes",
         "places",
-        "effectif",
+        "nb_offres_distance",
+        "capacite_distance",
+        "voeux_confirmes_distance",
+        "nb_remplissage_incoherent",
     ]
+    no_offer = pl.col("nb_offres").is_null()
     return (
-        rows.with_columns(pl.col(c).fill_null(0) for c in counts)
+        # A row without offers has no pupils (0); a row with offers whose pupils are all unknown
+        # keeps its blank.
+        rows.with_columns(pl.when(no_offer).then(0).otherwise(pl.col("effectif")).alias("effectif"))
+        .with_columns(pl.col(c).fill_null(0) for c in counts)
         .select(ORDER)
         .sort("code_territoire", "code_groupe")
     )

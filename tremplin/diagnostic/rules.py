@@ -21,6 +21,12 @@ CAPACITY_MIN = 5
 CAPACITY_MAX = 500
 PARCOURSUP_CAPACITY_MISSING = (0, 999)
 INSERTION_MIN_YOUNG = 20
+# Parcoursup marks a formation taught wholly at a distance in its title (« … - Entièrement en
+# distanciel »): its places are open to the whole country, not to the territory of its UAI.
+DISTANCE_LEARNING_MARK = r"(?i)enti[eè]rement en distanciel"
+# Pupils above 1.5 × the places of an offer say that the two counts do not describe the same
+# thing (another rentrée, sections counted apart): the rate is flagged, not shown as a fact.
+FILL_RATE_MAX = 1.5
 
 
 # The vocabularies, as string enumerations: the CLI (typer) and the API (FastAPI) validate and

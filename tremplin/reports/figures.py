@@ -43,6 +43,7 @@ DECIMALS = {
 SOURCE_YEAR_COLUMNS = (
     ("Affelnet", "annee_affelnet"),
     ("Parcoursup", "annee_parcoursup"),
+    ("Constat", "rentree_effectif"),
     ("InserJeunes", "millesime_insertion"),
     ("BMO", "annee_bmo"),
     ("DARES", "annee_tension"),
@@ -54,6 +55,9 @@ SUMMABLE = (
     "demandes_voeux_1",
     "capacite_bts",
     "voeux_confirmes",
+    "nb_offres_distance",
+    "capacite_distance",
+    "voeux_confirmes_distance",
     "places",
     "effectif",
     "projets_recrutement",
@@ -112,6 +116,9 @@ COLUMN_LABELS: dict[str, str] = {
     "industrie": "Périmètre industrie",
     "capacite_brute": "Capacité déclarée",
     "rentree_effectif": "Rentrée du constat",
+    "ecart_rentree": "Écart entre la rentrée du constat et l'année de l'offre (ans)",
+    "a_distance": "Entièrement à distance",
+    "remplissage_incoherent": "Remplissage incohérent (élèves > 150 % des places)",
     "quadrant": "Quadrant",
     **{i.name: i.label for i in INDICATORS},
 }

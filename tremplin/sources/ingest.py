@@ -339,6 +339,7 @@ def _write(conn: sa.Connection, item: _Prepared, progress: Progress) -> FileOutc
             column_map=json.dumps(column_map, ensure_ascii=False),
             ignored_columns=json.dumps(match.ignored_columns, ensure_ascii=False),
             is_demo=item.candidate.demo,
+            rows_sha256=dataset.rows_sha256(parsed.frame),
         )
     ).inserted_primary_key
     assert inserted is not None

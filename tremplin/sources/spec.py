@@ -9,6 +9,7 @@ header names it is known under (normalised by :func:`normalise_header`). The gen
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,6 +137,9 @@ class Dataset:
     variant: Callable[[pl.DataFrame], str] = field(default=lambda frame: "")
     json_layout: str | None = None
     min_score: float = 0.6
+    # The columns that tell two files of the dataset hold the same rows (the observed figures,
+    # not the codes a producer re-codes between publications); empty: every column.
+    same_rows_on: tuple[str, ...] = ()
 
     @property
     def table_name(self) -> str:
@@ -154,6 +158,13 @@ class Dataset:
     def stored_columns(self) -> list[tuple[str, Kind]]:
         """Every column of the stored table, in order: read ones, then derived ones."""
         return [(c.name, c.kind) for c in self.columns] + [(d.name, d.kind) for d in self.derived]
+
+    def rows_sha256(self, frame: pl.DataFrame) -> str:
+        """A sha256 of the rows of ``frame`` on :attr:`same_rows_on`, whatever their order: two
+        files with the same rows, re-sorted or re-coded elsewhere, get the same one."""
+        names = list(self.same_rows_on) or [name for name, _kind in self.stored_columns()]
+        rows = frame.select(pl.col(n).cast(pl.String).fill_null("") for n in names)
+        return hashlib.sha256(rows.sort(names).write_csv().encode()).hexdigest()
 
 
 def normalise_header(name: str) -> str:

@@ -1,9 +1,10 @@
-"""Reading back what was loaded: files, their provenance and the rows they had rejected."""
+"""Reading back what was loaded: files, their provenance, what to be wary of in them, and the
+rows they had rejected."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +35,9 @@ class LoadedFile:
     column_map: dict[str, str]
     ignored_columns: list[str]
     is_demo: bool
+    rows_sha256: str | None = None
+    # French sentences saying what to be wary of in this file (empty when nothing).
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The public JSON shape (``tremplin sources --json`` and ``/api/v1/sources``)."""
@@ -55,6 +59,7 @@ class LoadedFile:
             "columns": self.column_map,
             "ignored_columns": self.ignored_columns,
             "demo": self.is_demo,
+            "warnings": self.warnings,
         }
 
 
@@ -67,11 +72,11 @@ class RejectedRow:
 
 
 def list_loaded_files(conn: sa.Connection) -> list[LoadedFile]:
-    """Every loaded file, by dataset, then millésime, then file name."""
+    """Every loaded file, by dataset, then millésime, then file name, with its warnings."""
     query = sa.select(source_files).order_by(
         source_files.c.dataset, source_files.c.millesime, source_files.c.file_name
     )
-    return [
+    files = [
         LoadedFile(
             id=row.id,
             dataset=row.dataset,
@@ -92,9 +97,41 @@ def list_loaded_files(conn: sa.Connection) -> list[LoadedFile]:
             column_map=json.loads(row.column_map),
             ignored_columns=json.loads(row.ignored_columns),
             is_demo=row.is_demo,
+            rows_sha256=row.rows_sha256,
         )
         for row in conn.execute(query)
     ]
+    return [replace(loaded, warnings=file_warnings(loaded, files)) for loaded in files]
+
+
+def _year(loaded: LoadedFile) -> str:
+    return f"millésime {loaded.millesime}" if loaded.millesime else "non daté"
+
+
+def file_warnings(loaded: LoadedFile, files: list[LoadedFile]) -> list[str]:
+    """What to be wary of in ``loaded``, among all the loaded ``files``: a file without data
+    rows, a file whose rows are those of an earlier millésime of the same dataset."""
+    warnings: list[str] = []
+    if loaded.rows_loaded == 0 and loaded.rows_rejected == 0:
+        warnings.append("Aucune ligne de données : le fichier n'a que son en-tête.")
+    if loaded.rows_sha256 is None or loaded.rows_loaded == 0:
+        return warnings
+    # The later millésime is the suspect one: it names the earliest file it repeats.
+    earlier = [
+        other
+        for other in files
+        if other.dataset == loaded.dataset
+        and other.variant == loaded.variant
+        and other.rows_sha256 == loaded.rows_sha256
+        and (other.millesime or "") < (loaded.millesime or "")
+    ]
+    if earlier:
+        first = min(earlier, key=lambda other: other.millesime or "")
+        warnings.append(
+            f"Mêmes lignes que {first.file_name} ({_year(first)}), dans un autre ordre : ce "
+            f"{_year(loaded)} reprend sans doute ce fichier au lieu de décrire une autre année."
+        )
+    return warnings
 
 
 def list_rejected_rows(
@@ -108,3 +145,12 @@ def list_rejected_rows(
         .limit(limit)
     )
     return [RejectedRow(r.line, r.column, r.value, r.reason) for r in conn.execute(query)]
+
+
+def year_warnings(files: list[LoadedFile]) -> dict[tuple[str, str], list[str]]:
+    """(dataset, millésime) → the warnings of its files, for wherever that year is shown."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for loaded in files:
+        if loaded.warnings and loaded.millesime:
+            found.setdefault((loaded.dataset, loaded.millesime), []).extend(loaded.warnings)
+    return found

@@ -42,6 +42,9 @@ source_files = sa.Table(
     sa.Column("column_map", sa.Text, nullable=False),
     sa.Column("ignored_columns", sa.Text, nullable=False),
     sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false()),
+    # sha256 of the file's rows whatever their order (see sources.spec.Dataset.rows_sha256):
+    # tells a millésime that repeats another. Null for files loaded before it was kept.
+    sa.Column("rows_sha256", sa.String(64), nullable=True),
 )
 
 rejected_rows = sa.Table(

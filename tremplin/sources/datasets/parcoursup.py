@@ -3,6 +3,7 @@
 The yearly BTS files rename their MEF column: in 2021 ``MEFSTAT11`` is the original code and
 ``MEFSTAT11 rectifié`` the corrected one; from 2022 the original is ``MEFSTAT11_old`` and the
 corrected one is ``MEFSTAT11``. Aliases are tried in order, so both layouts map the same way.
+Files that publish the MEF STAT 11 without the CFD columns load too.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ PARCOURSUP_BTS = Dataset(
         integer("nb_voeux_confirmes", "nb_voeux_confirmes"),
         text("statut", "statut"),
         integer("capacite", "capacitepsup", "capacite"),
-        code("cfd", "cfd", shape=CFD),
+        # Later files publish the MEF STAT 11 only: the diagnostic takes the CFD from the BCN's
+        # MEF → CFD (referentials.formations) for every file.
+        code("cfd", "cfd", shape=CFD, required=False),
         code("cfd_rectifie", "cfd_rectifie", shape=CFD, required=False),
         boolean("rectifie", "rectif", required=False),
         code(
@@ -44,6 +47,16 @@ PARCOURSUP_BTS = Dataset(
             required=False,
         ),
         integer("nb_apparitions", "nb_apparitions", required=False),
+    ),
+    # The 2022 file republished the 2021 rows re-sorted, with some CFDs re-coded: the same rows
+    # are told by what Parcoursup observed, not by the codes.
+    same_rows_on=(
+        "uai",
+        "libelle_formation",
+        "mef_stat_11",
+        "statut",
+        "nb_voeux_confirmes",
+        "capacite",
     ),
 )
 

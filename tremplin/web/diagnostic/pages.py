@@ -48,8 +48,10 @@ DEMAND_INDICATORS = (
     "capacite_bts",
     "voeux_confirmes",
     "taux_demande",
+    "capacite_distance",
     "effectif",
     "taux_remplissage",
+    "nb_remplissage_incoherent",
 )
 OUTCOME_INDICATORS = (
     "sortants",
@@ -87,7 +89,10 @@ def _columns(names: Iterable[str], known_years: Mapping[str, str]) -> list[Colum
 def totals(rows: pl.DataFrame) -> dict[str, Any]:
     """The totals over ``rows`` that are exact: sums of counts, and the weighted ratios."""
     found: dict[str, Any] = {
-        name: int(rows.get_column(name).fill_null(0).sum())
+        # A count unknown on every row (pupils) stays blank, never 0.
+        name: None
+        if rows.height and rows.get_column(name).null_count() == rows.height
+        else int(rows.get_column(name).fill_null(0).sum())
         for name in SUMMABLE
         if name in rows.columns
     }

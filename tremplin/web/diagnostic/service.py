@@ -32,6 +32,7 @@ from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
+from tremplin.store.provenance import list_loaded_files, year_warnings
 from tremplin.web.shared.caching import Memo, ResponseCache
 from tremplin.web.shared.pagination import Page, paginate
 from tremplin.web.shared.templating import render, request_settings
@@ -239,7 +240,27 @@ class DiagnosticService:
         constat = self._cached(("constat-years",), _constat_years)
         if constat:
             found["Constat"] = constat
-        return found
+        return self._with_warnings(found)
+
+    def _with_warnings(self, found: dict[str, str]) -> dict[str, str]:
+        """Each year shown followed by what to be wary of in its file (a repeated millésime)."""
+
+        def read(_facts: Facts) -> dict[tuple[str, str], list[str]]:
+            with self._engine.connect() as conn:
+                return year_warnings(list_loaded_files(conn))
+
+        warnings = self._cached(("year-warnings",), read)
+        if not warnings:
+            return found
+        told: dict[str, str] = {}
+        for source, years in found.items():
+            dataset = _SOURCE_DATASETS.get(source)
+            parts = []
+            for year in years.split(", "):
+                said = warnings.get((dataset, year), []) if dataset else []
+                parts.append(f"{year} (attention : {' '.join(said)})" if said else year)
+            told[source] = ", ".join(parts)
+        return told
 
     # --- consoles, coverage -----------------------------------------------------------------
 
@@ -287,6 +308,16 @@ class DiagnosticService:
             with self._engine.connect() as conn:
                 polygons = academy_polygons(conn)
         return territory_shapes(self.territories(maille, region), polygons)
+
+
+# The dataset behind each source named in source_years (its years are millésimes of it).
+_SOURCE_DATASETS = {
+    "Affelnet": "affelnet_offres",
+    "Parcoursup": "parcoursup_bts",
+    "Constat": "constat",
+    "BMO": "bmo",
+    "DARES": "dares_tensions",
+}
 
 
 def _constat_years(facts: Facts) -> str:

@@ -38,6 +38,11 @@ class SourceFile(BaseModel):
     )
     ignored_columns: list[str] = Field(description="En-têtes du fichier non retenus.")
     demo: bool = Field(description="Vrai pour un fichier du territoire fictif de démonstration.")
+    warnings: list[str] = Field(
+        description="Ce dont se méfier dans ce fichier, en phrases (vide sinon) : un fichier qui "
+        "répète les lignes d'un autre millésime du même jeu (nommé, avec son année), un fichier "
+        "réduit à son en-tête."
+    )
 
 
 @router.get(
