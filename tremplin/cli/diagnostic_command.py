@@ -72,6 +72,7 @@ def _info(rows: pl.DataFrame, query: Query) -> ExportInfo:
 
 def _table(rows: pl.DataFrame) -> Table:
     from tremplin.diagnostic.classify import OBJECTIVE_LABELS
+    from tremplin.reports.figures import format_cell
 
     table = Table(
         "Territoire",
@@ -94,7 +95,7 @@ def _table(rows: pl.DataFrame) -> Table:
             format_number(row["demandes_voeux_1"]),
             format_decimal(row["taux_pression"], 2),
             format_decimal(row["taux_demande"], 1),
-            format_number(row["projets_recrutement"]),
+            format_cell(row, "projets_recrutement"),
             format_percent(row["part_projets_difficiles"], 0),
             format_percent(row["taux_devenir_favorable"], 0),
             ", ".join(OBJECTIVE_LABELS[o] for o in row["objectifs"]),
