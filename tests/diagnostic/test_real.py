@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from tremplin.diagnostic.classify import classify
-from tremplin.diagnostic.consoles import ConsoleQuery, offers_table
+from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_table
 from tremplin.diagnostic.coverage import coverage
 from tremplin.diagnostic.facts import Facts, build_facts
 from tremplin.diagnostic.indicators import Query, compute
@@ -310,3 +310,12 @@ def test_insertion_by_voie_side_by_side(facts: Facts, sources_dir: Path) -> None
     assert round(row["taux_emploi_6_mois"], 2) == 0.24
     assert round(row["taux_emploi_6_mois_ensemble"], 2) == 0.43
     assert "vigilance" not in row["objectifs"]
+    # The formations console gives the same routes side by side on the formation's row.
+    console = formations_table(
+        facts, ConsoleQuery(perimetre="tout", code_region="84", cfd="50025524")
+    )
+    for line in console.iter_rows(named=True):
+        assert line["taux_emploi_6_mois_ensemble"] == pytest.approx(pooled[1] / pooled[0])
+        for voie, (leavers, employed) in by_voie.items():
+            assert line[f"taux_emploi_6_mois_{voie}"] == pytest.approx(employed / leavers)
+    assert console.height >= 1
