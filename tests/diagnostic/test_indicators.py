@@ -6,13 +6,18 @@ that sums can be checked against the offers that make them.
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tremplin.diagnostic.classify import classify
 from tremplin.diagnostic.facts import Facts
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.rules import UNPLACED
+from tremplin.reports.figures import format_cell
 
 # Two régions, three académies, five départements, each with one bassin.
 DEPARTEMENTS = {
@@ -250,3 +255,80 @@ def test_fill_counts_coherent_known_offers_only(offers: list[dict[str, object]])
         if places:
             assert row["taux_remplissage"] == _total(usable, "effectif") / places
             assert row["taux_remplissage"] <= 1.5
+
+
+# A BMO cell: bassin (through its département), group, and projects — or « * » (None).
+bmo_cell = st.fixed_dictionaries(
+    {
+        "dep": st.sampled_from(list(DEPARTEMENTS)),
+        "group": st.sampled_from(range(len(GROUPS))),
+        "projets": st.one_of(st.none(), st.integers(0, 400)),
+        "difficiles": st.one_of(st.none(), st.integers(0, 400)),
+    }
+)
+
+
+def _with_bmo(facts: Facts, cells: list[dict[str, object]]) -> Facts:
+    rows = []
+    for cell in cells:
+        dep = str(cell["dep"])
+        aca, reg, bassin = DEPARTEMENTS[dep]
+        code, label = GROUPS[int(str(cell["group"]))]
+        rows.append(
+            {
+                "annee_bmo": 2024,
+                "fap2021": f"{code}0X40",
+                "code_region": reg,
+                "code_departement": dep,
+                "code_academie": aca,
+                "bassin_bmo": bassin,
+                "projets": cell["projets"],
+                "projets_difficiles": cell["difficiles"],
+                "projets_secret": cell["projets"] is None,
+                "projets_difficiles_secret": cell["difficiles"] is None,
+                "fap86": code,
+                "libelle_fap86": label,
+                "fap22": code,
+                "libelle_fap22": label,
+                "industrie": True,
+            }
+        )
+    frame = pl.DataFrame(
+        rows, schema_overrides={"projets": pl.Int64, "projets_difficiles": pl.Int64}
+    )
+    return dataclasses.replace(facts, recrutement=frame)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(offer, min_size=1, max_size=10), st.lists(bmo_cell, min_size=1, max_size=30))
+def test_a_secret_bmo_cell_is_never_read_as_zero(
+    offers: list[dict[str, object]], cells: list[dict[str, object]]
+) -> None:
+    facts = _with_bmo(_facts(offers), cells)
+    rows = compute(facts, Query(maille="bassin", perimetre="tout"))
+    rows = classify(rows)
+    for row in rows.filter(pl.col("cellules_bmo").is_not_null()).iter_rows(named=True):
+        mine = [
+            c
+            for c in cells
+            if DEPARTEMENTS[str(c["dep"])][2] == row["code_territoire"]
+            and GROUPS[int(str(c["group"]))][0] == row["code_groupe"]
+        ]
+        known = [int(str(c["projets"])) for c in mine if c["projets"] is not None]
+        assert row["cellules_bmo"] == len(mine)
+        assert row["cellules_bmo_secretes"] == len(mine) - len(known)
+        assert row["part_cellules_bmo_secretes"] == pytest.approx(1 - len(known) / len(mine))
+        assert row["projets_recrutement_secret"] is (not known)
+        if known:
+            assert row["projets_recrutement"] == sum(known)
+        else:
+            # All secret: no count, no ratio, and no objective that reads the projects.
+            assert row["projets_recrutement"] is None
+            assert row["projets_par_place"] is None
+            assert "competences" not in row["objectifs"]
+            assert format_cell(row, "projets_recrutement") == "secret"
+        if known and len(known) < len(mine):
+            assert format_cell(row, "projets_recrutement").startswith("au moins ")
+    # Rows without any BMO cell say nothing about recruitment (not « 0 projet »).
+    for row in rows.filter(pl.col("cellules_bmo").is_null()).iter_rows(named=True):
+        assert row["projets_recrutement"] is None

@@ -12,10 +12,11 @@ from typer.testing import CliRunner
 
 from tests.derive import entry_mefs
 from tremplin.diagnostic.classify import classify
-from tremplin.diagnostic.consoles import ConsoleQuery, offers_table
+from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_table
 from tremplin.diagnostic.coverage import coverage
 from tremplin.diagnostic.facts import Facts
 from tremplin.diagnostic.indicators import Query, compute
+from tremplin.reports.figures import format_cell
 
 pytestmark = pytest.mark.realdata
 
@@ -210,3 +211,103 @@ def test_the_cli_writes_the_documented_json(database: str) -> None:
     ):
         assert key in first
     assert first["maille"] == "academie"
+
+
+def _raw_bmo_aura(sources_dir: Path) -> pl.DataFrame:
+    sheet = (
+        CalamineWorkbook.from_path(str(sources_dir / "bmo" / "Base_open_data_BMO_2024.xlsx"))
+        .get_sheet_by_name("BMO_2024_open_data")
+        .to_python()
+    )
+    frame = pl.DataFrame([[str(c) for c in r] for r in sheet[1:]], schema=sheet[0], orient="row")
+    # The FAP 22 family of a FAP 2021 code is its first letter (Intitules_FAP2021.csv).
+    return frame.filter(pl.col("REG") == "84").select(
+        # The workbook stores bassin codes as numbers: « 8401.0 » is bassin 8401.
+        pl.col("BE24").str.replace(r"\.0$", "").alias("code_territoire"),
+        pl.col("Code métier BMO").str.slice(0, 1).alias("code_groupe"),
+        (pl.col("met") == "*").alias("secret"),
+        pl.col("met").cast(pl.Int64, strict=False).alias("projets"),
+    )
+
+
+def test_secret_bmo_cells_are_said_not_read_as_zero(facts: Facts, sources_dir: Path) -> None:
+    raw = (
+        _raw_bmo_aura(sources_dir)
+        .group_by("code_territoire", "code_groupe")
+        .agg(
+            pl.len().alias("cells"),
+            pl.col("secret").sum().alias("hidden"),
+            pl.col("projets").sum().alias("known"),
+        )
+    )
+    all_secret = raw.filter(pl.col("hidden") == pl.col("cells"))
+    partly = raw.filter((pl.col("hidden") > 0) & (pl.col("hidden") < pl.col("cells")))
+    assert all_secret.height == 57  # the issue's count: 57 bassin × FAP family groups of AURA
+    rows = classify(
+        compute(facts, Query(maille="bassin", perimetre="tout", dans="region:84")), reasons=False
+    )
+    shown = rows.join(all_secret, on=["code_territoire", "code_groupe"], how="inner")
+    assert shown.height == 57
+    assert shown.get_column("projets_recrutement").null_count() == 57
+    assert shown.get_column("projets_recrutement_secret").all()
+    assert shown.get_column("projets_par_place").null_count() == 57
+    assert not shown.filter(pl.col("objectifs").list.contains("competences")).height
+    assert {format_cell(r, "projets_recrutement") for r in shown.iter_rows(named=True)} == {
+        "secret"
+    }
+    both = rows.join(partly, on=["code_territoire", "code_groupe"], how="inner")
+    assert both.height == partly.height > 500
+    assert (both.get_column("projets_recrutement") == both.get_column("known")).all()
+    assert (both.get_column("cellules_bmo_secretes") == both.get_column("hidden")).all()
+    assert not both.get_column("projets_recrutement_secret").any()
+    assert all(
+        format_cell(r, "projets_recrutement").startswith("au moins ")
+        for r in both.iter_rows(named=True)
+    )
+
+
+def test_insertion_by_voie_side_by_side(facts: Facts, sources_dir: Path) -> None:
+    raw = pl.read_csv(
+        sources_dir / "inserjeunes" / "ij_region_data.csv", separator=";", infer_schema=False
+    )
+    # School rows name their formation by MEF STAT 11 only: the BCN gives its CFD.
+    nmef = pl.read_csv(sources_dir / "bcn" / "nMef.csv", separator=";", infer_schema=False)
+    mef_cfd = nmef.select(
+        pl.col("MEF_STAT_11").alias("mefstat11"), pl.col("FORMATION_DIPLOME").alias("cfd_mef")
+    ).unique("mefstat11")
+    raw = raw.join(mef_cfd, on="mefstat11", how="left").with_columns(
+        pl.coalesce("cfd", "cfd_mef").alias("cfd")
+    )
+    counts = ("nb_sortant", "nb_en_emploi_6_mois")
+    latest = raw.filter(pl.col("millesime") == pl.col("millesime").max().over("voie"))
+    electricien = latest.filter((pl.col("code_region") == "84") & (pl.col("cfd") == "50025524"))
+    by_voie = {
+        voie: electricien.filter(pl.col("voie") == voie)
+        .select(pl.col(c).cast(pl.Int64).sum() for c in counts)
+        .row(0)
+        for voie in ("scolaire", "apprentissage")
+    }
+    pooled = [sum(v[i] for v in by_voie.values()) for i in range(2)]
+    rows = classify(
+        compute(
+            facts, Query(groupement="diplome", perimetre="tout", territoire="84", groupe="50025524")
+        )
+    )
+    [row] = rows.iter_rows(named=True)
+    for voie, (leavers, employed) in by_voie.items():
+        assert row[f"taux_emploi_6_mois_{voie}"] == pytest.approx(employed / leavers)
+    assert row["taux_emploi_6_mois_ensemble"] == pytest.approx(pooled[1] / pooled[0])
+    # CAP Électricien in AURA: 24 % at school, 43 % with its apprentices (issue 8); the offers
+    # are school ones, and vigilance reads the pooled figure.
+    assert round(row["taux_emploi_6_mois"], 2) == 0.24
+    assert round(row["taux_emploi_6_mois_ensemble"], 2) == 0.43
+    assert "vigilance" not in row["objectifs"]
+    # The formations console gives the same routes side by side on the formation's row.
+    console = formations_table(
+        facts, ConsoleQuery(perimetre="tout", code_region="84", cfd="50025524")
+    )
+    for line in console.iter_rows(named=True):
+        assert line["taux_emploi_6_mois_ensemble"] == pytest.approx(pooled[1] / pooled[0])
+        for voie, (leavers, employed) in by_voie.items():
+            assert line[f"taux_emploi_6_mois_{voie}"] == pytest.approx(employed / leavers)
+    assert console.height >= 1

@@ -186,3 +186,25 @@ def test_a_code_written_as_a_decimal_number_is_restored() -> None:
     )
     match = match_header(dataset("dares_tensions"), table)
     assert parse(match).frame.get_column("code_region").to_list() == ["01", "84"]
+
+
+def test_a_secret_cell_keeps_its_flag_beside_the_null() -> None:
+    header = ["annee", "Code métier BMO", "Nom métier BMO", "Famille_met", "Lbl_fam_met", "REG"]
+    header += ["NOM_REG", "Dept", "NomDept", "BE24", "NOMBE24", "met", "xmet", "smet"]
+    row = ["2024", "D1Z40", "Régleurs", "D", "Mécanique", "84", "AURA", "01", "Ain", "8201"]
+    table = _table(
+        header,
+        [
+            [*row, "OYONNAX", "120", "*", ""],  # xmet secret, smet left blank
+            [*row, "OYONNAX", "*", "*", "*"],
+        ],
+    )
+    parsed = parse(match_header(dataset("bmo"), table))
+    frame = parsed.frame
+    assert frame.get_column("projets").to_list() == [120, None]
+    assert frame.get_column("projets_secret").to_list() == [False, True]
+    assert frame.get_column("projets_difficiles_secret").to_list() == [True, True]
+    # A blank cell is missing, not secret: only « * » says the producer hid the figure.
+    assert frame.get_column("projets_saisonniers").to_list() == [None, None]
+    assert frame.get_column("projets_saisonniers_secret").to_list() == [False, True]
+    assert parsed.cells_suppressed == 4

@@ -57,7 +57,15 @@ def test_objective_filter_keeps_rows_that_call_for_it(client: WebClient) -> None
     everything = client.json("/api/v1/diagnostic?maille=bassin&taille=1000")["lignes"]
     for objective in OBJECTIVES:
         kept = client.json(f"/api/v1/diagnostic?maille=bassin&taille=1000&objectif={objective}")
-        assert kept["lignes"] == [r for r in everything if objective in r["objectifs"]]
+        # Issue 8: the rows that call for an objective come ranked by its size, largest first
+        # (they came by code before); they are still exactly those rows.
+        expected = [r for r in everything if objective in r["objectifs"]]
+        key = lambda r: (r["code_territoire"], r["code_groupe"])  # noqa: E731
+        assert sorted(kept["lignes"], key=key) == sorted(expected, key=key)
+        sizes = [r[f"taille_{objective}"] for r in kept["lignes"]]
+        known = [s for s in sizes if s is not None]
+        assert known == sorted(known, reverse=True)
+        assert sizes[: len(known)] == known  # unknown sizes last
 
 
 def test_territory_and_group_filters(client: WebClient) -> None:

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
@@ -14,9 +15,10 @@ from markupsafe import escape
 from tests.web.client import WebClient
 from tests.web.reading import busiest_row, computed, figure_cells
 from tremplin.config import Settings
-from tremplin.diagnostic.classify import OBJECTIVES
+from tremplin.diagnostic.classify import OBJECTIVES, classify
 from tremplin.diagnostic.indicators import INDICATORS, Query
-from tremplin.reports.figures import format_value
+from tremplin.diagnostic.ranking import SIZE_COLUMNS, rank
+from tremplin.reports.figures import format_cell
 
 
 @pytest.fixture
@@ -95,7 +97,8 @@ def test_territory_page_shows_compute_figures(client: WebClient, demo_engine: sa
     shown = 0
     for row in expected.iter_rows(named=True):
         for name, text in cells[row["code_groupe"]].items():
-            assert text == format_value(name, row[name]), (row["code_groupe"], name)
+            # A BMO figure says its secret cells: « secret », « au moins N (…) ».
+            assert text == format_cell(row, name), (row["code_groupe"], name)
             shown += 1
     assert shown > 20
     assert f"<h1>{escape(busiest['territoire'])}</h1>" in html
@@ -118,7 +121,7 @@ def test_trade_page_shows_every_territory_of_a_group(
     assert set(cells) == set(expected.get_column("code_territoire"))
     for row in expected.iter_rows(named=True):
         for name, text in cells[row["code_territoire"]].items():
-            assert text == format_value(name, row[name])
+            assert text == format_cell(row, name)
     assert f"<h1>{escape(busiest['groupe'])}</h1>" in html
     assert client.get("/diagnostic/metier/famille_fap/ZZZ").status_code == 404
 
@@ -137,3 +140,33 @@ def test_pages_of_an_empty_store_say_how_to_load_files(
     html = empty.get("/diagnostic").text
     assert "Aucune donnée chargée" in html
     assert f"tremplin load {tmp_path / 'src'}" in html
+
+
+def test_a_territory_page_says_secret_and_ranks_each_objective(
+    client: WebClient, demo_engine: sa.Engine
+) -> None:
+    rows = computed(demo_engine, Query(maille="bassin", perimetre="tout", dans="region:84"))
+    secret = rows.filter(pl.col("projets_recrutement_secret").fill_null(False))
+    partly = rows.filter(
+        (pl.col("part_cellules_bmo_secretes") > 0) & (pl.col("part_cellules_bmo_secretes") < 1)
+    )
+    assert secret.height and partly.height  # the demo suppresses small BMO cells (« * »)
+    code, group = (
+        secret.row(0, named=True)["code_territoire"],
+        secret.row(0, named=True)["code_groupe"],
+    )
+    html = client.get(f"/diagnostic/territoire/bassin/{code}?perimetre=tout").text
+    assert figure_cells(html)[group]["projets_recrutement"] == "secret"
+    # Each objective, its rows ranked by its size, largest first.
+    territory = classify(rows.filter(pl.col("code_territoire") == code), reasons=False)
+    assert 'id="classement-objectifs"' in html
+    for objective, column in SIZE_COLUMNS.items():
+        ranked = rank(territory, objective)
+        if ranked.is_empty():
+            assert f'id="classement-{objective}"' not in html
+            continue
+        section = html.split(f'id="classement-{objective}"')[1].split("</ol>")[0]
+        names = re.findall(r"<strong>(.*?)</strong>", section)
+        assert names == [str(escape(n)) for n in ranked.get_column("groupe")]
+        sizes = [v for v in ranked.get_column(column).to_list() if v is not None]
+        assert sizes == sorted(sizes, reverse=True)

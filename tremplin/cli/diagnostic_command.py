@@ -72,6 +72,7 @@ def _info(rows: pl.DataFrame, query: Query) -> ExportInfo:
 
 def _table(rows: pl.DataFrame) -> Table:
     from tremplin.diagnostic.classify import OBJECTIVE_LABELS
+    from tremplin.reports.figures import format_cell
 
     table = Table(
         "Territoire",
@@ -94,7 +95,7 @@ def _table(rows: pl.DataFrame) -> Table:
             format_number(row["demandes_voeux_1"]),
             format_decimal(row["taux_pression"], 2),
             format_decimal(row["taux_demande"], 1),
-            format_number(row["projets_recrutement"]),
+            format_cell(row, "projets_recrutement"),
             format_percent(row["part_projets_difficiles"], 0),
             format_percent(row["taux_devenir_favorable"], 0),
             ", ".join(OBJECTIVE_LABELS[o] for o in row["objectifs"]),
@@ -117,16 +118,26 @@ def diagnostic_command(
     annee: Annotated[
         int | None, typer.Option(help="Année de rentrée (défaut : la dernière de chaque source).")
     ] = None,
+    objectif: Annotated[
+        str | None,
+        typer.Option(
+            help="Ne garder que les lignes qui appellent cet objectif (attractivite, acces, "
+            "competences, vigilance), classées par sa taille, de la plus grande à la plus petite."
+        ),
+    ] = None,
     format: Annotated[str, typer.Option("--format", help="table, csv, xlsx ou json.")] = "table",
     sortie: Annotated[
         Path | None, typer.Option(help="Fichier de sortie (obligatoire pour xlsx).")
     ] = None,
 ) -> None:
     """Indicateurs par métier et territoire, classés selon les objectifs du partenariat."""
-    from tremplin.diagnostic.classify import classify
+    from tremplin.diagnostic.classify import OBJECTIVES, classify
     from tremplin.diagnostic.indicators import ORDER, Query, compute
+    from tremplin.diagnostic.ranking import SIZE_COLUMNS, rank
     from tremplin.reports.exports import to_csv, to_xlsx
 
+    if objectif is not None and objectif not in OBJECTIVES:
+        raise fail(f"objectif « {objectif} » inconnu ; valeurs possibles : {', '.join(OBJECTIVES)}")
     if format not in FORMATS:
         raise fail(f"format « {format} » inconnu ; valeurs possibles : {', '.join(FORMATS)}")
     dans = territoire if territoire is None or ":" in territoire else f"region:{territoire}"
@@ -140,17 +151,25 @@ def diagnostic_command(
     )
     query.checked()
     rows = classify(compute(_facts(), query))
+    if objectif is not None:
+        rows = rank(rows, objectif)
+    columns = [
+        *ORDER,
+        "objectifs",
+        "pression_demande_opposees",
+        *SIZE_COLUMNS.values(),
+        "explications",
+    ]
     if format == "table":
         console.print(_table(rows))
         return
     if format == "json":
         content = json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2).encode()
     elif format == "csv":
-        content = to_csv(rows, [*ORDER, "objectifs", "explications"], _info(rows, query))
+        content = to_csv(rows, columns, _info(rows, query))
     else:
         if sortie is None:
             raise fail("le format xlsx demande un fichier : --sortie diagnostic.xlsx")
-        columns = [*ORDER, "objectifs", "explications"]
         content = to_xlsx(rows, columns, _info(rows, query), "Diagnostic")
     if sortie is None:
         typer.echo(content.decode("utf-8-sig"), nl=False)

@@ -99,6 +99,53 @@ def insertion_rates(facts: Facts) -> pl.DataFrame:
     )
 
 
+ROUTE_COLUMNS = tuple(
+    f"{measure}_{voie}"
+    for voie in ("scolaire", "apprentissage", "ensemble")
+    for measure in ("taux_emploi_6_mois", "taux_devenir_favorable")
+)
+"""A formation's insertion by voie, side by side, whatever the route of the row."""
+
+
+def insertion_by_route(facts: Facts) -> pl.DataFrame:
+    """Per région × CFD: employment at 6 months and devenir favorable of school leavers, of
+    apprentices and of both pooled (masked below 20 young people), :data:`ROUTE_COLUMNS`."""
+    frame = facts.insertion
+    if frame.is_empty():
+        return pl.DataFrame(schema={"code_region": pl.String, "cfd": pl.String})
+    minimum = rules.INSERTION_MIN_YOUNG
+    parts = []
+    for name in ("scolaire", "apprentissage", "ensemble"):
+        rows = frame if name == "ensemble" else frame.filter(pl.col("voie") == name)
+        parts.append(
+            rows.group_by("code_region", "cfd")
+            .agg(pl.col(c).sum() for c in ("nb_annee_term", "nb_sortant", "nb_en_emploi_6_mois"))
+            .join(
+                rows.group_by("code_region", "cfd").agg(pl.col("nb_poursuite_etudes").sum()),
+                on=["code_region", "cfd"],
+            )
+            .select(
+                "code_region",
+                "cfd",
+                pl.when(pl.col("nb_sortant") >= minimum)
+                .then(ratio(pl.col("nb_en_emploi_6_mois"), pl.col("nb_sortant")))
+                .alias(f"taux_emploi_6_mois_{name}"),
+                pl.when(pl.col("nb_annee_term") >= minimum)
+                .then(
+                    ratio(
+                        pl.col("nb_poursuite_etudes") + pl.col("nb_en_emploi_6_mois"),
+                        pl.col("nb_annee_term"),
+                    )
+                )
+                .alias(f"taux_devenir_favorable_{name}"),
+            )
+        )
+    found = parts[0]
+    for part in parts[1:]:
+        found = found.join(part, on=["code_region", "cfd"], how="full", coalesce=True)
+    return found.select("code_region", "cfd", *ROUTE_COLUMNS)
+
+
 def _filter(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
     offres = entry_offers(facts, query.perimetre, query.niveau, query.annee)
     for column in (
@@ -131,6 +178,7 @@ def offers_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
     rates = insertion_rates(facts)
     if rates.width > 3:
         offres = offres.join(rates, on=["code_region", "cfd", "voie"], how="left")
+        offres = offres.join(insertion_by_route(facts), on=["code_region", "cfd"], how="left")
     known = pl.col("capacite").is_not_null()
     return offres.with_columns(
         pl.when(known & (pl.col("source") == "affelnet"))
@@ -191,6 +239,12 @@ def formations_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
         grouped = grouped.join(
             rates.filter(pl.col("code_region") == query.code_region).drop("code_region"),
             on=["cfd", "voie"],
+            how="left",
+        ).join(
+            insertion_by_route(facts)
+            .filter(pl.col("code_region") == query.code_region)
+            .drop("code_region"),
+            on="cfd",
             how="left",
         )
     return grouped.drop(c for c in grouped.columns if c.startswith("_")).sort(

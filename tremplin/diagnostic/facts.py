@@ -3,7 +3,8 @@
 * ``offres``: one row per offer (UAI × MEF STAT 11 × statut × year) from Affelnet and Parcoursup,
   with the Orion counting rules applied, its formation (level, NSF, famille de métiers), its
   establishment's territories, its primary trade and whether it is in the industrial perimeter;
-* ``recrutement``: BMO recruitment projects per bassin × FAP 2021, with territories and families;
+* ``recrutement``: BMO recruitment projects per bassin × FAP 2021, with territories and families
+  (``projets_secret``: the cell was suppressed, « * »);
 * ``tension``: DARES tension per FAP 2021 (bridged from FAP 2009) and territory level;
 * ``insertion``: InserJeunes counts per région × CFD × voie (latest millésime).
 
@@ -33,7 +34,7 @@ from tremplin.store import derived
 from tremplin.store.derived import cached_frames, files_fingerprint
 from tremplin.store.schema import source_files
 
-FACTS_VERSION = "2"
+FACTS_VERSION = "3"
 """Bump when building the facts changes what they hold: stored facts are then rebuilt."""
 
 TRADE_COLUMNS = (
@@ -391,9 +392,15 @@ def build_recrutement(
         "bassin",
         "projets",
         "projets_difficiles",
+        "projets_secret",
+        "projets_difficiles_secret",
     ).drop("millesime")
     if frame.is_empty():
         return frame
+    # A secret cell (« * ») is no count: it stays null, flagged, never read as 0.
+    frame = frame.with_columns(
+        pl.col(f"{c}_secret").fill_null(False) for c in ("projets", "projets_difficiles")
+    )
     frame = frame.filter(pl.col("annee") == pl.col("annee").max())
     families = trades.bmo_trades(conn).select(
         "fap2021", "fap86", "libelle_fap86", "fap22", "libelle_fap22"

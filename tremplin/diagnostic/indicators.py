@@ -42,6 +42,52 @@ class Indicator:
     definition: str
 
 
+VOIES = ("scolaire", "apprentissage", "ensemble")
+"""Insertion side by side: the school route, apprenticeship, and both pooled."""
+VOIE_LABELS = {
+    "scolaire": "voie scolaire",
+    "apprentissage": "apprentissage",
+    "ensemble": "toutes voies",
+}
+VOIE_MEASURES = ("sortants", "taux_emploi_6_mois", "taux_devenir_favorable")
+"""The insertion figures given for each voie (``<measure>_<voie>``)."""
+
+
+_VOIE_DEFINITIONS = {
+    "sortants": ("Jeunes en année terminale", "Effectif en année terminale"),
+    "taux_emploi_6_mois": (
+        "Taux d'emploi à 6 mois",
+        "En emploi 6 mois après la sortie ÷ sortants non poursuivants ; masqué sous 20 jeunes",
+    ),
+    "taux_devenir_favorable": (
+        "Taux de devenir favorable",
+        "(Poursuite d'études + emploi à 6 mois) ÷ jeunes en année terminale ; masqué sous 20 "
+        "jeunes",
+    ),
+}
+_VOIE_SCOPES = {
+    "scolaire": "sortants de la voie scolaire",
+    "apprentissage": "apprentis",
+    "ensemble": "voie scolaire et apprentissage réunies : le chiffre que lit l'objectif vigilance",
+}
+
+
+def _by_voie() -> list[Indicator]:
+    """The insertion figures per voie, for the formations of the row whatever the route they are
+    offered by there."""
+    return [
+        Indicator(
+            f"{measure}_{voie}",
+            f"{label} ({VOIE_LABELS[voie]})",
+            "InserJeunes",
+            f"{definition} ; {_VOIE_SCOPES[voie]}, des formations de la ligne (région × "
+            "formation), quelle que soit la voie par laquelle elles y sont offertes.",
+        )
+        for voie in VOIES
+        for measure, (label, definition) in _VOIE_DEFINITIONS.items()
+    ]
+
+
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "nb_offres",
@@ -143,6 +189,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "la même chose (autre rentrée, sections) ; elles ne comptent pas dans le taux.",
     ),
     Indicator(
+        "places_vacantes",
+        "Places vacantes",
+        "Constat, Affelnet, Parcoursup",
+        "Capacité − élèves, sur les offres dont les deux sont connus (0 au moins) ; sans objet "
+        "quand aucune ne l'est.",
+    ),
+    Indicator(
         "sortants",
         "Jeunes en année terminale",
         "InserJeunes",
@@ -167,11 +220,40 @@ INDICATORS: tuple[Indicator, ...] = (
         "(Poursuite d'études + emploi à 6 mois) ÷ jeunes en année terminale ; masqué sous 20 "
         "jeunes.",
     ),
+    *_by_voie(),
     Indicator(
         "projets_recrutement",
         "Projets de recrutement",
         "BMO (France Travail)",
-        "Projets de recrutement déclarés par les employeurs (met).",
+        "Projets de recrutement déclarés par les employeurs (met), somme des cellules connues : "
+        "« secret » quand toutes sont couvertes par le secret statistique, « au moins » quand "
+        "une partie l'est.",
+    ),
+    Indicator(
+        "projets_recrutement_secret",
+        "Projets de recrutement couverts par le secret",
+        "BMO (France Travail)",
+        "Vrai quand toutes les cellules BMO du groupe sont couvertes par le secret statistique "
+        "(« * ») : le nombre de projets est alors inconnu (« secret »), jamais 0.",
+    ),
+    Indicator(
+        "cellules_bmo",
+        "Cellules BMO",
+        "BMO (France Travail)",
+        "Nombre de cellules bassin × métier de l'enquête BMO derrière la ligne.",
+    ),
+    Indicator(
+        "cellules_bmo_secretes",
+        "Cellules BMO secrètes",
+        "BMO (France Travail)",
+        "Cellules dont le nombre de projets est couvert par le secret statistique (« * ») ; "
+        "quand une partie l'est, les projets de recrutement sont « au moins » leur somme connue.",
+    ),
+    Indicator(
+        "part_cellules_bmo_secretes",
+        "Part des cellules BMO secrètes",
+        "BMO (France Travail)",
+        "Cellules BMO secrètes ÷ cellules BMO de la ligne.",
     ),
     Indicator(
         "part_projets_difficiles",
@@ -281,6 +363,13 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
             ratio(pl.col("_voeux_valides"), pl.col("capacite_bts")).alias("taux_demande"),
             (pl.col("capacite") + pl.col("capacite_bts")).alias("places"),
             ratio(pl.col("_eleves"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
+            pl.when(pl.col("_capacite_remplie") > 0)
+            .then(
+                pl.max_horizontal(pl.col("_capacite_remplie") - pl.col("_eleves"), pl.lit(0))
+                .round(0)
+                .cast(pl.Int64)
+            )
+            .alias("places_vacantes"),
         )
         .drop("_demandes_valides", "_voeux_valides", "_eleves", "_capacite_remplie")
     )
@@ -316,17 +405,67 @@ def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.D
     )
     enough = pl.col("sortants") >= rules.INSERTION_MIN_YOUNG
     enough_leavers = pl.col("_sortants_non_poursuivants") >= rules.INSERTION_MIN_YOUNG
-    return pooled.with_columns(
-        pl.when(enough_leavers)
-        .then(ratio(pl.col("_emploi"), pl.col("_sortants_non_poursuivants")))
-        .alias("taux_emploi_6_mois"),
-        pl.when(enough)
-        .then(ratio(pl.col("_poursuite"), pl.col("sortants")))
-        .alias("taux_poursuite"),
-        pl.when(enough)
-        .then(ratio(pl.col("_poursuite") + pl.col("_emploi"), pl.col("sortants")))
-        .alias("taux_devenir_favorable"),
-    ).drop("_sortants_non_poursuivants", "_emploi", "_poursuite")
+    return (
+        pooled.with_columns(
+            pl.when(enough_leavers)
+            .then(ratio(pl.col("_emploi"), pl.col("_sortants_non_poursuivants")))
+            .alias("taux_emploi_6_mois"),
+            pl.when(enough)
+            .then(ratio(pl.col("_poursuite"), pl.col("sortants")))
+            .alias("taux_poursuite"),
+            pl.when(enough)
+            .then(ratio(pl.col("_poursuite") + pl.col("_emploi"), pl.col("sortants")))
+            .alias("taux_devenir_favorable"),
+        )
+        .drop("_sortants_non_poursuivants", "_emploi", "_poursuite")
+        .join(
+            _insertion_by_voie(offres, insertion),
+            on=["code_territoire", "code_groupe"],
+            how="full",
+            coalesce=True,
+        )
+    )
+
+
+def _insertion_by_voie(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.DataFrame:
+    """The insertion of the formations behind each cell, whatever the route they are offered
+    by, for the school route, apprenticeship and both pooled: « CAP Électricien » offered at
+    school is judged on its school leavers and on its apprentices too."""
+    behind = (
+        offres.select(
+            "code_territoire", "code_groupe", "code_region", pl.col("cfds_insertion").alias("cfd")
+        )
+        .explode("cfd")
+        .unique()
+        .join(insertion, on=["code_region", "cfd"], how="inner")
+    )
+    parts = []
+    for name in VOIES:
+        rows = behind if name == "ensemble" else behind.filter(pl.col("voie") == name)
+        pooled = rows.group_by("code_territoire", "code_groupe").agg(
+            pl.col("nb_annee_term").sum().alias("sortants"),
+            pl.col("nb_sortant").sum().alias("_non_poursuivants"),
+            pl.col("nb_en_emploi_6_mois").sum().alias("_emploi"),
+            pl.col("nb_poursuite_etudes").sum().alias("_poursuite"),
+        )
+        enough = pl.col("sortants") >= rules.INSERTION_MIN_YOUNG
+        parts.append(
+            pooled.select(
+                "code_territoire",
+                "code_groupe",
+                pl.col("sortants").alias(f"sortants_{name}"),
+                pl.when(pl.col("_non_poursuivants") >= rules.INSERTION_MIN_YOUNG)
+                .then(ratio(pl.col("_emploi"), pl.col("_non_poursuivants")))
+                .alias(f"taux_emploi_6_mois_{name}"),
+                pl.when(enough)
+                .then(ratio(pl.col("_poursuite") + pl.col("_emploi"), pl.col("sortants")))
+                .alias(f"taux_devenir_favorable_{name}"),
+            )
+        )
+    found = parts[0]
+    for part in parts[1:]:
+        found = found.join(part, on=["code_territoire", "code_groupe"], how="full", coalesce=True)
+    return found
 
 
 def _recruitment_indicators(facts: Facts, query: Query) -> pl.DataFrame:
@@ -336,17 +475,31 @@ def _recruitment_indicators(facts: Facts, query: Query) -> pl.DataFrame:
     if query.perimetre == "industrie":
         frame = frame.filter(pl.col("industrie"))
     known = pl.col("projets_difficiles").is_not_null() & pl.col("projets").is_not_null()
+    # A secret cell (« * ») is not 0: a group whose cells are all secret has no count (null,
+    # flagged), a group partly secret has « at least » the sum of its known cells.
+    secret = pl.col("projets_secret") | pl.col("projets").is_null()
     return (
         _keys(frame, query)
         .group_by("code_territoire", "code_groupe")
         .agg(
-            pl.col("projets").sum().alias("projets_recrutement"),
+            pl.when(pl.col("projets").is_not_null().any())
+            .then(pl.col("projets").sum())
+            .otherwise(None)
+            .alias("projets_recrutement"),
+            secret.all().alias("projets_recrutement_secret"),
+            pl.len().cast(pl.Int64).alias("cellules_bmo"),
+            secret.sum().cast(pl.Int64).alias("cellules_bmo_secretes"),
             pl.col("projets_difficiles").filter(known).sum().alias("_difficiles"),
             pl.col("projets").filter(known).sum().alias("_projets_connus"),
             pl.col("annee_bmo").max().alias("annee_bmo"),
         )
         .with_columns(
-            ratio(pl.col("_difficiles"), pl.col("_projets_connus")).alias("part_projets_difficiles")
+            ratio(pl.col("_difficiles"), pl.col("_projets_connus")).alias(
+                "part_projets_difficiles"
+            ),
+            ratio(pl.col("cellules_bmo_secretes"), pl.col("cellules_bmo")).alias(
+                "part_cellules_bmo_secretes"
+            ),
         )
         .drop("_difficiles", "_projets_connus")
     )

@@ -26,6 +26,12 @@ PERCENT = frozenset(
         "taux_poursuite",
         "taux_devenir_favorable",
         "part_projets_difficiles",
+        "part_cellules_bmo_secretes",
+        *(
+            f"{measure}_{voie}"
+            for measure in ("taux_emploi_6_mois", "taux_devenir_favorable")
+            for voie in ("scolaire", "apprentissage", "ensemble")
+        ),
     }
 )
 """Shares written as percentages (the others ratios are written as decimals)."""
@@ -36,6 +42,7 @@ DECIMALS = {
     "tension": 2,
     "categorie_tension": 1,
     "projets_par_place": 1,
+    "taille_competences": 1,
 }
 """Ratios written with a fixed number of decimals."""
 
@@ -89,6 +96,11 @@ COLUMN_LABELS: dict[str, str] = {
     "annee_bmo": "Année BMO",
     "annee_tension": "Année DARES",
     "objectifs": "Objectifs",
+    "pression_demande_opposees": "Pression (CAP, bac pro) et demande (BTS) opposées",
+    "taille_attractivite": "Attractivité : places vacantes",
+    "taille_acces": "Accès : places manquantes",
+    "taille_competences": "Compétences : projets par place",
+    "taille_vigilance": "Vigilance : jeunes concernés",
     "explications": "Explications",
     # The consoles' columns.
     "source": "Source",
@@ -163,6 +175,31 @@ def format_value(name: str, value: Any) -> str:
     if isinstance(value, int | float):
         return formats.format_number(value)
     return str(value)
+
+
+SECRET = "secret"
+"""What a page writes for a count whose every cell the producer suppressed (« * »)."""
+
+_LOWER_BOUNDS = ("projets_recrutement", "projets_par_place")
+"""Figures that are « at least » their value when part of the BMO cells behind them is secret."""
+
+
+def format_cell(row: Mapping[str, Any], name: str) -> str:
+    """The value of column ``name`` of ``row`` written the French way, saying a secret: « secret »
+    when every BMO cell behind a recruitment figure is secret, « au moins N (x % des cellules
+    BMO secrètes) » when part of them is; else :func:`format_value`."""
+    value = row.get(name)
+    if name not in _LOWER_BOUNDS:
+        return format_value(name, value)
+    if row.get("projets_recrutement_secret"):
+        return SECRET
+    share = row.get("part_cellules_bmo_secretes")
+    if value is None or not share:
+        return format_value(name, value)
+    return (
+        f"au moins {format_value(name, value)} "
+        f"({format_value('part_cellules_bmo_secretes', share)} des cellules BMO secrètes)"
+    )
 
 
 def years(rows: Iterable[Mapping[str, Any]], column: str) -> list[str]:

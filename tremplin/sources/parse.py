@@ -141,7 +141,14 @@ def parse(match: Match) -> ParsedTable:
         else 0
     )
     valid = checked.filter(~pl.col("line").is_in(sorted(rejected_lines)))
-    result = valid.select(pl.col("line"), *typed)
+    secret_flags = [
+        (pl.col(f"__sup_{c.name}") if c.name in match.positions else pl.lit(False)).alias(
+            c.secret_flag
+        )
+        for c in match.dataset.columns
+        if c.secret
+    ]
+    result = valid.select(pl.col("line"), *typed, *secret_flags)
     result = match.dataset.transform(result)
     problems.sort(key=lambda p: (p.line, p.column or ""))
     return ParsedTable(match, result, problems, len(table.rows), suppressed)

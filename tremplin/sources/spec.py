@@ -34,7 +34,9 @@ class Column:
     ``aliases`` are normalised header names, tried in order; the first one present in the file
     and not already taken by an earlier column wins. ``width`` left-pads digit-only codes with
     zeros (spreadsheets drop them); ``shape`` is the form a code must have; ``key`` columns
-    must be filled. Padding applies to codes that start with a digit.
+    must be filled. Padding applies to codes that start with a digit. A ``secret`` column
+    (a count a producer may suppress, « * ») is stored with a boolean ``<name>_secret`` beside
+    it, true where the cell was suppressed: a secret is then told apart from a missing value.
     """
 
     name: str
@@ -44,6 +46,11 @@ class Column:
     width: int | None = None
     shape: CodeShape | None = None
     key: bool = False  # a row without this value is rejected
+    secret: bool = False  # keep a ``<name>_secret`` flag per suppressed cell
+
+    @property
+    def secret_flag(self) -> str:
+        return f"{self.name}_secret"
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,8 @@ def code(
     return Column(name, Kind.CODE, aliases or (name,), required, width, shape, key)
 
 
-def integer(name: str, *aliases: str, required: bool = True) -> Column:
-    return Column(name, Kind.INTEGER, aliases or (name,), required=required)
+def integer(name: str, *aliases: str, required: bool = True, secret: bool = False) -> Column:
+    return Column(name, Kind.INTEGER, aliases or (name,), required=required, secret=secret)
 
 
 def decimal(name: str, *aliases: str, required: bool = True) -> Column:
@@ -156,8 +163,13 @@ class Dataset:
         raise KeyError(name)
 
     def stored_columns(self) -> list[tuple[str, Kind]]:
-        """Every column of the stored table, in order: read ones, then derived ones."""
-        return [(c.name, c.kind) for c in self.columns] + [(d.name, d.kind) for d in self.derived]
+        """Every column of the stored table, in order: read ones, the secret flags of the
+        ``secret`` ones, then derived ones."""
+        return (
+            [(c.name, c.kind) for c in self.columns]
+            + [(c.secret_flag, Kind.BOOLEAN) for c in self.columns if c.secret]
+            + [(d.name, d.kind) for d in self.derived]
+        )
 
     def rows_sha256(self, frame: pl.DataFrame) -> str:
         """A sha256 of the rows of ``frame`` on :attr:`same_rows_on`, whatever their order: two

@@ -23,9 +23,10 @@ BMO = Dataset(
         text("departement", "nomdept"),
         code("bassin_bmo", "be24", "be23", "be22", "be", key=True),
         text("bassin", "nombe24", "nombe23", "nombe22", "nombe"),
-        integer("projets", "met"),
-        integer("projets_difficiles", "xmet"),
-        integer("projets_saisonniers", "smet"),
+        # « * »: fewer answers than the survey publishes; kept apart from a count (``*_secret``).
+        integer("projets", "met", secret=True),
+        integer("projets_difficiles", "xmet", secret=True),
+        integer("projets_saisonniers", "smet", secret=True),
     ),
     millesime_column="annee",
 )

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, OBJECTIVES
 from tremplin.diagnostic.indicators import ORDER, Query
+from tremplin.diagnostic.ranking import SIZE_COLUMNS
 from tremplin.reports.exports import ExportInfo
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
 from tremplin.store.provenance import list_loaded_files
@@ -29,7 +30,13 @@ from tremplin.web.shared.templating import request_engine
 
 router = APIRouter(prefix="/api/v1", tags=["Diagnostic territorial"])
 
-ROW_COLUMNS = [*ORDER, "objectifs", "explications"]
+ROW_COLUMNS = [
+    *ORDER,
+    "objectifs",
+    "pression_demande_opposees",
+    *SIZE_COLUMNS.values(),
+    "explications",
+]
 
 
 def query_dependency(
@@ -85,7 +92,8 @@ def objectif_dependency(
     objectif: Annotated[
         str | None,
         Param(
-            description="Ne garder que les lignes qui relèvent de cet objectif.",
+            description="Ne garder que les lignes qui relèvent de cet objectif, classées par sa "
+            "taille (taille_<objectif>), de la plus grande à la plus petite.",
             json_schema_extra=enum(OBJECTIVES),
         ),
     ] = None,
@@ -130,13 +138,47 @@ class DiagnosticRow(BaseModel):
     effectif: int | None = Field(description=COLUMN_LABELS["effectif"])
     taux_remplissage: float | None = Field(description=COLUMN_LABELS["taux_remplissage"])
     nb_remplissage_incoherent: int = Field(description=COLUMN_LABELS["nb_remplissage_incoherent"])
+    places_vacantes: int | None = Field(description=COLUMN_LABELS["places_vacantes"])
     sortants: int | None = Field(description=COLUMN_LABELS["sortants"])
     taux_emploi_6_mois: float | None = Field(description=COLUMN_LABELS["taux_emploi_6_mois"])
     taux_poursuite: float | None = Field(description=COLUMN_LABELS["taux_poursuite"])
     taux_devenir_favorable: float | None = Field(
         description=COLUMN_LABELS["taux_devenir_favorable"]
     )
+    sortants_scolaire: int | None = Field(description=COLUMN_LABELS["sortants_scolaire"])
+    taux_emploi_6_mois_scolaire: float | None = Field(
+        description=COLUMN_LABELS["taux_emploi_6_mois_scolaire"]
+    )
+    taux_devenir_favorable_scolaire: float | None = Field(
+        description=COLUMN_LABELS["taux_devenir_favorable_scolaire"]
+    )
+    sortants_apprentissage: int | None = Field(description=COLUMN_LABELS["sortants_apprentissage"])
+    taux_emploi_6_mois_apprentissage: float | None = Field(
+        description=COLUMN_LABELS["taux_emploi_6_mois_apprentissage"]
+    )
+    taux_devenir_favorable_apprentissage: float | None = Field(
+        description=COLUMN_LABELS["taux_devenir_favorable_apprentissage"]
+    )
+    sortants_ensemble: int | None = Field(description=COLUMN_LABELS["sortants_ensemble"])
+    taux_emploi_6_mois_ensemble: float | None = Field(
+        description=COLUMN_LABELS["taux_emploi_6_mois_ensemble"]
+    )
+    taux_devenir_favorable_ensemble: float | None = Field(
+        description=COLUMN_LABELS["taux_devenir_favorable_ensemble"]
+    )
     projets_recrutement: int | None = Field(description=COLUMN_LABELS["projets_recrutement"])
+    projets_recrutement_secret: bool | None = Field(
+        description="Vrai quand toutes les cellules BMO du groupe sont secrètes (« * ») : "
+        "projets_recrutement est alors null, jamais 0 ; null sans cellule BMO."
+    )
+    cellules_bmo: int | None = Field(description=COLUMN_LABELS["cellules_bmo"])
+    cellules_bmo_secretes: int | None = Field(
+        description=COLUMN_LABELS["cellules_bmo_secretes"]
+        + " ; quand il y en a, projets_recrutement est un minimum (« au moins »)."
+    )
+    part_cellules_bmo_secretes: float | None = Field(
+        description=COLUMN_LABELS["part_cellules_bmo_secretes"]
+    )
     part_projets_difficiles: float | None = Field(
         description=COLUMN_LABELS["part_projets_difficiles"]
     )
@@ -150,6 +192,13 @@ class DiagnosticRow(BaseModel):
         description="Objectifs appelés : "
         + ", ".join(f"{k} ({v})" for k, v in OBJECTIVE_LABELS.items())
     )
+    pression_demande_opposees: bool | None = Field(
+        description=COLUMN_LABELS["pression_demande_opposees"]
+    )
+    taille_attractivite: float | None = Field(description=COLUMN_LABELS["taille_attractivite"])
+    taille_acces: float | None = Field(description=COLUMN_LABELS["taille_acces"])
+    taille_competences: float | None = Field(description=COLUMN_LABELS["taille_competences"])
+    taille_vigilance: float | None = Field(description=COLUMN_LABELS["taille_vigilance"])
     explications: list[str] = Field(description="Une phrase par objectif, avec ses chiffres.")
 
 

@@ -105,6 +105,16 @@ def _columns(*declared: tuple[str, OnPage]) -> tuple[Column, ...]:
     return tuple(Column(name, page) for name, page in declared)
 
 
+_ROUTES: tuple[tuple[str, OnPage], ...] = (
+    # A formation's insertion side by side: school leavers, apprentices, both pooled.
+    ("taux_emploi_6_mois_scolaire", None),
+    ("taux_devenir_favorable_scolaire", "hidden"),
+    ("taux_emploi_6_mois_apprentissage", None),
+    ("taux_devenir_favorable_apprentissage", "hidden"),
+    ("taux_emploi_6_mois_ensemble", "hidden"),
+    ("taux_devenir_favorable_ensemble", "shown"),
+)
+
 OFFERS = ConsoleSpec(
     name="offres",
     title="Établissements et offres",
@@ -154,6 +164,7 @@ OFFERS = ConsoleSpec(
         ("taux_emploi_6_mois", "hidden"),
         ("taux_poursuite", "hidden"),
         ("taux_devenir_favorable", "shown"),
+        *_ROUTES,
         ("quadrant", "shown"),
     ),
 )
@@ -191,6 +202,7 @@ FORMATIONS = ConsoleSpec(
         ("taux_emploi_6_mois", "hidden"),
         ("taux_poursuite", "hidden"),
         ("taux_devenir_favorable", "shown"),
+        *_ROUTES,
         ("quadrant", "shown"),
     ),
 )

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, OBJECTIVES
 from tremplin.diagnostic.indicators import INDICATORS, Query
+from tremplin.diagnostic.ranking import SIZE_COLUMNS, SIZE_UNITS, rank
 from tremplin.errors import InputError, NotFound
 from tremplin.reports.figures import (
     DECIMALS,
@@ -56,6 +57,10 @@ DEMAND_INDICATORS = (
 OUTCOME_INDICATORS = (
     "sortants",
     "taux_devenir_favorable",
+    # Side by side: the formations' school leavers, apprentices, both (what vigilance reads).
+    "taux_devenir_favorable_scolaire",
+    "taux_devenir_favorable_apprentissage",
+    "taux_devenir_favorable_ensemble",
     "taux_emploi_6_mois",
     "taux_poursuite",
     "projets_recrutement",
@@ -104,6 +109,15 @@ def totals(rows: pl.DataFrame) -> dict[str, Any]:
             top = (rows.get_column(name).fill_null(0) * weight).sum()
         total_weight = float(weight.sum())
         found[name] = float(top) / total_weight if total_weight else None
+    # Secret BMO cells: the total is « at least » the known projects, or secret when all are.
+    if "cellules_bmo" in rows.columns and rows.get_column("cellules_bmo").drop_nulls().len():
+        cells = int(rows.get_column("cellules_bmo").fill_null(0).sum())
+        hidden = int(rows.get_column("cellules_bmo_secretes").fill_null(0).sum())
+        found["cellules_bmo"], found["cellules_bmo_secretes"] = cells, hidden
+        found["part_cellules_bmo_secretes"] = hidden / cells if cells else None
+        found["projets_recrutement_secret"] = cells > 0 and hidden == cells
+        if found["projets_recrutement_secret"]:
+            found["projets_recrutement"] = found["projets_par_place"] = None
     return found
 
 
@@ -169,6 +183,8 @@ def _chart_rows(
         share = r["part_projets_difficiles"]
         difficult = projects * share if share is not None else 0.0
         text = f"{format_value('projets_recrutement', projects)} projets"
+        if r.get("part_cellules_bmo_secretes"):
+            text = f"au moins {text} (cellules secrètes)"
         if share is not None:
             text += f", {format_value('part_projets_difficiles', share)} difficiles"
         difficulty_rows.append(
@@ -189,6 +205,33 @@ def _chart_rows(
     return demand_rows, difficulty_rows
 
 
+@dataclass(frozen=True)
+class RankedObjective:
+    """The rows that call for one objective, largest first, each with its size written."""
+
+    code: str
+    label: str
+    unit: str
+    rows: list[tuple[dict[str, Any], str]]
+
+
+def ranking(rows: pl.DataFrame) -> list[RankedObjective]:
+    """For each objective, the rows that call for it ranked by its size (largest first)."""
+    found = []
+    for code in OBJECTIVES:
+        ranked = rank(rows, code)
+        column = SIZE_COLUMNS[code]
+        found.append(
+            RankedObjective(
+                code,
+                OBJECTIVE_LABELS[code],
+                SIZE_UNITS[code],
+                [(row, format_value(column, row[column])) for row in ranked.to_dicts()],
+            )
+        )
+    return found
+
+
 def _figures_context(
     request: Request, rows: pl.DataFrame, query: Query, label: str, href: Any, what: str
 ) -> dict[str, Any]:
@@ -200,6 +243,7 @@ def _figures_context(
         "demand_columns": _columns(DEMAND_INDICATORS, known),
         "outcome_columns": _columns(OUTCOME_INDICATORS, known),
         "totals": totals(rows),
+        "ranking": ranking(rows),
         "known_years": known,
         "objective_labels": OBJECTIVE_LABELS,
         "query": query,

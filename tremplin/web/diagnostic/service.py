@@ -29,6 +29,7 @@ from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_
 from tremplin.diagnostic.coverage import coverage
 from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
 from tremplin.diagnostic.indicators import Query, compute
+from tremplin.diagnostic.ranking import rank
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
@@ -171,7 +172,8 @@ class DiagnosticService:
         self, query: Query, objectif: str | None = None, *, reasons: bool = True
     ) -> pl.DataFrame:
         """The rows of ``query``, classified (``objectifs``; with ``reasons``, the sentences
-        ``explications`` too); with ``objectif``, only those that call for it."""
+        ``explications`` too); with ``objectif``, only those that call for it, ranked by its size
+        (``taille_<objectif>``), largest first."""
         query = query.checked()
         key = ("rows", query, objectif)
         if reasons:
@@ -188,8 +190,8 @@ class DiagnosticService:
 
     def _classified(self, query: Query, objectif: str | None) -> pl.DataFrame:
         if objectif:
-            everything = self.rows(query, reasons=False)
-            return everything.filter(pl.col("objectifs").list.contains(objectif))
+            # Ranked by the objective's size: the largest gaps first.
+            return rank(self.rows(query, reasons=False), objectif)
         rows = self.indicators(query)
         if query.territoire is not None:
             rows = rows.filter(pl.col("code_territoire") == query.territoire)

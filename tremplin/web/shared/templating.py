@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from tremplin import formats
 from tremplin.config import Settings
-from tremplin.reports.figures import format_value
+from tremplin.reports.figures import format_cell, format_value
 from tremplin.store.provenance import list_loaded_files
 
 SHARED_TEMPLATES = Path(__file__).with_name("templates")
@@ -58,6 +58,8 @@ def create_templates() -> Jinja2Templates:
         date=formats.format_date,
         datetime=formats.format_datetime,
         valeur=lambda value, name: format_value(name, value),
+        # A row's figure, saying « secret » or « au moins N » where BMO cells are secret.
+        cellule=lambda row, name: format_cell(row, name),
     )
     return templates
 

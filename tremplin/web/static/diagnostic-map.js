@@ -45,6 +45,24 @@
     }
     return integer.format(value);
   }
+  // BMO cells under statistical secret (« * »): a figure they all hide is « secret », one they
+  // partly hide is « au moins N » — never 0.
+  const LOWER_BOUNDS = ["projets_recrutement", "projets_par_place"];
+  function withSecret(name, value, rows) {
+    if (!LOWER_BOUNDS.includes(name)) {
+      return formatValue(name, value);
+    }
+    const cells = rows.reduce((sum, row) => sum + (row.cellules_bmo || 0), 0);
+    const hidden = rows.reduce((sum, row) => sum + (row.cellules_bmo_secretes || 0), 0);
+    if (cells > 0 && hidden === cells) {
+      return "secret";
+    }
+    if (hidden > 0 && value !== null && value !== undefined) {
+      const share = formatValue("part_cellules_bmo_secretes", hidden / cells);
+      return `au moins ${formatValue(name, value)} (${share} des cellules BMO secrètes)`;
+    }
+    return formatValue(name, value);
+  }
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, (c) => ({
       "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
@@ -208,7 +226,7 @@
       const indicator = indicators[choice];
       const single = entry.rows.length === 1 && config.query.groupe;
       const value = single ? entry.rows[0][choice] : entry.totals[choice];
-      body = `<p class="popup-valeur"><strong>${escapeHtml(indicator.label)}</strong> : ${formatValue(choice, value)}</p>`
+      body = `<p class="popup-valeur"><strong>${escapeHtml(indicator.label)}</strong> : ${withSecret(choice, value, entry.rows)}</p>`
         + `<p class="popup-source">Source : ${escapeHtml(yearOf(indicator, entry.rows))} — <a href="/glossaire#${choice}">définition</a></p>`;
     } else {
       const label = config.objectives[choice].label;
