@@ -8,10 +8,13 @@ scalar that numba can compile into a loop (``njit(distance_km)``).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
-from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["EARTH_RADIUS_KM", "KM_PER_DEGREE", "distance_km", "haversine_expr", "haversine_km"]
 
@@ -27,6 +30,8 @@ def haversine_km(
     lon2: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Great-circle distances in km between points given in degrees (arrays broadcast)."""
+    import numpy as np  # numpy is loaded by the array code that needs it, not by every command
+
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlat, dlon = p2 - p1, np.radians(lon2) - np.radians(lon1)
     a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2

@@ -16,13 +16,15 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import openpyxl
 import polars as pl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from tremplin.formats import format_datetime
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 from tremplin.reports.figures import COLUMN_LABELS, DECIMALS, PERCENT, format_value
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -89,6 +91,11 @@ def _number_format(name: str) -> str | None:
 
 def to_xlsx(frame: pl.DataFrame, columns: Sequence[str], info: ExportInfo, sheet: str) -> bytes:
     """The XLSX export: a sheet « Sources », then ``sheet`` with the data."""
+    # openpyxl is imported by the exports that write a workbook, not by every command.
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = openpyxl.Workbook(write_only=True)
     bold = Font(bold=True)
 
@@ -131,6 +138,8 @@ def to_xlsx(frame: pl.DataFrame, columns: Sequence[str], info: ExportInfo, sheet
 
 
 def _bold(sheet: object, value: str, font: Font) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = font
     return cell
