@@ -178,6 +178,7 @@ class Query:
     perimetre: str = "industrie"
     niveau: str = "tous"
     annee: int | None = None  # None: the latest year of each source
+    palier: str = "tous"  # entree, 1re_pro, bts, autre; « tous » sums them
     dans: str | None = None  # « maille:code », keep territories inside it (« region:84 »)
     territoire: str | None = None  # keep this territory only (a code of the maille)
     groupe: str | None = None  # keep this group only
@@ -188,6 +189,7 @@ class Query:
             (self.groupement, rules.GROUPEMENTS, "groupement"),
             (self.perimetre, rules.PERIMETRES, "perimetre"),
             (self.niveau, rules.NIVEAUX, "niveau"),
+            (self.palier, rules.PALIERS, "palier"),
         ):
             if value not in allowed:
                 raise InputError(
@@ -207,24 +209,59 @@ def _keys(frame: pl.DataFrame, query: Query, *, group: bool = True) -> pl.DataFr
     return frame.with_columns(columns)
 
 
+WEIGHTED_GROUPINGS = RECRUITMENT_GROUPINGS
+"""Groupings by trade: an offer is spread over its trades (``metiers``, weights summing to 1)."""
+
+
+def _weighted(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """One row per offer × share of it in a group, with ``poids``: the offer's trades for a
+    grouping by trade (those in the perimeter for « industrie »), else the whole offer (its
+    share in the perimeter for « industrie »). Facts without ``metiers`` count each offer
+    once, under its primary trade."""
+    industrie = query.perimetre == "industrie"
+    if "metiers" not in offres.columns:
+        return _keys(offres, query).with_columns(pl.lit(1.0).alias("poids"))
+    if query.groupement not in WEIGHTED_GROUPINGS:
+        share = pl.col("part_industrie") if industrie else pl.lit(1.0)
+        return _keys(offres, query).with_columns(share.alias("poids"))
+    code, _label = GROUP_KEYS[query.groupement]
+    trades = (
+        offres.drop(c for c in (code, "poids", "industrie") if c in offres.columns)
+        .explode("metiers")
+        .with_columns(
+            pl.col("metiers").struct.field(code).alias(code),
+            pl.col("metiers").struct.field("poids").alias("poids"),
+            pl.col("metiers").struct.field("industrie").alias("industrie"),
+        )
+    )
+    if industrie:
+        trades = trades.filter(pl.col("industrie"))
+    return _keys(trades, query)
+
+
 def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
     affelnet = pl.col("source") == "affelnet"
     parcoursup = pl.col("source") == "parcoursup"
     known = pl.col("capacite").is_not_null()
     filled = known & pl.col("effectif").is_not_null()
+    weight = pl.col("poids")
+
+    def weighted(column: str) -> pl.Expr:
+        return pl.col(column) * weight
+
     return (
         offres.group_by("code_territoire", "code_groupe")
         .agg(
-            pl.len().alias("nb_offres"),
-            pl.col("uai").n_unique().alias("nb_etablissements"),
-            pl.col("capacite").filter(affelnet).sum().alias("capacite"),
-            pl.col("demandes_voeux_1").filter(affelnet).sum().alias("demandes_voeux_1"),
-            pl.col("demandes_voeux_1").filter(affelnet & known).sum().alias("_demandes_valides"),
-            pl.col("capacite").filter(parcoursup).sum().alias("capacite_bts"),
-            pl.col("voeux_confirmes").filter(parcoursup).sum().alias("voeux_confirmes"),
-            pl.col("voeux_confirmes").filter(parcoursup & known).sum().alias("_voeux_valides"),
-            pl.col("effectif").filter(filled).sum().alias("effectif"),
-            pl.col("capacite").filter(filled).sum().alias("_capacite_remplie"),
+            weight.sum().alias("nb_offres"),
+            pl.col("uai").filter(weight > 0).n_unique().alias("nb_etablissements"),
+            weighted("capacite").filter(affelnet).sum().alias("capacite"),
+            weighted("demandes_voeux_1").filter(affelnet).sum().alias("demandes_voeux_1"),
+            weighted("demandes_voeux_1").filter(affelnet & known).sum().alias("_demandes_valides"),
+            weighted("capacite").filter(parcoursup).sum().alias("capacite_bts"),
+            weighted("voeux_confirmes").filter(parcoursup).sum().alias("voeux_confirmes"),
+            weighted("voeux_confirmes").filter(parcoursup & known).sum().alias("_voeux_valides"),
+            weighted("effectif").filter(filled).sum().alias("effectif"),
+            weighted("capacite").filter(filled).sum().alias("_capacite_remplie"),
             pl.col("annee").filter(affelnet).max().alias("annee_affelnet"),
             pl.col("annee").filter(parcoursup).max().alias("annee_parcoursup"),
         )
@@ -238,31 +275,69 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.DataFrame:
-    """Pooled counts of the distinct région × formation × voie behind each cell."""
+def _insertion_weights(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """The distinct région × formation × voie behind each cell, with the weight of that
+    formation in the cell (``poids_insertion``): the weight of its trades in the group for a
+    grouping by trade, of its trades inside the perimeter for « industrie », else 1."""
+    keys = ["code_territoire", "code_groupe", "code_region", "cfd", "voie"]
+    if "metiers" not in offres.columns:
+        return (
+            offres.select(*keys[:3], pl.col("cfds_insertion").alias("cfd"), voie().alias("voie"))
+            .explode("cfd")
+            .unique()
+            .with_columns(pl.lit(1.0).alias("poids_insertion"))
+        )
+    by_trade = query.groupement in WEIGHTED_GROUPINGS
+    code, _label = GROUP_KEYS[query.groupement]
+    frame = offres.select(
+        "code_territoire",
+        *([] if by_trade else ["code_groupe"]),
+        "code_region",
+        voie().alias("voie"),
+        "metiers",
+    ).explode("metiers")
+    fields = pl.col("metiers").struct
+    frame = frame.with_columns(
+        fields.field("cfd_metier").alias("cfd"),
+        fields.field("code_rome").alias("_rome"),
+        fields.field("fap2021").alias("_fap2021"),
+        fields.field("poids_metier").alias("_poids"),
+        fields.field("industrie").alias("_industrie"),
+        *(
+            [fields.field(code).cast(pl.String).fill_null(rules.UNPLACED).alias("code_groupe")]
+            if by_trade
+            else []
+        ),
+    )
+    if query.perimetre == "industrie":
+        frame = frame.filter(pl.col("_industrie"))
+    # Each trade of a formation once per cell, whatever the number of offers behind it.
+    return (
+        frame.unique([*keys, "_rome", "_fap2021"])
+        .group_by(keys)
+        .agg(pl.col("_poids").sum().alias("poids_insertion"))
+    )
+
+
+def _insertion_indicators(
+    offres: pl.DataFrame, insertion: pl.DataFrame, query: Query
+) -> pl.DataFrame:
+    """Pooled counts of the distinct région × formation × voie behind each cell, weighted by
+    the formation's share in the cell."""
     schema = {"code_territoire": pl.String, "code_groupe": pl.String}
     if insertion.is_empty():
         return pl.DataFrame(schema=schema)
     # A 2nde commune pools the insertion of its famille's specialities (``cfds_insertion``).
-    behind = (
-        offres.select(
-            "code_territoire",
-            "code_groupe",
-            "code_region",
-            pl.col("cfds_insertion").alias("cfd"),
-            voie().alias("voie"),
-        )
-        .explode("cfd")
-        .unique()
-    )
+    behind = _insertion_weights(offres, query)
+    weight = pl.col("poids_insertion")
     pooled = (
         behind.join(insertion, on=["code_region", "cfd", "voie"], how="inner")
         .group_by("code_territoire", "code_groupe")
         .agg(
-            pl.col("nb_annee_term").sum().alias("sortants"),
-            pl.col("nb_sortant").sum().alias("_sortants_non_poursuivants"),
-            pl.col("nb_en_emploi_6_mois").sum().alias("_emploi"),
-            pl.col("nb_poursuite_etudes").sum().alias("_poursuite"),
+            (pl.col("nb_annee_term") * weight).sum().alias("sortants"),
+            (pl.col("nb_sortant") * weight).sum().alias("_sortants_non_poursuivants"),
+            (pl.col("nb_en_emploi_6_mois") * weight).sum().alias("_emploi"),
+            (pl.col("nb_poursuite_etudes") * weight).sum().alias("_poursuite"),
             pl.col("millesime").max().alias("millesime_insertion"),
         )
     )
@@ -394,6 +469,7 @@ ORDER = [
     "groupe",
     "perimetre",
     "niveau",
+    "palier",
     "annee_affelnet",
     "annee_parcoursup",
     *[i.name for i in INDICATORS],
@@ -422,10 +498,11 @@ def _inside(facts: Facts, maille: str, dans: str) -> pl.Expr:
 def compute(facts: Facts, query: Query) -> pl.DataFrame:
     """The indicator rows of ``query``, one per territory × group, sorted by codes."""
     query = query.checked()
-    offres = _keys(entry_offers(facts, query.perimetre, query.niveau, query.annee), query)
+    chosen = entry_offers(facts, query.perimetre, query.niveau, query.annee, query.palier)
+    offres = _weighted(chosen, query)
     parts = [
         _offer_indicators(offres),
-        _insertion_indicators(offres, facts.insertion),
+        _insertion_indicators(_keys(chosen, query), facts.insertion, query),
         _recruitment_indicators(facts, query),
         _tension_indicators(facts, query),
     ]
@@ -445,6 +522,7 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
         pl.lit(query.groupement).alias("groupement"),
         pl.lit(query.perimetre).alias("perimetre"),
         pl.lit(query.niveau).alias("niveau"),
+        pl.lit(query.palier).alias("palier"),
         ratio(
             pl.col("projets_recrutement")
             if "projets_recrutement" in rows.columns

@@ -33,6 +33,10 @@ import polars as pl
 from tremplin.errors import InputError, parse_problem_text
 
 DEFAULT_FILE = "perimeter_default.toml"
+GENERIC_NSF_PATTERN = r"^[1-4][0-9]0$"
+"""NSF groups that name a whole domain (« 200 Technologies industrielles fondamentales », « 220
+Spécialités pluritechnologiques des transformations », « 250 … mécanique-électricité »): the BCN
+gives them to 2nde communes and to multi-trade diplomas, so they say nothing of the trade."""
 _LIST_FIELDS = ("fap2021", "exclure_fap2021", "rome", "exclure_rome", "nsf")
 
 
@@ -180,6 +184,52 @@ class Perimeter:
         """True for a formation in the perimeter: its NSF group, its primary ROME or its
         primary FAP 2021 is in it."""
         return self.nsf_expr(nsf) | self.trade_expr(fap2021, code_rome)
+
+    def _inactive(self, kind: str, column: str) -> pl.Expr:
+        """True where a switched-off group claims the code and no active group does."""
+        col = pl.col(column)
+        off = [g for g in self.groupes if not g.actif]
+        if kind == "fap2021":
+            claimed = _any([_in_group(col, g.fap2021, g.exclure_fap2021) for g in off])
+            return claimed & ~self.fap2021_expr(column)
+        if kind == "rome":
+            claimed = _any([_in_group(col, g.rome, g.exclure_rome) for g in off])
+            return claimed & ~self.rome_expr(column)
+        groups = sorted({n for g in off for n in g.nsf})
+        text = col.cast(pl.String).str.strip_chars()
+        return text.is_in(groups).fill_null(False) & ~self.nsf_expr(column)
+
+    def excluded_expr(
+        self,
+        nsf: str = "groupe_nsf",
+        fap2021: str = "fap2021",
+        code_rome: str = "code_rome",
+    ) -> pl.Expr:
+        """True where a switched-off group (an excluded branch: construction, vehicle repair…)
+        claims the NSF group, the ROME code or the FAP 2021 code and no active group claims the
+        same code: the branch is excluded through every route."""
+        return (
+            self._inactive("nsf", nsf)
+            | self._inactive("rome", code_rome)
+            | self._inactive("fap2021", fap2021)
+        )
+
+    def entry_expr(
+        self,
+        nsf: str = "groupe_nsf",
+        fap2021: str = "fap2021",
+        code_rome: str = "code_rome",
+    ) -> pl.Expr:
+        """The rule for one weighted trade of a formation (a row of
+        :func:`~tremplin.referentials.trade_weights.cfd_trade_weights`, with the NSF group of the
+        speciality): in when its NSF group, ROME or FAP 2021 is in an active group — a generic
+        NSF (:data:`GENERIC_NSF_PATTERN`) only when the row has no trade — and no excluded
+        branch claims any of the three (:meth:`excluded_expr`)."""
+        generic = pl.col(nsf).cast(pl.String).str.strip_chars().str.contains(GENERIC_NSF_PATTERN)
+        no_trade = pl.col(code_rome).is_null() & pl.col(fap2021).is_null()
+        by_nsf = self.nsf_expr(nsf) & (~generic.fill_null(False) | no_trade)
+        inside = by_nsf | self.trade_expr(fap2021, code_rome)
+        return inside & ~self.excluded_expr(nsf, fap2021, code_rome)
 
     def group_expr(self, kind: str, column: str) -> pl.Expr:
         """The code of the first active group a value falls in (null if none); ``kind`` is
