@@ -210,6 +210,7 @@ def _keys(frame: pl.DataFrame, query: Query, *, group: bool = True) -> pl.DataFr
 
 
 WEIGHTED_GROUPINGS = RECRUITMENT_GROUPINGS
+ROUNDING = 9  # decimals kept of the weighted sums and rates
 """Groupings by trade: an offer is spread over its trades (``metiers``, weights summing to 1)."""
 
 
@@ -543,8 +544,11 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
         "places",
         "effectif",
     ]
+    # Weighted sums depend, in their last bits, on the order of the summation: rounded, a row
+    # reads the same whatever the query that computed it.
     return (
         rows.with_columns(pl.col(c).fill_null(0) for c in counts)
         .select(ORDER)
+        .with_columns(pl.col(pl.Float64).round(ROUNDING))
         .sort("code_territoire", "code_groupe")
     )
