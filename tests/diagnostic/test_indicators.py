@@ -7,6 +7,7 @@ that sums can be checked against the offers that make them.
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -181,3 +182,77 @@ def test_a_capacity_of_zero_gives_no_pressure() -> None:
     assert row["capacite"] == 0
     assert row["demandes_voeux_1"] == 12
     assert row["taux_pression"] is None
+
+
+# --- trades as weights ------------------------------------------------------------------------
+
+trade_share = st.tuples(
+    st.sampled_from([*range(len(GROUPS)), None]), st.integers(1, 9), st.booleans()
+)
+weighted_offer = st.tuples(offer, st.lists(trade_share, min_size=1, max_size=3))
+
+
+def _weighted_facts(offers: list[tuple[dict[str, object], list[tuple[int | None, int, bool]]]]):
+    facts = _facts([o for o, _ in offers])
+    lists, parts = [], []
+    for i, (_o, shares) in enumerate(offers):
+        total = sum(size for _g, size, _in in shares)
+        entries = []
+        for group, size, inside in shares:
+            code, label = GROUPS[group] if group is not None else (None, None)
+            entries.append(
+                {
+                    "cfd_metier": f"4002{i:04d}",
+                    "code_rome": None,
+                    "fap2021": code,
+                    "fap86": code,
+                    "libelle_fap86": label,
+                    "fap22": code,
+                    "libelle_fap22": label,
+                    "poids_metier": size / total,
+                    "poids": size / total,
+                    "industrie": inside,
+                }
+            )
+        lists.append(entries)
+        parts.append(float(sum(e["poids"] for e in entries if e["industrie"])))
+    offres = facts.offres.with_columns(
+        pl.Series("metiers", lists, strict=False),
+        pl.Series("part_industrie", parts, dtype=pl.Float64),
+        (pl.Series(parts) > 0).alias("industrie"),
+        pl.lit("entree").alias("palier"),
+    )
+    return Facts(
+        offres,
+        *(getattr(facts, f) for f in ("recrutement", "tension", "insertion")),
+        facts.territoires,
+        facts.etablissements,
+        "test",
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(weighted_offer, min_size=1, max_size=30), st.sampled_from(["industrie", "tout"]))
+def test_weights_conserve_totals_whatever_the_grouping(
+    offers: list[tuple[dict[str, object], list[tuple[int | None, int, bool]]]], perimetre: str
+) -> None:
+    facts = _weighted_facts(offers)
+    offres = facts.offres
+    share = pl.col("part_industrie") if perimetre == "industrie" else pl.lit(1.0)
+    affelnet = pl.col("source") == "affelnet"
+    expected = offres.select(
+        (pl.col("capacite").fill_null(0) * share).filter(affelnet).sum().alias("capacite"),
+        (pl.col("demandes_voeux_1").fill_null(0) * share).filter(affelnet).sum().alias("voeux"),
+        (pl.col("voeux_confirmes").fill_null(0) * share).filter(~affelnet).sum().alias("bts"),
+        share.sum().alias("offres") if perimetre == "industrie" else pl.len().cast(pl.Float64),
+    ).row(0)
+    for groupement in ("famille_fap", "fap", "diplome"):
+        for maille in ("region", "departement"):
+            rows = compute(facts, Query(maille=maille, groupement=groupement, perimetre=perimetre))
+            got = rows.select(
+                pl.col("capacite").sum(),
+                pl.col("demandes_voeux_1").sum(),
+                pl.col("voeux_confirmes").sum(),
+                pl.col("nb_offres").sum(),
+            ).row(0)
+            assert got == pytest.approx(expected, abs=1e-6)

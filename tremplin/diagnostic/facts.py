@@ -151,15 +151,16 @@ def entry_offers(
     perimetre: str,
     niveau: str,
     annee: int | None,
-    palier: str = rules.Palier.ENTREE.value,
+    palier: str | None = None,
 ) -> pl.DataFrame:
-    """The offers the diagnostic counts: palier (the entry year by default; « tous »: every
-    offer), perimeter (an offer with any weight in it), level, and the given year or else the
-    latest year of each source (kept in ``facts.memo``)."""
+    """The offers the diagnostic counts: palier (None: the entry year of every cycle — 2nde
+    pro, CAP year 1, BTS year 1; « tous »: every offer), perimeter (an offer with any weight in
+    it), level, and the given year or else the latest year of each source (kept in
+    ``facts.memo``)."""
 
     def build() -> pl.DataFrame:
         offres = facts.offres
-        if palier == rules.Palier.ENTREE.value and "palier" not in offres.columns:
+        if palier is None:
             offres = offres.filter(pl.col("entree"))
         elif palier != rules.Palier.TOUS.value:
             offres = offres.filter(pl.col("palier") == palier)
