@@ -11,7 +11,12 @@ its FAP 86 family (3 characters) and its FAP 228 code (5); a ROME code starts wi
 domaine (1) and its professional domain (3). So ``"D"`` is the FAP 22 domain « Mécanique,
 travail des métaux », ``"G1X72"`` one FAP 228 métier, ``"H29"`` one ROME domain.
 
-**Rule for a formation** (:meth:`Perimeter.formation_expr`): it is in the perimeter when its NSF
+**Rule for a weighted trade** (:meth:`Perimeter.entry_expr`, what the diagnostic uses): a formation
+is spread over its trades, and each trade is in when its speciality's NSF group (unless generic),
+its ROME code or its FAP 2021 is in an active group and no switched-off group alone claims any of
+them (:meth:`Perimeter.excluded_expr`); the formation is in for the weight of those trades.
+
+**Rule for a primary chain** (:meth:`Perimeter.formation_expr`): it is in the perimeter when its NSF
 group is, or its primary ROME code is, or the FAP 2021 its primary trade chain reaches is — any
 of the three. Trade data decide only through the primary chain of
 :func:`~tremplin.referentials.trades.trades_of_cfd`, so a formation is in or out, once;
