@@ -13,8 +13,9 @@ travail des métaux », ``"G1X72"`` one FAP 228 métier, ``"H29"`` one ROME doma
 
 **Rule for a weighted trade** (:meth:`Perimeter.entry_expr`, what the diagnostic uses): a formation
 is spread over its trades, and each trade is in when its speciality's NSF group (unless generic),
-its ROME code or its FAP 2021 is in an active group and no switched-off group alone claims any of
-them (:meth:`Perimeter.excluded_expr`); the formation is in for the weight of those trades.
+its ROME code or its FAP 2021 is in an active group, unless a switched-off group alone claims one
+of them and the trade's ROME and FAP 2021 are both outside every active group
+(:meth:`Perimeter.excluded_expr`); the formation is in for the weight of those trades.
 
 **Rule for a primary chain** (:meth:`Perimeter.formation_expr`): it is in the perimeter when its NSF
 group is, or its primary ROME code is, or the FAP 2021 its primary trade chain reaches is — any
@@ -228,13 +229,15 @@ class Perimeter:
         """The rule for one weighted trade of a formation (a row of
         :func:`~tremplin.referentials.trade_weights.cfd_trade_weights`, with the NSF group of the
         speciality): in when its NSF group, ROME or FAP 2021 is in an active group — a generic
-        NSF (:data:`GENERIC_NSF_PATTERN`) only when the row has no trade — and no excluded
-        branch claims any of the three (:meth:`excluded_expr`)."""
+        NSF (:data:`GENERIC_NSF_PATTERN`) only when the row has no trade —, unless an excluded
+        branch claims one of the three (:meth:`excluded_expr`) and neither its ROME nor its FAP
+        2021 is in an active group (an industrial trade is not vetoed by a neighbouring code)."""
         generic = pl.col(nsf).cast(pl.String).str.strip_chars().str.contains(GENERIC_NSF_PATTERN)
         no_trade = pl.col(code_rome).is_null() & pl.col(fap2021).is_null()
         by_nsf = self.nsf_expr(nsf) & (~generic.fill_null(False) | no_trade)
-        inside = by_nsf | self.trade_expr(fap2021, code_rome)
-        return inside & ~self.excluded_expr(nsf, fap2021, code_rome)
+        industrial_trade = self.trade_expr(fap2021, code_rome)
+        excluded = self.excluded_expr(nsf, fap2021, code_rome) & ~industrial_trade
+        return (by_nsf | industrial_trade) & ~excluded
 
     def group_expr(self, kind: str, column: str) -> pl.Expr:
         """The code of the first active group a value falls in (null if none); ``kind`` is
