@@ -218,13 +218,14 @@ def _weighted(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
     """One row per offer × share of it in a group, with ``poids``: the offer's trades for a
     grouping by trade (those in the perimeter for « industrie »), else the whole offer (its
     share in the perimeter for « industrie »). Facts without ``metiers`` count each offer
-    once, under its primary trade."""
+    once, under its primary trade. Territory and group keys are not set here (see ``_keys``):
+    the result serves every maille."""
     industrie = query.perimetre == "industrie"
     if "metiers" not in offres.columns:
-        return _keys(offres, query).with_columns(pl.lit(1.0).alias("poids"))
+        return offres.with_columns(pl.lit(1.0).alias("poids"))
     if query.groupement not in WEIGHTED_GROUPINGS:
         share = pl.col("part_industrie") if industrie else pl.lit(1.0)
-        return _keys(offres, query).with_columns(share.alias("poids"))
+        return offres.with_columns(share.alias("poids"))
     code, _label = GROUP_KEYS[query.groupement]
     trades = (
         offres.drop(c for c in (code, "poids", "industrie") if c in offres.columns)
@@ -234,10 +235,11 @@ def _weighted(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
             pl.col("metiers").struct.field("poids").alias("poids"),
             pl.col("metiers").struct.field("industrie").alias("industrie"),
         )
+        .drop("metiers")
     )
     if industrie:
         trades = trades.filter(pl.col("industrie"))
-    return _keys(trades, query)
+    return trades
 
 
 def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
@@ -276,24 +278,18 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _insertion_weights(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
-    """The distinct région × formation × voie behind each cell, with the weight of that
-    formation in the cell (``poids_insertion``): the weight of its trades in the group for a
-    grouping by trade, of its trades inside the perimeter for « industrie », else 1."""
-    keys = ["code_territoire", "code_groupe", "code_region", "cfd", "voie"]
-    if "metiers" not in offres.columns:
-        return (
-            offres.select(*keys[:3], pl.col("cfds_insertion").alias("cfd"), voie().alias("voie"))
-            .explode("cfd")
-            .unique()
-            .with_columns(pl.lit(1.0).alias("poids_insertion"))
-        )
-    by_trade = query.groupement in WEIGHTED_GROUPINGS
+def _insertion_spread(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """Each offer's formations behind its insertion figures, over their trades (the
+    specialities of a 2nde commune): territory keys, group code (``_groupe``), voie, cfd, the
+    trade (``_rome``,
+    ``_fap2021``) and its weight in the formation (``_poids``); inside the perimeter only for
+    « industrie ». Without keys of a maille: the result serves every maille."""
     code, _label = GROUP_KEYS[query.groupement]
+    by_trade = query.groupement in WEIGHTED_GROUPINGS
+    territories = list(dict.fromkeys(TERRITORY_KEYS.values()))
     frame = offres.select(
-        "code_territoire",
-        *([] if by_trade else ["code_groupe"]),
-        "code_region",
+        *territories,
+        *([] if by_trade else [pl.col(code).alias("_groupe")]),
         voie().alias("voie"),
         "metiers",
     ).explode("metiers")
@@ -304,32 +300,58 @@ def _insertion_weights(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
         fields.field("fap2021").alias("_fap2021"),
         fields.field("poids_metier").alias("_poids"),
         fields.field("industrie").alias("_industrie"),
-        *(
-            [fields.field(code).cast(pl.String).fill_null(rules.UNPLACED).alias("code_groupe")]
-            if by_trade
-            else []
-        ),
-    )
+        *([fields.field(code).alias("_groupe")] if by_trade else []),
+    ).drop("metiers")
     if query.perimetre == "industrie":
         frame = frame.filter(pl.col("_industrie"))
+    return frame
+
+
+def _insertion_weights(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """The distinct région × formation × voie behind each cell, with the weight of that
+    formation in the cell (``poids_insertion``): the weight of its trades in the group for a
+    grouping by trade, of its trades inside the perimeter for « industrie », else 1."""
+    keys = ["code_territoire", "code_groupe", "code_region", "cfd", "voie"]
+    if "metiers" not in offres.columns:
+        return (
+            _keys(offres, query)
+            .select(*keys[:3], pl.col("cfds_insertion").alias("cfd"), voie().alias("voie"))
+            .explode("cfd")
+            .unique()
+            .with_columns(pl.lit(1.0).alias("poids_insertion"))
+        )
+    spread = facts.memoised(
+        (
+            "insertion-reparties",
+            query.perimetre,
+            query.niveau,
+            query.annee,
+            query.palier,
+            query.groupement,
+        ),
+        lambda: _insertion_spread(offres, query),
+    )
     # Each trade of a formation once per cell, whatever the number of offers behind it.
     return (
-        frame.unique([*keys, "_rome", "_fap2021"])
+        _keys(spread, query, group=False)
+        .with_columns(
+            pl.col("_groupe").cast(pl.String).fill_null(rules.UNPLACED).alias("code_groupe")
+        )
+        .unique([*keys, "_rome", "_fap2021"])
         .group_by(keys)
         .agg(pl.col("_poids").sum().alias("poids_insertion"))
     )
 
 
-def _insertion_indicators(
-    offres: pl.DataFrame, insertion: pl.DataFrame, query: Query
-) -> pl.DataFrame:
+def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
     """Pooled counts of the distinct région × formation × voie behind each cell, weighted by
     the formation's share in the cell."""
     schema = {"code_territoire": pl.String, "code_groupe": pl.String}
+    insertion = facts.insertion
     if insertion.is_empty():
         return pl.DataFrame(schema=schema)
     # A 2nde commune pools the insertion of its famille's specialities (``cfds_insertion``).
-    behind = _insertion_weights(offres, query)
+    behind = _insertion_weights(facts, offres, query)
     weight = pl.col("poids_insertion")
     pooled = (
         behind.join(insertion, on=["code_region", "cfd", "voie"], how="inner")
@@ -341,6 +363,8 @@ def _insertion_indicators(
             (pl.col("nb_poursuite_etudes") * weight).sum().alias("_poursuite"),
             pl.col("millesime").max().alias("millesime_insertion"),
         )
+        # Weighted counts, rounded before the threshold of 20: 19.999999999 is 20.
+        .with_columns(pl.col(pl.Float64).round(ROUNDING))
     )
     enough = pl.col("sortants") >= rules.INSERTION_MIN_YOUNG
     enough_leavers = pl.col("_sortants_non_poursuivants") >= rules.INSERTION_MIN_YOUNG
@@ -500,10 +524,15 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
     """The indicator rows of ``query``, one per territory × group, sorted by codes."""
     query = query.checked()
     chosen = entry_offers(facts, query.perimetre, query.niveau, query.annee, query.palier)
-    offres = _weighted(chosen, query)
+    # Spread over trades once per set of offers and grouping, for every maille.
+    spread = facts.memoised(
+        ("reparties", query.perimetre, query.niveau, query.annee, query.palier, query.groupement),
+        lambda: _weighted(chosen, query),
+    )
+    offres = _keys(spread, query)
     parts = [
         _offer_indicators(offres),
-        _insertion_indicators(_keys(chosen, query), facts.insertion, query),
+        _insertion_indicators(facts, chosen, query),
         _recruitment_indicators(facts, query),
         _tension_indicators(facts, query),
     ]
