@@ -35,7 +35,6 @@ def diagnostic_query(
     territoire: str | None = None,
     groupe: str | None = None,
     dans: str | None = None,
-    palier: str = "tous",
 ) -> Query:
     """A checked :class:`~tremplin.diagnostic.indicators.Query` (:class:`InputError` if bad).
 
@@ -52,7 +51,6 @@ def diagnostic_query(
         dans=f"region:{region}" if region else optional(dans),
         territoire=optional(territoire),
         groupe=optional(groupe),
-        palier=palier,
     ).checked()
 
 
@@ -104,7 +102,6 @@ def page_query(params: Mapping[str, str], **defaults: str) -> Query:
         territoire=text("territoire"),
         groupe=text("groupe"),
         dans=text("dans"),
-        palier=text("palier", "tous") or "tous",
     )
 
 
