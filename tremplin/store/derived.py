@@ -56,7 +56,9 @@ def fingerprint(*parts: str) -> str:
 
 def _to_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    frame.write_ipc(buffer, compression="zstd")
+    # lz4 rather than zstd: the frames are read by every cold command, and lz4 decompresses the
+    # diagnostic's offers (~9 MB) about 20 % faster, for a payload twice as large.
+    frame.write_ipc(buffer, compression="lz4")
     return buffer.getvalue()
 
 
