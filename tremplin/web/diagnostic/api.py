@@ -212,7 +212,9 @@ class DiagnosticPage(BaseModel):
 class CoverageRow(BaseModel):
     source: str = Field(description="Source (Affelnet, Parcoursup, BMO, DARES).")
     jointure: str = Field(description="Étape de la chaîne de jointures (cumulative).")
-    territoire: str = Field(description="France ou Auvergne-Rhône-Alpes.")
+    territoire: str = Field(
+        description="France, ou la région du partenariat (TREMPLIN_REGION, 84 par défaut)."
+    )
     lignes: int = Field(description="Lignes de la source.")
     lignes_conservees: int = Field(description="Lignes qui passent cette étape et les précédentes.")
     part_lignes: float | None = Field(description="Part des lignes conservées.")

@@ -113,7 +113,8 @@ def biggest_losses(rows: pl.DataFrame) -> list[Loss]:
 @router.get("/couverture", name="couverture")
 @cached
 def coverage_page(request: Request) -> Response:
-    """What each join of the chain keeps, for France and Auvergne-Rhône-Alpes."""
+    """What each join of the chain keeps, for France and the partnership's région
+    (``TREMPLIN_REGION``)."""
     rows = service(request).coverage()
     scopes: list[tuple[str, list[dict[str, Any]]]] = []
     if not rows.is_empty():
