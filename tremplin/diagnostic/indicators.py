@@ -291,6 +291,7 @@ class Query:
     perimetre: str = "industrie"
     niveau: str = "tous"
     annee: int | None = None  # None: the latest year of each source
+    palier: str = "tous"  # entree, 1re_pro, bts, autre; « tous » sums them
     dans: str | None = None  # « maille:code », keep territories inside it (« region:84 »)
     territoire: str | None = None  # keep this territory only (a code of the maille)
     groupe: str | None = None  # keep this group only
@@ -301,6 +302,7 @@ class Query:
             (self.groupement, rules.GROUPEMENTS, "groupement"),
             (self.perimetre, rules.PERIMETRES, "perimetre"),
             (self.niveau, rules.NIVEAUX, "niveau"),
+            (self.palier, rules.PALIERS, "palier"),
         ):
             if value not in allowed:
                 raise InputError(
@@ -320,6 +322,39 @@ def _keys(frame: pl.DataFrame, query: Query, *, group: bool = True) -> pl.DataFr
     return frame.with_columns(columns)
 
 
+WEIGHTED_GROUPINGS = RECRUITMENT_GROUPINGS
+ROUNDING = 9  # decimals kept of the weighted sums and rates
+"""Groupings by trade: an offer is spread over its trades (``metiers``, weights summing to 1)."""
+
+
+def _weighted(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """One row per offer × share of it in a group, with ``poids``: the offer's trades for a
+    grouping by trade (those in the perimeter for « industrie »), else the whole offer (its
+    share in the perimeter for « industrie »). Facts without ``metiers`` count each offer
+    once, under its primary trade. Territory and group keys are not set here (see ``_keys``):
+    the result serves every maille."""
+    industrie = query.perimetre == "industrie"
+    if "metiers" not in offres.columns:
+        return offres.with_columns(pl.lit(1.0).alias("poids"))
+    if query.groupement not in WEIGHTED_GROUPINGS:
+        share = pl.col("part_industrie") if industrie else pl.lit(1.0)
+        return offres.with_columns(share.alias("poids"))
+    code, _label = GROUP_KEYS[query.groupement]
+    trades = (
+        offres.drop(c for c in (code, "poids", "industrie") if c in offres.columns)
+        .explode("metiers")
+        .with_columns(
+            pl.col("metiers").struct.field(code).alias(code),
+            pl.col("metiers").struct.field("poids").alias("poids"),
+            pl.col("metiers").struct.field("industrie").alias("industrie"),
+        )
+        .drop("metiers")
+    )
+    if industrie:
+        trades = trades.filter(pl.col("industrie"))
+    return trades
+
+
 def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
     affelnet = pl.col("source") == "affelnet"
     # Places taught wholly at a distance are not the territory's: kept apart (``…_distance``).
@@ -330,29 +365,33 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
     filled = (
         known & pl.col("effectif").is_not_null() & ~pl.col("remplissage_incoherent") & ~distance
     )
+    weight = pl.col("poids")
+
+    def weighted(column: str) -> pl.Expr:
+        return pl.col(column) * weight
+
     return (
         offres.group_by("code_territoire", "code_groupe")
         .agg(
-            pl.len().alias("nb_offres"),
-            pl.col("uai").n_unique().alias("nb_etablissements"),
-            pl.col("capacite").filter(affelnet).sum().alias("capacite"),
-            pl.col("demandes_voeux_1").filter(affelnet).sum().alias("demandes_voeux_1"),
-            pl.col("demandes_voeux_1").filter(affelnet & known).sum().alias("_demandes_valides"),
-            pl.col("capacite").filter(parcoursup).sum().alias("capacite_bts"),
-            pl.col("voeux_confirmes").filter(parcoursup).sum().alias("voeux_confirmes"),
-            pl.col("voeux_confirmes").filter(parcoursup & known).sum().alias("_voeux_valides"),
-            far.sum().cast(pl.Int64).alias("nb_offres_distance"),
-            pl.col("capacite").filter(far).sum().alias("capacite_distance"),
-            pl.col("voeux_confirmes").filter(far).sum().alias("voeux_confirmes_distance"),
+            weight.sum().alias("nb_offres"),
+            pl.col("uai").filter(weight > 0).n_unique().alias("nb_etablissements"),
+            weighted("capacite").filter(affelnet).sum().alias("capacite"),
+            weighted("demandes_voeux_1").filter(affelnet).sum().alias("demandes_voeux_1"),
+            weighted("demandes_voeux_1").filter(affelnet & known).sum().alias("_demandes_valides"),
+            weighted("capacite").filter(parcoursup).sum().alias("capacite_bts"),
+            weighted("voeux_confirmes").filter(parcoursup).sum().alias("voeux_confirmes"),
+            weighted("voeux_confirmes").filter(parcoursup & known).sum().alias("_voeux_valides"),
+            weight.filter(far).sum().alias("nb_offres_distance"),
+            weighted("capacite").filter(far).sum().alias("capacite_distance"),
+            weighted("voeux_confirmes").filter(far).sum().alias("voeux_confirmes_distance"),
             # Unknown pupils stay unknown: blank, never 0.
             pl.when(filled.any())
-            .then(pl.col("effectif").cast(pl.Float64).filter(filled).sum().round(0).cast(pl.Int64))
+            .then(weighted("effectif").cast(pl.Float64).filter(filled).sum())
             .alias("effectif"),
-            pl.col("effectif").cast(pl.Float64).filter(filled).sum().alias("_eleves"),
-            pl.col("capacite").filter(filled).sum().alias("_capacite_remplie"),
-            pl.col("remplissage_incoherent")
+            weighted("effectif").cast(pl.Float64).filter(filled).sum().alias("_eleves"),
+            weighted("capacite").filter(filled).sum().alias("_capacite_remplie"),
+            weight.filter(pl.col("remplissage_incoherent"))
             .sum()
-            .cast(pl.Int64)
             .alias("nb_remplissage_incoherent"),
             pl.col("rentree_effectif").filter(filled).max().alias("rentree_effectif"),
             pl.col("annee").filter(affelnet).max().alias("annee_affelnet"),
@@ -364,44 +403,100 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
             (pl.col("capacite") + pl.col("capacite_bts")).alias("places"),
             ratio(pl.col("_eleves"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
             pl.when(pl.col("_capacite_remplie") > 0)
-            .then(
-                pl.max_horizontal(pl.col("_capacite_remplie") - pl.col("_eleves"), pl.lit(0))
-                .round(0)
-                .cast(pl.Int64)
-            )
+            .then(pl.max_horizontal(pl.col("_capacite_remplie") - pl.col("_eleves"), pl.lit(0)))
             .alias("places_vacantes"),
         )
         .drop("_demandes_valides", "_voeux_valides", "_eleves", "_capacite_remplie")
     )
 
 
-def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.DataFrame:
-    """Pooled counts of the distinct région × formation × voie behind each cell."""
+def _insertion_spread(offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """Each offer's formations behind its insertion figures, over their trades (the
+    specialities of a 2nde commune): territory keys, group code (``_groupe``), voie, cfd, the
+    trade (``_rome``,
+    ``_fap2021``) and its weight in the formation (``_poids``); inside the perimeter only for
+    « industrie ». Without keys of a maille: the result serves every maille."""
+    code, _label = GROUP_KEYS[query.groupement]
+    by_trade = query.groupement in WEIGHTED_GROUPINGS
+    territories = list(dict.fromkeys(TERRITORY_KEYS.values()))
+    frame = offres.select(
+        *territories,
+        *([] if by_trade else [pl.col(code).alias("_groupe")]),
+        voie().alias("voie"),
+        "metiers",
+    ).explode("metiers")
+    fields = pl.col("metiers").struct
+    frame = frame.with_columns(
+        fields.field("cfd_metier").alias("cfd"),
+        fields.field("code_rome").alias("_rome"),
+        fields.field("fap2021").alias("_fap2021"),
+        fields.field("poids_metier").alias("_poids"),
+        fields.field("industrie").alias("_industrie"),
+        *([fields.field(code).alias("_groupe")] if by_trade else []),
+    ).drop("metiers")
+    if query.perimetre == "industrie":
+        frame = frame.filter(pl.col("_industrie"))
+    return frame
+
+
+def _insertion_weights(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """The distinct région × formation × voie behind each cell, with the weight of that
+    formation in the cell (``poids_insertion``): the weight of its trades in the group for a
+    grouping by trade, of its trades inside the perimeter for « industrie », else 1."""
+    keys = ["code_territoire", "code_groupe", "code_region", "cfd", "voie"]
+    if "metiers" not in offres.columns:
+        return (
+            _keys(offres, query)
+            .select(*keys[:3], pl.col("cfds_insertion").alias("cfd"), voie().alias("voie"))
+            .explode("cfd")
+            .unique()
+            .with_columns(pl.lit(1.0).alias("poids_insertion"))
+        )
+    spread = facts.memoised(
+        (
+            "insertion-reparties",
+            query.perimetre,
+            query.niveau,
+            query.annee,
+            query.palier,
+            query.groupement,
+        ),
+        lambda: _insertion_spread(offres, query),
+    )
+    # Each trade of a formation once per cell, whatever the number of offers behind it.
+    return (
+        _keys(spread, query, group=False)
+        .with_columns(
+            pl.col("_groupe").cast(pl.String).fill_null(rules.UNPLACED).alias("code_groupe")
+        )
+        .unique([*keys, "_rome", "_fap2021"])
+        .group_by(keys)
+        .agg(pl.col("_poids").sum().alias("poids_insertion"))
+    )
+
+
+def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """Pooled counts of the distinct région × formation × voie behind each cell, weighted by
+    the formation's share in the cell."""
     schema = {"code_territoire": pl.String, "code_groupe": pl.String}
+    insertion = facts.insertion
     if insertion.is_empty():
         return pl.DataFrame(schema=schema)
     # A 2nde commune pools the insertion of its famille's specialities (``cfds_insertion``).
-    behind = (
-        offres.select(
-            "code_territoire",
-            "code_groupe",
-            "code_region",
-            pl.col("cfds_insertion").alias("cfd"),
-            voie().alias("voie"),
-        )
-        .explode("cfd")
-        .unique()
-    )
+    behind = _insertion_weights(facts, offres, query)
+    weight = pl.col("poids_insertion")
     pooled = (
         behind.join(insertion, on=["code_region", "cfd", "voie"], how="inner")
         .group_by("code_territoire", "code_groupe")
         .agg(
-            pl.col("nb_annee_term").sum().alias("sortants"),
-            pl.col("nb_sortant").sum().alias("_sortants_non_poursuivants"),
-            pl.col("nb_en_emploi_6_mois").sum().alias("_emploi"),
-            pl.col("nb_poursuite_etudes").sum().alias("_poursuite"),
+            (pl.col("nb_annee_term") * weight).sum().alias("sortants"),
+            (pl.col("nb_sortant") * weight).sum().alias("_sortants_non_poursuivants"),
+            (pl.col("nb_en_emploi_6_mois") * weight).sum().alias("_emploi"),
+            (pl.col("nb_poursuite_etudes") * weight).sum().alias("_poursuite"),
             pl.col("millesime").max().alias("millesime_insertion"),
         )
+        # Weighted counts, rounded before the threshold of 20: 19.999999999 is 20.
+        .with_columns(pl.col(pl.Float64).round(ROUNDING))
     )
     enough = pl.col("sortants") >= rules.INSERTION_MIN_YOUNG
     enough_leavers = pl.col("_sortants_non_poursuivants") >= rules.INSERTION_MIN_YOUNG
@@ -595,6 +690,7 @@ ORDER = [
     "groupe",
     "perimetre",
     "niveau",
+    "palier",
     "annee_affelnet",
     "annee_parcoursup",
     "rentree_effectif",
@@ -624,10 +720,16 @@ def _inside(facts: Facts, maille: str, dans: str) -> pl.Expr:
 def compute(facts: Facts, query: Query) -> pl.DataFrame:
     """The indicator rows of ``query``, one per territory × group, sorted by codes."""
     query = query.checked()
-    offres = _keys(entry_offers(facts, query.perimetre, query.niveau, query.annee), query)
+    chosen = entry_offers(facts, query.perimetre, query.niveau, query.annee, query.palier)
+    # Spread over trades once per set of offers and grouping, for every maille.
+    spread = facts.memoised(
+        ("reparties", query.perimetre, query.niveau, query.annee, query.palier, query.groupement),
+        lambda: _weighted(chosen, query),
+    )
+    offres = _keys(spread, query)
     parts = [
         _offer_indicators(offres),
-        _insertion_indicators(offres, facts.insertion),
+        _insertion_indicators(facts, chosen, query),
         _recruitment_indicators(facts, query),
         _tension_indicators(facts, query),
     ]
@@ -647,6 +749,7 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
         pl.lit(query.groupement).alias("groupement"),
         pl.lit(query.perimetre).alias("perimetre"),
         pl.lit(query.niveau).alias("niveau"),
+        pl.lit(query.palier).alias("palier"),
         ratio(
             pl.col("projets_recrutement")
             if "projets_recrutement" in rows.columns
@@ -671,11 +774,14 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
         "nb_remplissage_incoherent",
     ]
     no_offer = pl.col("nb_offres").is_null()
+    # Weighted sums depend, in their last bits, on the order of the summation: rounded, a row
+    # reads the same whatever the query that computed it.
     return (
         # A row without offers has no pupils (0); a row with offers whose pupils are all unknown
         # keeps its blank.
         rows.with_columns(pl.when(no_offer).then(0).otherwise(pl.col("effectif")).alias("effectif"))
         .with_columns(pl.col(c).fill_null(0) for c in counts)
         .select(ORDER)
+        .with_columns(pl.col(pl.Float64).round(ROUNDING))
         .sort("code_territoire", "code_groupe")
     )

@@ -90,6 +90,7 @@ COLUMN_LABELS: dict[str, str] = {
     "groupe": "Groupe de métiers",
     "perimetre": "Périmètre",
     "niveau": "Niveau",
+    "palier": "Palier",
     "annee_affelnet": "Année Affelnet",
     "annee_parcoursup": "Année Parcoursup",
     "millesime_insertion": "Millésime InserJeunes",

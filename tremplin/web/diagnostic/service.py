@@ -231,6 +231,38 @@ class DiagnosticService:
 
         return self._cached(("groups", groupement, perimetre), select)
 
+    def formation_trades(self, cfd: str, region: str | None) -> pl.DataFrame:
+        """How the offers of one formation (of ``region``, else France) are spread over trades:
+        one row per speciality (itself, or those of a 2nde commune) × FAP 86 family, with the
+        mean weight over its offers (``poids``), whether it counts in the perimeter, and where
+        a 2nde commune's speciality shares come from (``base_part``)."""
+
+        def build(facts: Facts) -> pl.DataFrame:
+            offres = facts.offres.filter(pl.col("cfd") == cfd)
+            if region is not None:
+                offres = offres.filter(pl.col("code_region") == region)
+            if offres.is_empty() or "metiers" not in offres.columns:
+                return pl.DataFrame()
+            names = (
+                facts.offres.select(pl.col("cfd").alias("cfd_metier"), "libelle_formation")
+                .drop_nulls()
+                .unique("cfd_metier")
+            )
+            return (
+                offres.select("metiers")
+                .explode("metiers")
+                .unnest("metiers")
+                .group_by("cfd_metier", "fap86", "libelle_fap86", "industrie")
+                .agg(
+                    (pl.col("poids").sum() / offres.height).alias("poids"),
+                    pl.col("base_part").drop_nulls().mode().first().alias("base_part"),
+                )
+                .join(names, on="cfd_metier", how="left")
+                .sort("poids", descending=True)
+            )
+
+        return self._cached(("poids-formation", cfd, region), build)
+
     def source_years(self, rows: pl.DataFrame) -> dict[str, str]:
         """Each source's years among ``rows``, and the constat's among the entry offers."""
         found: dict[str, str] = {}
