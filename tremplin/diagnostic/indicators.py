@@ -514,7 +514,7 @@ def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> p
         )
         .drop("_sortants_non_poursuivants", "_emploi", "_poursuite")
         .join(
-            _insertion_by_voie(offres, insertion),
+            _insertion_by_voie(behind, insertion),
             on=["code_territoire", "code_groupe"],
             how="full",
             coalesce=True,
@@ -522,26 +522,30 @@ def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> p
     )
 
 
-def _insertion_by_voie(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.DataFrame:
+def _insertion_by_voie(behind: pl.DataFrame, insertion: pl.DataFrame) -> pl.DataFrame:
     """The insertion of the formations behind each cell, whatever the route they are offered
     by, for the school route, apprenticeship and both pooled: « CAP Électricien » offered at
-    school is judged on its school leavers and on its apprentices too."""
-    behind = (
-        offres.select(
-            "code_territoire", "code_groupe", "code_region", pl.col("cfds_insertion").alias("cfd")
-        )
-        .explode("cfd")
-        .unique()
+    school is judged on its school leavers and on its apprentices too. ``behind`` gives each
+    cell's formations with their weight in the cell (``poids_insertion``)."""
+    weight = pl.col("poids_insertion")
+    cells = (
+        behind.group_by("code_territoire", "code_groupe", "code_region", "cfd")
+        .agg(weight.max())
         .join(insertion, on=["code_region", "cfd"], how="inner")
     )
     parts = []
     for name in VOIES:
-        rows = behind if name == "ensemble" else behind.filter(pl.col("voie") == name)
-        pooled = rows.group_by("code_territoire", "code_groupe").agg(
-            pl.col("nb_annee_term").sum().alias("sortants"),
-            pl.col("nb_sortant").sum().alias("_non_poursuivants"),
-            pl.col("nb_en_emploi_6_mois").sum().alias("_emploi"),
-            pl.col("nb_poursuite_etudes").sum().alias("_poursuite"),
+        rows = cells if name == "ensemble" else cells.filter(pl.col("voie") == name)
+        pooled = (
+            rows.group_by("code_territoire", "code_groupe")
+            .agg(
+                (pl.col("nb_annee_term") * weight).sum().alias("sortants"),
+                (pl.col("nb_sortant") * weight).sum().alias("_non_poursuivants"),
+                (pl.col("nb_en_emploi_6_mois") * weight).sum().alias("_emploi"),
+                (pl.col("nb_poursuite_etudes") * weight).sum().alias("_poursuite"),
+            )
+            # Weighted counts, rounded before the threshold of 20: 19.999999999 is 20.
+            .with_columns(pl.col(pl.Float64).round(ROUNDING))
         )
         enough = pl.col("sortants") >= rules.INSERTION_MIN_YOUNG
         parts.append(
