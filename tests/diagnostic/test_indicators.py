@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tremplin.diagnostic.classify import classify
-from tremplin.diagnostic.facts import Facts
+from tremplin.diagnostic.facts import METIER_COLUMNS, Facts
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.reports.figures import format_cell
@@ -345,40 +345,48 @@ weighted_offer = st.tuples(offer, st.lists(trade_share, min_size=1, max_size=3))
 
 def _weighted_facts(offers: list[tuple[dict[str, object], list[tuple[int | None, int, bool]]]]):
     facts = _facts([o for o, _ in offers])
-    lists, parts = [], []
+    rows, parts = [], []
     for i, (_o, shares) in enumerate(offers):
         total = sum(size for _g, size, _in in shares)
         entries = []
         for group, size, inside in shares:
-            code, label = GROUPS[group] if group is not None else (None, None)
+            code = GROUPS[group][0] if group is not None else None
             entries.append(
                 {
+                    "id_offre": i,
                     "cfd_metier": f"4002{i:04d}",
+                    "part_specialite": 1.0,
+                    "base_part": None,
                     "code_rome": None,
                     "fap2021": code,
                     "fap86": code,
-                    "libelle_fap86": label,
                     "fap22": code,
-                    "libelle_fap22": label,
                     "poids_metier": size / total,
                     "poids": size / total,
                     "industrie": inside,
                 }
             )
-        lists.append(entries)
+        rows += entries
         parts.append(float(sum(e["poids"] for e in entries if e["industrie"])))
     offres = facts.offres.with_columns(
-        pl.Series("metiers", lists, strict=False),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("id_offre"),
         pl.Series("part_industrie", parts, dtype=pl.Float64),
         (pl.Series(parts) > 0).alias("industrie"),
         pl.lit("entree").alias("palier"),
     )
+    types = {"id_offre": pl.Int64, "industrie": pl.Boolean}
+    schema = {
+        c: types.get(c, pl.Float64 if c.startswith(("poids", "part")) else pl.String)
+        for c in METIER_COLUMNS
+    }
+    metiers = pl.DataFrame(rows, schema=schema)
     return Facts(
         offres,
         *(getattr(facts, f) for f in ("recrutement", "tension", "insertion")),
         facts.territoires,
         facts.etablissements,
         "test",
+        metiers=metiers,
     )
 
 

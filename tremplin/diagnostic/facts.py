@@ -2,7 +2,9 @@
 
 * ``offres``: one row per offer (UAI × MEF STAT 11 × statut × year) from Affelnet and Parcoursup,
   with the Orion counting rules applied, its formation (level, NSF, famille de métiers), its
-  establishment's territories, its primary trade and whether it is in the industrial perimeter;
+  establishment's territories, its primary trade and its share in the industrial perimeter;
+* ``metiers``: each offer spread over its trades (one row per offer × trade, weights summing to
+  1 per offer), read by the groupings by trade;
 * ``recrutement``: BMO recruitment projects per bassin × FAP 2021, with territories and families
   (``projets_secret``: the cell was suppressed, « * »);
 * ``tension``: DARES tension per FAP 2021 (bridged from FAP 2009) and territory level;
@@ -34,7 +36,7 @@ from tremplin.store import derived
 from tremplin.store.derived import cached_frames, files_fingerprint
 from tremplin.store.schema import source_files
 
-FACTS_VERSION = "4"
+FACTS_VERSION = "5"
 """Bump when building the facts changes what they hold: stored facts are then rebuilt."""
 
 TRADE_COLUMNS = (
@@ -58,6 +60,11 @@ class Facts:
     etablissements: pl.DataFrame
     fingerprint: str
     passerelle: BridgeCoverage | None = None  # what the FAP 2009 ↔ 2021 bridge reaches
+    # The offers spread over their trades (``METIER_COLUMNS``, weights summing to 1 per offer);
+    # None: each offer counts once, under its primary trade.
+    metiers: pl.DataFrame | None = None
+    # The labels of the FAP codes ``metiers`` reaches (fap2021, fap86, fap22 and their labels).
+    familles_fap: pl.DataFrame | None = None
     # Fingerprint of the files, perimeter and code these facts come from when they were stored
     # (see stored_facts), so that what is derived from them can be stored too; else empty.
     key: str = ""
@@ -428,21 +435,20 @@ def _speciality_shares(offres: pl.DataFrame, links: pl.DataFrame) -> pl.DataFram
     )
 
 
-METIER_FIELDS = (
+METIER_COLUMNS = (
+    "id_offre",
     "cfd_metier",
     "part_specialite",
     "base_part",
     "code_rome",
     "fap2021",
     "fap86",
-    "libelle_fap86",
     "fap22",
-    "libelle_fap22",
     "poids_metier",
     "poids",
     "industrie",
 )
-"""The fields of each element of an offer's ``metiers`` list."""
+"""The columns of ``Facts.metiers``: one row per offer × trade it is spread over."""
 
 
 def _trades_as_weights(
@@ -451,17 +457,18 @@ def _trades_as_weights(
     perimeter: Perimeter,
     formation: pl.DataFrame,
     weights: pl.DataFrame,
-) -> pl.DataFrame:
-    """``offres`` with ``metiers`` (a list of :data:`METIER_FIELDS`: the offer spread over the
-    trades of its formation — of its famille's specialities for a 2nde commune —, ``poids``
-    summing to 1), ``part_industrie`` (the weight of its trades inside the perimeter) and
-    ``industrie`` (that share is positive)."""
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``offres`` with ``part_industrie`` (the weight of its trades inside the perimeter) and
+    ``industrie`` (that share is positive), and the offers spread over their trades (a long
+    frame of :data:`METIER_COLUMNS`: the trades of each offer's formation — of its famille's
+    specialities for a 2nde commune —, ``poids`` summing to 1 per offer)."""
     table = DATASET_TABLES["familles_metiers_specialites"]
     links = _read(conn, sa.select(table.c.mef_stat_11_commun, table.c.cfd_specialite).distinct())
-    offres = offres.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_id"))
-    shares = _speciality_shares(offres, links)
-    own = offres.filter(~pl.col("_id").is_in(shares["_id"].implode())).select(
-        "_id",
+    shares = _speciality_shares(offres.rename({"id_offre": "_id"}), links).rename(
+        {"_id": "id_offre"}
+    )
+    own = offres.filter(~pl.col("id_offre").is_in(shares["id_offre"].implode())).select(
+        "id_offre",
         pl.col("cfd").alias("cfd_metier"),
         pl.lit(1.0).alias("part_specialite"),
         pl.lit(None, pl.String).alias("base_part"),
@@ -473,31 +480,40 @@ def _trades_as_weights(
     )
     by_cfd = weights.select(
         pl.col("cfd").alias("cfd_metier"),
-        *METIER_FIELDS[3:9],  # code_rome … libelle_fap22
+        "code_rome",
+        "fap2021",
+        "fap86",
+        "fap22",
         pl.col("poids").alias("poids_metier"),
     )
-    entries = (
+    metiers = (
         pl.concat([own, shares], how="vertical_relaxed")
         .join(by_cfd, on="cfd_metier", how="left")
         .join(nsf, on="cfd_metier", how="left")
         .with_columns(pl.col("poids_metier").fill_null(1.0))
-        .with_columns(
-            (pl.col("part_specialite") * pl.col("poids_metier")).alias("poids"),
-            perimeter.entry_expr().fill_null(False).alias("industrie"),
-        )
+        .with_columns((pl.col("part_specialite") * pl.col("poids_metier")).alias("poids"))
     )
-    per_offer = entries.group_by("_id").agg(
-        pl.struct(METIER_FIELDS).alias("metiers"),
-        pl.col("poids").filter(pl.col("industrie")).sum().alias("part_industrie"),
+    # The perimeter's rule, on each distinct speciality group × trade (a few thousand), not on
+    # each of the hundreds of thousands of offer × trade rows.
+    codes = ["groupe_nsf", "code_rome", "fap2021"]
+    rule = (
+        metiers.select(codes)
+        .unique()
+        .with_columns(perimeter.entry_expr().fill_null(False).alias("industrie"))
     )
-    return (
-        offres.join(per_offer, on="_id", how="left")
-        .with_columns(
-            pl.col("part_industrie").fill_null(0.0),
-            (pl.col("part_industrie") > 0).fill_null(False).alias("industrie"),
-        )
-        .drop("_id")
+    metiers = (
+        metiers.join(rule, on=codes, how="left", nulls_equal=True)
+        .select(METIER_COLUMNS)
+        .sort("id_offre", "cfd_metier", "fap2021", nulls_last=True)
     )
+    inside = metiers.group_by("id_offre").agg(
+        pl.col("poids").filter(pl.col("industrie")).sum().alias("part_industrie")
+    )
+    offres = offres.join(inside, on="id_offre", how="left").with_columns(
+        pl.col("part_industrie").fill_null(0.0),
+        (pl.col("part_industrie") > 0).fill_null(False).alias("industrie"),
+    )
+    return offres, metiers
 
 
 def build_offres(
@@ -507,7 +523,9 @@ def build_offres(
     formation: pl.DataFrame,
     cfd_trades: pl.DataFrame,
     trade_weights: pl.DataFrame | None = None,
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The offers (``id_offre`` numbers them) and, with ``trade_weights``, the offers spread
+    over their trades (``Facts.metiers``)."""
     offres = pl.concat([_affelnet(conn), _parcoursup(conn)], how="vertical_relaxed")
     offres = _attach_students(offres, _students(conn))
     offres = offres.join(formation.rename({"annee": "annee_cycle"}), on="mef_stat_11", how="left")
@@ -541,12 +559,15 @@ def build_offres(
         pl.col("entree").fill_null(False),
         pl.col("seconde_commune").fill_null(False),
     )
-    offres = offres.with_columns(palier_expr().alias("palier"))
+    offres = offres.with_columns(
+        palier_expr().alias("palier"), pl.int_range(pl.len(), dtype=pl.Int64).alias("id_offre")
+    )
     if trade_weights is None:
         # One trade per offer, its primary chain (facts built without the weights).
-        return offres.with_columns(
+        primary = offres.with_columns(
             perimeter.formation_expr().fill_null(False).alias("industrie")
         ).with_columns(pl.col("industrie").cast(pl.Float64).alias("part_industrie"))
+        return primary, None
     return _trades_as_weights(conn, offres, perimeter, formation, trade_weights)
 
 
@@ -664,15 +685,21 @@ def build_facts(
     """Every frame of the diagnostic, from what the store holds now (and ``referentials``, built
     from it when not given)."""
     refs = referentials if referentials is not None else build_referentials(conn)
+    offres, metiers = build_offres(
+        conn,
+        refs.etablissements,
+        perimeter,
+        refs.formations,
+        refs.cfd_trades,
+        refs.cfd_trade_weights,
+    )
+    families = refs.cfd_trade_weights.select(
+        "fap2021", "fap86", "libelle_fap86", "fap22", "libelle_fap22"
+    )
     return Facts(
-        offres=build_offres(
-            conn,
-            refs.etablissements,
-            perimeter,
-            refs.formations,
-            refs.cfd_trades,
-            refs.cfd_trade_weights,
-        ),
+        offres=offres,
+        metiers=metiers,
+        familles_fap=families.drop_nulls("fap2021").unique("fap2021").sort("fap2021"),
         recrutement=build_recrutement(conn, refs.departements, perimeter),
         tension=build_tension(conn, perimeter, refs.bridge),
         insertion=build_insertion(conn, refs.formations),
@@ -689,12 +716,24 @@ def store_fingerprint(conn: sa.Connection) -> str:
     return files_fingerprint(conn)
 
 
-_FRAMES = ("offres", "recrutement", "tension", "insertion", "territoires", "etablissements")
+_FRAMES = (
+    "offres",
+    "metiers",
+    "familles_fap",
+    "recrutement",
+    "tension",
+    "insertion",
+    "territoires",
+    "etablissements",
+)
 _NAMES = tuple(f"faits.{name}" for name in (*_FRAMES, "passerelle"))
 
 
 def _facts_frames(facts: Facts) -> dict[str, pl.DataFrame]:
-    frames = {f"faits.{name}": getattr(facts, name) for name in _FRAMES}
+    frames = {
+        f"faits.{name}": found if (found := getattr(facts, name)) is not None else pl.DataFrame()
+        for name in _FRAMES
+    }
     coverage = [dataclasses.asdict(facts.passerelle)] if facts.passerelle is not None else []
     frames["faits.passerelle"] = pl.DataFrame(coverage)
     return frames
@@ -712,6 +751,9 @@ def stored_facts(conn: sa.Connection, perimeter: Perimeter, files: str | None = 
 
     frames = cached_frames(conn, _NAMES, key, build)
     coverage = frames["faits.passerelle"]
+    for optional in ("faits.metiers", "faits.familles_fap"):
+        if not frames[optional].width:
+            frames[optional] = None  # type: ignore[assignment]
     return Facts(
         **{name: frames[f"faits.{name}"] for name in _FRAMES},  # type: ignore[arg-type]
         fingerprint=files,

@@ -28,7 +28,7 @@ from tremplin.diagnostic.classify import classify, with_reasons
 from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_table
 from tremplin.diagnostic.coverage import coverage
 from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
-from tremplin.diagnostic.indicators import Query, compute
+from tremplin.diagnostic.indicators import Query, compute, group_labels
 from tremplin.diagnostic.ranking import rank
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
@@ -241,17 +241,19 @@ class DiagnosticService:
             offres = facts.offres.filter(pl.col("cfd") == cfd)
             if region is not None:
                 offres = offres.filter(pl.col("code_region") == region)
-            if offres.is_empty() or "metiers" not in offres.columns:
+            if offres.is_empty() or facts.metiers is None:
                 return pl.DataFrame()
+            families = group_labels(facts, "fap").select(
+                pl.col("code_groupe").alias("fap86"), pl.col("groupe").alias("libelle_fap86")
+            )
             names = (
                 facts.offres.select(pl.col("cfd").alias("cfd_metier"), "libelle_formation")
                 .drop_nulls()
                 .unique("cfd_metier")
             )
             return (
-                offres.select("metiers")
-                .explode("metiers")
-                .unnest("metiers")
+                facts.metiers.join(offres.select("id_offre"), on="id_offre", how="semi")
+                .join(families, on="fap86", how="left")
                 .group_by("cfd_metier", "fap86", "libelle_fap86", "industrie")
                 .agg(
                     (pl.col("poids").sum() / offres.height).alias("poids"),
