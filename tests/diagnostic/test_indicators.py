@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tremplin.diagnostic.classify import classify
-from tremplin.diagnostic.facts import Facts
+from tremplin.diagnostic.facts import METIER_COLUMNS, Facts
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.reports.figures import format_cell
@@ -221,7 +221,8 @@ def test_distance_learning_places_are_kept_apart(offers: list[dict[str, object]]
 
 
 def _total(frame: pl.DataFrame, column: str) -> int:
-    return int(frame.get_column(column).cast(pl.Int64).fill_null(0).sum())
+    # Counts spread over trades are weighted sums: whole numbers up to rounding.
+    return round(float(frame.get_column(column).cast(pl.Float64).fill_null(0).sum()))
 
 
 @settings(max_examples=60, deadline=None)
@@ -253,7 +254,7 @@ def test_fill_counts_coherent_known_offers_only(offers: list[dict[str, object]])
         assert row["effectif"] == _total(usable, "effectif")
         places = _total(usable, "capacite")
         if places:
-            assert row["taux_remplissage"] == _total(usable, "effectif") / places
+            assert row["taux_remplissage"] == pytest.approx(_total(usable, "effectif") / places)
             assert row["taux_remplissage"] <= 1.5
 
 
@@ -332,3 +333,88 @@ def test_a_secret_bmo_cell_is_never_read_as_zero(
     # Rows without any BMO cell say nothing about recruitment (not « 0 projet »).
     for row in rows.filter(pl.col("cellules_bmo").is_null()).iter_rows(named=True):
         assert row["projets_recrutement"] is None
+
+
+# --- trades as weights ------------------------------------------------------------------------
+
+trade_share = st.tuples(
+    st.sampled_from([*range(len(GROUPS)), None]), st.integers(1, 9), st.booleans()
+)
+weighted_offer = st.tuples(offer, st.lists(trade_share, min_size=1, max_size=3))
+
+
+def _weighted_facts(offers: list[tuple[dict[str, object], list[tuple[int | None, int, bool]]]]):
+    facts = _facts([o for o, _ in offers])
+    rows, parts = [], []
+    for i, (_o, shares) in enumerate(offers):
+        total = sum(size for _g, size, _in in shares)
+        entries = []
+        for group, size, inside in shares:
+            code = GROUPS[group][0] if group is not None else None
+            entries.append(
+                {
+                    "id_offre": i,
+                    "cfd_metier": f"4002{i:04d}",
+                    "part_specialite": 1.0,
+                    "base_part": None,
+                    "code_rome": None,
+                    "fap2021": code,
+                    "fap86": code,
+                    "fap22": code,
+                    "poids_metier": size / total,
+                    "poids": size / total,
+                    "industrie": inside,
+                }
+            )
+        rows += entries
+        parts.append(float(sum(e["poids"] for e in entries if e["industrie"])))
+    offres = facts.offres.with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("id_offre"),
+        pl.Series("part_industrie", parts, dtype=pl.Float64),
+        (pl.Series(parts) > 0).alias("industrie"),
+        pl.lit("entree").alias("palier"),
+    )
+    types = {"id_offre": pl.Int64, "industrie": pl.Boolean}
+    schema = {
+        c: types.get(c, pl.Float64 if c.startswith(("poids", "part")) else pl.String)
+        for c in METIER_COLUMNS
+    }
+    metiers = pl.DataFrame(rows, schema=schema)
+    return Facts(
+        offres,
+        *(getattr(facts, f) for f in ("recrutement", "tension", "insertion")),
+        facts.territoires,
+        facts.etablissements,
+        "test",
+        metiers=metiers,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(weighted_offer, min_size=1, max_size=30), st.sampled_from(["industrie", "tout"]))
+def test_weights_conserve_totals_whatever_the_grouping(
+    offers: list[tuple[dict[str, object], list[tuple[int | None, int, bool]]]], perimetre: str
+) -> None:
+    facts = _weighted_facts(offers)
+    offres = facts.offres
+    share = pl.col("part_industrie") if perimetre == "industrie" else pl.lit(1.0)
+    affelnet = pl.col("source") == "affelnet"
+    expected = offres.select(
+        (pl.col("capacite").fill_null(0) * share).filter(affelnet).sum().alias("capacite"),
+        (pl.col("demandes_voeux_1").fill_null(0) * share).filter(affelnet).sum().alias("voeux"),
+        (pl.col("voeux_confirmes").fill_null(0) * share)
+        .filter(~affelnet & ~pl.col("a_distance"))
+        .sum()
+        .alias("bts"),
+        share.sum().alias("offres") if perimetre == "industrie" else pl.len().cast(pl.Float64),
+    ).row(0)
+    for groupement in ("famille_fap", "fap", "diplome"):
+        for maille in ("region", "departement"):
+            rows = compute(facts, Query(maille=maille, groupement=groupement, perimetre=perimetre))
+            got = rows.select(
+                pl.col("capacite").sum(),
+                pl.col("demandes_voeux_1").sum(),
+                pl.col("voeux_confirmes").sum(),
+                pl.col("nb_offres").sum(),
+            ).row(0)
+            assert got == pytest.approx(expected, abs=1e-6)

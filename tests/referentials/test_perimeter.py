@@ -42,6 +42,7 @@ def test_the_default_perimeter_is_packaged(default: Perimeter) -> None:
         "reparation_vehicules",
         "energie_genie_climatique",
         "btp",
+        "transport_logistique",
     }
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     globs = package_data["tool"]["setuptools"]["package-data"]["tremplin"]
@@ -264,3 +265,46 @@ def test_the_perimeter_applies_to_the_demo_territory(
     assert annotated["dans_perimetre"].any()
     assert not annotated["dans_perimetre"].all()
     assert families.filter(default.fap2021_expr()).height > 0
+
+
+def test_a_weighted_trade_is_judged_through_every_route(default: Perimeter) -> None:
+    rows = pl.DataFrame(
+        {
+            # NSF of the speciality, ROME, FAP 2021 of one weighted trade
+            "groupe_nsf": ["255", "255", "254", "200", "200", "200", "252", "254", "254"],
+            "code_rome": [
+                "H2602",
+                "F1602",
+                "I1606",
+                "F1703",
+                None,
+                "H1203",
+                "H2913",
+                "I1602",
+                "H2913",
+            ],
+            "fap2021": [
+                "C1X",
+                "B2X42",
+                "G0B",
+                "B1X",
+                None,
+                "D6X70",
+                "D1X33",
+                "G1X72",
+                "J0X31",
+            ],
+        }
+    )
+    got = rows.select(default.entry_expr().alias("in")).get_column("in").to_list()
+    assert got == [
+        True,  # electronics
+        False,  # the building electrician: construction, whatever its NSF 255
+        False,  # car-body repair: vehicle repair, whatever its NSF 254
+        False,  # a generic NSF does not pull construction in
+        True,  # … but stands for a trade without any code
+        True,  # a mechanical design trade behind a generic NSF
+        True,  # a welding trade stays in behind a vehicle-repair NSF: its ROME and FAP decide
+        True,  # I1602 (aircraft mechanic) is claimed by an active group
+        True,  # a welder the bridge sends to a transport FAP stays in through its ROME
+    ]

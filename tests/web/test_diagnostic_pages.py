@@ -16,8 +16,10 @@ from tests.web.client import WebClient
 from tests.web.reading import busiest_row, computed, figure_cells
 from tremplin.config import Settings
 from tremplin.diagnostic.classify import OBJECTIVES, classify
+from tremplin.diagnostic.facts import build_facts
 from tremplin.diagnostic.indicators import INDICATORS, Query
 from tremplin.diagnostic.ranking import SIZE_COLUMNS, rank
+from tremplin.referentials.perimeter import Perimeter
 from tremplin.reports.figures import format_cell
 
 
@@ -170,3 +172,29 @@ def test_a_territory_page_says_secret_and_ranks_each_objective(
         assert names == [str(escape(n)) for n in ranked.get_column("groupe")]
         sizes = [v for v in ranked.get_column(column).to_list() if v is not None]
         assert sizes == sorted(sizes, reverse=True)
+
+
+def test_formation_page_shows_its_trades_and_their_weights(
+    client: WebClient, demo_engine: sa.Engine
+) -> None:
+    with demo_engine.connect() as conn:
+        facts = build_facts(conn, Perimeter.load(None))
+    offres = facts.offres.filter(pl.col("code_region") == "84")
+    # The formation of the région spread over the most trades.
+    assert facts.metiers is not None
+    counts = facts.metiers.group_by("id_offre").len("n")
+    spread = offres.join(counts, on="id_offre").sort("n", "cfd")
+    cfd = spread.item(spread.height - 1, "cfd")
+    html = client.get(f"/diagnostic/metier/diplome/{cfd}?perimetre=tout").text
+    assert "Les métiers de cette formation" in html
+    table = html[
+        html.index('id="tableau-poids"') : html.index("</table>", html.index('id="tableau-poids"'))
+    ]
+    cells = re.findall(r"<td>([0-9\u202f\u00a0,]+)\u00a0%</td>", table)
+    assert cells
+    # The weights shown add up to 100 % (each rounded to one decimal).
+    total = sum(
+        float(c.replace("\u202f", "").replace("\u00a0", "").replace(",", ".")) for c in cells
+    )
+    assert total == pytest.approx(100.0, abs=0.05 * len(cells))
+    assert "Pourquoi ces poids" in html

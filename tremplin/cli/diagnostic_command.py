@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from tremplin.cli._app import app, console, fail, plain, settings
-from tremplin.diagnostic.rules import Groupement, Maille, Niveau, Perimetre
+from tremplin.diagnostic.rules import Groupement, Maille, Niveau, Palier, Perimetre
 from tremplin.formats import format_decimal, format_number, format_percent
 
 # The analyses (polars, SQLAlchemy…) are imported by the commands that run them, so that
@@ -62,6 +62,7 @@ def _info(rows: pl.DataFrame, query: Query) -> ExportInfo:
         ("Regroupement", query.groupement),
         ("Périmètre", query.perimetre),
         ("Niveau", query.niveau),
+        ("Palier", query.palier),
     ]
     return ExportInfo(
         title="Diagnostic territorial",
@@ -115,6 +116,7 @@ def diagnostic_command(
     ] = Groupement.FAMILLE_FAP.value,
     perimetre: Annotated[str, typer.Option(help=_one_of(Perimetre))] = Perimetre.INDUSTRIE.value,
     niveau: Annotated[str, typer.Option(help=_one_of(Niveau))] = Niveau.TOUS.value,
+    palier: Annotated[str, typer.Option(help=_one_of(Palier))] = Palier.TOUS.value,
     annee: Annotated[
         int | None, typer.Option(help="Année de rentrée (défaut : la dernière de chaque source).")
     ] = None,
@@ -148,6 +150,7 @@ def diagnostic_command(
         niveau=niveau,
         annee=annee,
         dans=dans,
+        palier=palier,
     )
     query.checked()
     rows = classify(compute(_facts(), query))

@@ -2,7 +2,9 @@
 
 * ``offres``: one row per offer (UAI × MEF STAT 11 × statut × year) from Affelnet and Parcoursup,
   with the Orion counting rules applied, its formation (level, NSF, famille de métiers), its
-  establishment's territories, its primary trade and whether it is in the industrial perimeter;
+  establishment's territories, its primary trade and its share in the industrial perimeter;
+* ``metiers``: each offer spread over its trades (one row per offer × trade, weights summing to
+  1 per offer), read by the groupings by trade;
 * ``recrutement``: BMO recruitment projects per bassin × FAP 2021, with territories and families
   (``projets_secret``: the cell was suppressed, « * »);
 * ``tension``: DARES tension per FAP 2021 (bridged from FAP 2009) and territory level;
@@ -34,7 +36,7 @@ from tremplin.store import derived
 from tremplin.store.derived import cached_frames, files_fingerprint
 from tremplin.store.schema import source_files
 
-FACTS_VERSION = "3"
+FACTS_VERSION = "5"
 """Bump when building the facts changes what they hold: stored facts are then rebuilt."""
 
 TRADE_COLUMNS = (
@@ -58,6 +60,11 @@ class Facts:
     etablissements: pl.DataFrame
     fingerprint: str
     passerelle: BridgeCoverage | None = None  # what the FAP 2009 ↔ 2021 bridge reaches
+    # The offers spread over their trades (``METIER_COLUMNS``, weights summing to 1 per offer);
+    # None: each offer counts once, under its primary trade.
+    metiers: pl.DataFrame | None = None
+    # The labels of the FAP codes ``metiers`` reaches (fap2021, fap86, fap22 and their labels).
+    familles_fap: pl.DataFrame | None = None
     # Fingerprint of the files, perimeter and code these facts come from when they were stored
     # (see stored_facts), so that what is derived from them can be stored too; else empty.
     key: str = ""
@@ -147,12 +154,24 @@ def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
 
 
-def entry_offers(facts: Facts, perimetre: str, niveau: str, annee: int | None) -> pl.DataFrame:
-    """The offers the diagnostic counts: entry year, perimeter, level, and the given year or
-    else the latest year of each source (kept in ``facts.memo``)."""
+def entry_offers(
+    facts: Facts,
+    perimetre: str,
+    niveau: str,
+    annee: int | None,
+    palier: str | None = None,
+) -> pl.DataFrame:
+    """The offers the diagnostic counts: palier (None: the entry year of every cycle — 2nde
+    pro, CAP year 1, BTS year 1; « tous »: every offer), perimeter (an offer with any weight in
+    it), level, and the given year or else the latest year of each source (kept in
+    ``facts.memo``)."""
 
     def build() -> pl.DataFrame:
-        offres = facts.offres.filter(pl.col("entree"))
+        offres = facts.offres
+        if palier is None:
+            offres = offres.filter(pl.col("entree"))
+        elif palier != rules.Palier.TOUS.value:
+            offres = offres.filter(pl.col("palier") == palier)
         if perimetre == "industrie":
             offres = offres.filter(pl.col("industrie"))
         if niveau != "tous":
@@ -161,7 +180,7 @@ def entry_offers(facts: Facts, perimetre: str, niveau: str, annee: int | None) -
             return offres.filter(pl.col("annee") == annee)
         return offres.filter(pl.col("annee") == pl.col("annee").max().over("source"))
 
-    return facts.memoised(("offres", perimetre, niveau, annee), build)
+    return facts.memoised(("offres", perimetre, niveau, annee, palier), build)
 
 
 def _valid_capacity(column: str) -> pl.Expr:
@@ -335,16 +354,181 @@ def _speciality_cfds(conn: sa.Connection) -> pl.DataFrame:
     )
 
 
+def palier_expr() -> pl.Expr:
+    """The palier of an offer (``rules.Palier``) from its source, level and year of the cycle."""
+    cycle = pl.col("annee_cycle")
+    return (
+        pl.when(pl.col("source") == "parcoursup")
+        .then(pl.lit(rules.Palier.BTS.value))
+        .when(cycle == 1)
+        .then(pl.lit(rules.Palier.ENTREE.value))
+        .when((cycle == 2) & (pl.col("niveau") == "Bac pro"))
+        .then(pl.lit(rules.Palier.PREMIERE_PRO.value))
+        .otherwise(pl.lit(rules.Palier.AUTRE.value))
+    )
+
+
+SHARE_BASES = ("académie", "région", "France", "parts égales")
+"""Where the speciality shares of a 2nde commune come from, in order of preference."""
+
+
+def _speciality_shares(offres: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """Each 2nde commune offer (``_id``) over its famille's specialities: ``_id``,
+    ``cfd_metier``, ``part_specialite`` (summing to 1 per offer), ``base_part`` — in proportion
+    to the first wishes of the specialities' 1re pro offers of the same year in the offer's
+    académie, else its région, else France, else in equal parts (:data:`SHARE_BASES`)."""
+    communes = offres.filter(pl.col("seconde_commune")).select(
+        "_id", "annee", "code_academie", "code_region", "mef_stat_11"
+    )
+    pairs = communes.join(
+        links.select(
+            pl.col("mef_stat_11_commun").alias("mef_stat_11"),
+            pl.col("cfd_specialite").alias("cfd_metier"),
+        ).drop_nulls(),
+        on="mef_stat_11",
+        how="inner",
+    )
+    first = offres.filter(pl.col("palier") == rules.Palier.PREMIERE_PRO.value).select(
+        "annee",
+        "code_academie",
+        "code_region",
+        pl.col("cfd").alias("cfd_metier"),
+        pl.col("demandes_voeux_1").fill_null(0),
+    )
+    levels = (
+        ("aca", ["annee", "code_academie"]),
+        ("reg", ["annee", "code_region"]),
+        ("fr", ["annee"]),
+    )
+    for name, keys in levels:
+        wishes = first.group_by(*keys, "cfd_metier").agg(
+            pl.col("demandes_voeux_1").sum().alias(f"_v_{name}")
+        )
+        pairs = (
+            pairs.join(wishes, on=[*keys, "cfd_metier"], how="left")
+            .with_columns(pl.col(f"_v_{name}").fill_null(0))
+            .with_columns(pl.col(f"_v_{name}").sum().over("_id").alias(f"_t_{name}"))
+        )
+    aca, reg, fr = (pl.col(f"_t_{n}") > 0 for n in ("aca", "reg", "fr"))
+    share = (
+        pl.when(aca)
+        .then(pl.col("_v_aca") / pl.col("_t_aca"))
+        .when(reg)
+        .then(pl.col("_v_reg") / pl.col("_t_reg"))
+        .when(fr)
+        .then(pl.col("_v_fr") / pl.col("_t_fr"))
+    )
+    base = (
+        pl.when(aca)
+        .then(pl.lit(SHARE_BASES[0]))
+        .when(reg)
+        .then(pl.lit(SHARE_BASES[1]))
+        .when(fr)
+        .then(pl.lit(SHARE_BASES[2]))
+    )
+    equal = 1.0 / pl.len().over("_id").cast(pl.Float64)
+    return pairs.select(
+        "_id",
+        "cfd_metier",
+        share.otherwise(equal).alias("part_specialite"),
+        base.otherwise(pl.lit(SHARE_BASES[3])).alias("base_part"),
+    )
+
+
+METIER_COLUMNS = (
+    "id_offre",
+    "cfd_metier",
+    "part_specialite",
+    "base_part",
+    "code_rome",
+    "fap2021",
+    "fap86",
+    "fap22",
+    "poids_metier",
+    "poids",
+    "industrie",
+)
+"""The columns of ``Facts.metiers``: one row per offer × trade it is spread over."""
+
+
+def _trades_as_weights(
+    conn: sa.Connection,
+    offres: pl.DataFrame,
+    perimeter: Perimeter,
+    formation: pl.DataFrame,
+    weights: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``offres`` with ``part_industrie`` (the weight of its trades inside the perimeter) and
+    ``industrie`` (that share is positive), and the offers spread over their trades (a long
+    frame of :data:`METIER_COLUMNS`: the trades of each offer's formation — of its famille's
+    specialities for a 2nde commune —, ``poids`` summing to 1 per offer)."""
+    table = DATASET_TABLES["familles_metiers_specialites"]
+    links = _read(conn, sa.select(table.c.mef_stat_11_commun, table.c.cfd_specialite).distinct())
+    shares = _speciality_shares(offres.rename({"id_offre": "_id"}), links).rename(
+        {"_id": "id_offre"}
+    )
+    own = offres.filter(~pl.col("id_offre").is_in(shares["id_offre"].implode())).select(
+        "id_offre",
+        pl.col("cfd").alias("cfd_metier"),
+        pl.lit(1.0).alias("part_specialite"),
+        pl.lit(None, pl.String).alias("base_part"),
+    )
+    nsf = (
+        formation.select(pl.col("cfd").alias("cfd_metier"), "groupe_nsf")
+        .drop_nulls("cfd_metier")
+        .unique("cfd_metier", keep="first")
+    )
+    by_cfd = weights.select(
+        pl.col("cfd").alias("cfd_metier"),
+        "code_rome",
+        "fap2021",
+        "fap86",
+        "fap22",
+        pl.col("poids").alias("poids_metier"),
+    )
+    metiers = (
+        pl.concat([own, shares], how="vertical_relaxed")
+        .join(by_cfd, on="cfd_metier", how="left")
+        .join(nsf, on="cfd_metier", how="left")
+        .with_columns(pl.col("poids_metier").fill_null(1.0))
+        .with_columns((pl.col("part_specialite") * pl.col("poids_metier")).alias("poids"))
+    )
+    # The perimeter's rule, on each distinct speciality group × trade (a few thousand), not on
+    # each of the hundreds of thousands of offer × trade rows.
+    codes = ["groupe_nsf", "code_rome", "fap2021"]
+    rule = (
+        metiers.select(codes)
+        .unique()
+        .with_columns(perimeter.entry_expr().fill_null(False).alias("industrie"))
+    )
+    metiers = (
+        metiers.join(rule, on=codes, how="left", nulls_equal=True)
+        .select(METIER_COLUMNS)
+        .sort("id_offre", "cfd_metier", "fap2021", nulls_last=True)
+    )
+    inside = metiers.group_by("id_offre").agg(
+        pl.col("poids").filter(pl.col("industrie")).sum().alias("part_industrie")
+    )
+    offres = offres.join(inside, on="id_offre", how="left").with_columns(
+        pl.col("part_industrie").fill_null(0.0),
+        (pl.col("part_industrie") > 0).fill_null(False).alias("industrie"),
+    )
+    return offres, metiers
+
+
 def build_offres(
     conn: sa.Connection,
     etablissements: pl.DataFrame,
     perimeter: Perimeter,
     formation: pl.DataFrame,
     cfd_trades: pl.DataFrame,
-) -> pl.DataFrame:
+    trade_weights: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The offers (``id_offre`` numbers them) and, with ``trade_weights``, the offers spread
+    over their trades (``Facts.metiers``)."""
     offres = pl.concat([_affelnet(conn), _parcoursup(conn)], how="vertical_relaxed")
     offres = _attach_students(offres, _students(conn))
-    offres = offres.join(formation, on="mef_stat_11", how="left")
+    offres = offres.join(formation.rename({"annee": "annee_cycle"}), on="mef_stat_11", how="left")
     by_cfd = offres.join(cfd_trades.select("cfd", *TRADE_COLUMNS), on="cfd", how="left")
     commune_trades = _famille_trades(conn, cfd_trades).rename(
         {c: f"{c}_famille" for c in TRADE_COLUMNS}
@@ -370,12 +554,21 @@ def build_offres(
         "bassin_bmo",
         "precision",
     )
-    offres = offres.join(places, on="uai", how="left")
-    return offres.with_columns(
-        perimeter.formation_expr().fill_null(False).alias("industrie"),
+    offres = offres.join(places, on="uai", how="left").with_columns(
         pl.col("niveau").fill_null(rules.NIVEAUX[-1]),
         pl.col("entree").fill_null(False),
+        pl.col("seconde_commune").fill_null(False),
     )
+    offres = offres.with_columns(
+        palier_expr().alias("palier"), pl.int_range(pl.len(), dtype=pl.Int64).alias("id_offre")
+    )
+    if trade_weights is None:
+        # One trade per offer, its primary chain (facts built without the weights).
+        primary = offres.with_columns(
+            perimeter.formation_expr().fill_null(False).alias("industrie")
+        ).with_columns(pl.col("industrie").cast(pl.Float64).alias("part_industrie"))
+        return primary, None
+    return _trades_as_weights(conn, offres, perimeter, formation, trade_weights)
 
 
 def build_recrutement(
@@ -492,8 +685,21 @@ def build_facts(
     """Every frame of the diagnostic, from what the store holds now (and ``referentials``, built
     from it when not given)."""
     refs = referentials if referentials is not None else build_referentials(conn)
+    offres, metiers = build_offres(
+        conn,
+        refs.etablissements,
+        perimeter,
+        refs.formations,
+        refs.cfd_trades,
+        refs.cfd_trade_weights,
+    )
+    families = refs.cfd_trade_weights.select(
+        "fap2021", "fap86", "libelle_fap86", "fap22", "libelle_fap22"
+    )
     return Facts(
-        offres=build_offres(conn, refs.etablissements, perimeter, refs.formations, refs.cfd_trades),
+        offres=offres,
+        metiers=metiers,
+        familles_fap=families.drop_nulls("fap2021").unique("fap2021").sort("fap2021"),
         recrutement=build_recrutement(conn, refs.departements, perimeter),
         tension=build_tension(conn, perimeter, refs.bridge),
         insertion=build_insertion(conn, refs.formations),
@@ -510,12 +716,24 @@ def store_fingerprint(conn: sa.Connection) -> str:
     return files_fingerprint(conn)
 
 
-_FRAMES = ("offres", "recrutement", "tension", "insertion", "territoires", "etablissements")
+_FRAMES = (
+    "offres",
+    "metiers",
+    "familles_fap",
+    "recrutement",
+    "tension",
+    "insertion",
+    "territoires",
+    "etablissements",
+)
 _NAMES = tuple(f"faits.{name}" for name in (*_FRAMES, "passerelle"))
 
 
 def _facts_frames(facts: Facts) -> dict[str, pl.DataFrame]:
-    frames = {f"faits.{name}": getattr(facts, name) for name in _FRAMES}
+    frames = {
+        f"faits.{name}": found if (found := getattr(facts, name)) is not None else pl.DataFrame()
+        for name in _FRAMES
+    }
     coverage = [dataclasses.asdict(facts.passerelle)] if facts.passerelle is not None else []
     frames["faits.passerelle"] = pl.DataFrame(coverage)
     return frames
@@ -533,6 +751,9 @@ def stored_facts(conn: sa.Connection, perimeter: Perimeter, files: str | None = 
 
     frames = cached_frames(conn, _NAMES, key, build)
     coverage = frames["faits.passerelle"]
+    for optional in ("faits.metiers", "faits.familles_fap"):
+        if not frames[optional].width:
+            frames[optional] = None  # type: ignore[assignment]
     return Facts(
         **{name: frames[f"faits.{name}"] for name in _FRAMES},  # type: ignore[arg-type]
         fingerprint=files,

@@ -291,6 +291,7 @@ class Query:
     perimetre: str = "industrie"
     niveau: str = "tous"
     annee: int | None = None  # None: the latest year of each source
+    palier: str = "tous"  # entree, 1re_pro, bts, autre; « tous » sums them
     dans: str | None = None  # « maille:code », keep territories inside it (« region:84 »)
     territoire: str | None = None  # keep this territory only (a code of the maille)
     groupe: str | None = None  # keep this group only
@@ -301,6 +302,7 @@ class Query:
             (self.groupement, rules.GROUPEMENTS, "groupement"),
             (self.perimetre, rules.PERIMETRES, "perimetre"),
             (self.niveau, rules.NIVEAUX, "niveau"),
+            (self.palier, rules.PALIERS, "palier"),
         ):
             if value not in allowed:
                 raise InputError(
@@ -320,7 +322,61 @@ def _keys(frame: pl.DataFrame, query: Query, *, group: bool = True) -> pl.DataFr
     return frame.with_columns(columns)
 
 
-def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
+WEIGHTED_GROUPINGS = RECRUITMENT_GROUPINGS
+ROUNDING = 9  # decimals kept of the weighted sums and rates
+"""Groupings by trade: an offer is spread over its trades (``metiers``, weights summing to 1)."""
+
+
+OFFER_COLUMNS = (
+    "id_offre",
+    "source",
+    "annee",
+    "uai",
+    "capacite",
+    "demandes_voeux_1",
+    "voeux_confirmes",
+    "a_distance",
+    "effectif",
+    "remplissage_incoherent",
+    "rentree_effectif",
+    *dict.fromkeys(TERRITORY_KEYS.values()),
+)
+"""What the offer indicators read of each offer."""
+
+
+def _trade_shares(facts: Facts, metiers: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """Each offer's weight in each group of a grouping by trade (``id_offre``, the group's
+    code, ``poids``), inside the perimeter only for « industrie » (kept in ``facts.memo``)."""
+    code, _label = GROUP_KEYS[query.groupement]
+
+    def build() -> pl.DataFrame:
+        trades = metiers.filter(pl.col("industrie")) if query.perimetre == "industrie" else metiers
+        return trades.group_by("id_offre", code).agg(pl.col("poids").sum())
+
+    return facts.memoised(("parts-metiers", query.perimetre, query.groupement), build)
+
+
+def _weighted(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """One row per offer × share of it in a group, with ``poids``: the offer's trades for a
+    grouping by trade (those in the perimeter for « industrie »), else the whole offer (its
+    share in the perimeter for « industrie »). Facts without ``metiers`` count each offer
+    once, under its primary trade. Territory and group keys are not set here (see ``_keys``):
+    the result serves every maille."""
+    code, _label = GROUP_KEYS[query.groupement]
+    if facts.metiers is None:
+        return offres.with_columns(pl.lit(1.0).alias("poids"))
+    if query.groupement not in WEIGHTED_GROUPINGS:
+        share = pl.col("part_industrie") if query.perimetre == "industrie" else pl.lit(1.0)
+        return offres.select(*OFFER_COLUMNS, code, share.alias("poids"))
+    return offres.select(OFFER_COLUMNS).join(
+        _trade_shares(facts, facts.metiers, query), on="id_offre", how="inner"
+    )
+
+
+def _offer_terms(offres: pl.DataFrame, code: str) -> pl.DataFrame:
+    """What each offer (or share of an offer) adds to its cell's sums, weighted, null where it
+    adds nothing; the territory keys and the group's ``code`` kept to make the cells. Computed
+    once per set of offers and grouping, summed for every maille."""
     affelnet = pl.col("source") == "affelnet"
     # Places taught wholly at a distance are not the territory's: kept apart (``…_distance``).
     distance = pl.col("a_distance")
@@ -330,33 +386,62 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
     filled = (
         known & pl.col("effectif").is_not_null() & ~pl.col("remplissage_incoherent") & ~distance
     )
+    weight = pl.col("poids")
+
+    def weighted(column: str, where: pl.Expr) -> pl.Expr:
+        return pl.when(where).then(pl.col(column).cast(pl.Float64) * weight)
+
+    return offres.select(
+        *dict.fromkeys(TERRITORY_KEYS.values()),
+        code,
+        weight.alias("nb_offres"),
+        pl.when(weight > 0).then(pl.col("uai")).alias("uai"),
+        weighted("capacite", affelnet).alias("capacite"),
+        weighted("demandes_voeux_1", affelnet).alias("demandes_voeux_1"),
+        weighted("demandes_voeux_1", affelnet & known).alias("_demandes_valides"),
+        weighted("capacite", parcoursup).alias("capacite_bts"),
+        weighted("voeux_confirmes", parcoursup).alias("voeux_confirmes"),
+        weighted("voeux_confirmes", parcoursup & known).alias("_voeux_valides"),
+        pl.when(far).then(weight).alias("nb_offres_distance"),
+        weighted("capacite", far).alias("capacite_distance"),
+        weighted("voeux_confirmes", far).alias("voeux_confirmes_distance"),
+        weighted("effectif", filled).alias("effectif"),
+        weighted("capacite", filled).alias("_capacite_remplie"),
+        pl.when(pl.col("remplissage_incoherent")).then(weight).alias("nb_remplissage_incoherent"),
+        pl.when(filled).then(pl.col("rentree_effectif")).alias("rentree_effectif"),
+        pl.when(affelnet).then(pl.col("annee")).alias("annee_affelnet"),
+        pl.when(parcoursup).then(pl.col("annee")).alias("annee_parcoursup"),
+    )
+
+
+SUMMED_TERMS = (
+    "nb_offres",
+    "capacite",
+    "demandes_voeux_1",
+    "_demandes_valides",
+    "capacite_bts",
+    "voeux_confirmes",
+    "_voeux_valides",
+    "nb_offres_distance",
+    "capacite_distance",
+    "voeux_confirmes_distance",
+    "_capacite_remplie",
+    "nb_remplissage_incoherent",
+)
+
+
+def _offer_indicators(terms: pl.DataFrame) -> pl.DataFrame:
+    """The offer indicators of each cell from its offers' terms (:func:`_offer_terms`)."""
+    eleves = pl.col("effectif")
     return (
-        offres.group_by("code_territoire", "code_groupe")
+        terms.group_by("code_territoire", "code_groupe")
         .agg(
-            pl.len().alias("nb_offres"),
-            pl.col("uai").n_unique().alias("nb_etablissements"),
-            pl.col("capacite").filter(affelnet).sum().alias("capacite"),
-            pl.col("demandes_voeux_1").filter(affelnet).sum().alias("demandes_voeux_1"),
-            pl.col("demandes_voeux_1").filter(affelnet & known).sum().alias("_demandes_valides"),
-            pl.col("capacite").filter(parcoursup).sum().alias("capacite_bts"),
-            pl.col("voeux_confirmes").filter(parcoursup).sum().alias("voeux_confirmes"),
-            pl.col("voeux_confirmes").filter(parcoursup & known).sum().alias("_voeux_valides"),
-            far.sum().cast(pl.Int64).alias("nb_offres_distance"),
-            pl.col("capacite").filter(far).sum().alias("capacite_distance"),
-            pl.col("voeux_confirmes").filter(far).sum().alias("voeux_confirmes_distance"),
+            *(pl.col(c).sum() for c in SUMMED_TERMS),
+            pl.col("uai").drop_nulls().n_unique().alias("nb_etablissements"),
             # Unknown pupils stay unknown: blank, never 0.
-            pl.when(filled.any())
-            .then(pl.col("effectif").cast(pl.Float64).filter(filled).sum().round(0).cast(pl.Int64))
-            .alias("effectif"),
-            pl.col("effectif").cast(pl.Float64).filter(filled).sum().alias("_eleves"),
-            pl.col("capacite").filter(filled).sum().alias("_capacite_remplie"),
-            pl.col("remplissage_incoherent")
-            .sum()
-            .cast(pl.Int64)
-            .alias("nb_remplissage_incoherent"),
-            pl.col("rentree_effectif").filter(filled).max().alias("rentree_effectif"),
-            pl.col("annee").filter(affelnet).max().alias("annee_affelnet"),
-            pl.col("annee").filter(parcoursup).max().alias("annee_parcoursup"),
+            pl.when(eleves.is_not_null().any()).then(eleves.sum()).alias("effectif"),
+            eleves.sum().alias("_eleves"),
+            *(pl.col(c).max() for c in ("rentree_effectif", "annee_affelnet", "annee_parcoursup")),
         )
         .with_columns(
             ratio(pl.col("_demandes_valides"), pl.col("capacite")).alias("taux_pression"),
@@ -364,108 +449,240 @@ def _offer_indicators(offres: pl.DataFrame) -> pl.DataFrame:
             (pl.col("capacite") + pl.col("capacite_bts")).alias("places"),
             ratio(pl.col("_eleves"), pl.col("_capacite_remplie")).alias("taux_remplissage"),
             pl.when(pl.col("_capacite_remplie") > 0)
-            .then(
-                pl.max_horizontal(pl.col("_capacite_remplie") - pl.col("_eleves"), pl.lit(0))
-                .round(0)
-                .cast(pl.Int64)
-            )
+            .then(pl.max_horizontal(pl.col("_capacite_remplie") - pl.col("_eleves"), pl.lit(0)))
             .alias("places_vacantes"),
         )
         .drop("_demandes_valides", "_voeux_valides", "_eleves", "_capacite_remplie")
     )
 
 
-def _insertion_indicators(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.DataFrame:
-    """Pooled counts of the distinct région × formation × voie behind each cell."""
-    schema = {"code_territoire": pl.String, "code_groupe": pl.String}
-    if insertion.is_empty():
-        return pl.DataFrame(schema=schema)
-    # A 2nde commune pools the insertion of its famille's specialities (``cfds_insertion``).
-    behind = (
+def _formation_parts(facts: Facts, metiers: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """The weight of each formation (``cfd``) in a group (``code_groupe``, for a grouping by
+    trade) or in the perimeter: the sum of the weights of its trades there (each trade once),
+    ``poids_insertion`` (kept in ``facts.memo``)."""
+    code, _label = GROUP_KEYS[query.groupement]
+    by_trade = query.groupement in WEIGHTED_GROUPINGS
+
+    def build() -> pl.DataFrame:
+        # Each formation's trades, once (not once per offer).
+        trades = facts.memoised(
+            ("metiers-formations",),
+            lambda: metiers.select(
+                pl.col("cfd_metier").alias("cfd"),
+                "code_rome",
+                "fap2021",
+                "fap86",
+                "fap22",
+                "poids_metier",
+                "industrie",
+            ).unique(),
+        )
+        if query.perimetre == "industrie":
+            trades = trades.filter(pl.col("industrie"))
+        group = pl.col(code).cast(pl.String).fill_null(rules.UNPLACED).alias("code_groupe")
+        return (
+            trades.select("cfd", "poids_metier", *([group] if by_trade else []))
+            .group_by(["cfd", "code_groupe"] if by_trade else ["cfd"])
+            .agg(pl.col("poids_metier").sum().alias("poids_insertion"))
+        )
+
+    grouping = query.groupement if by_trade else None
+    return facts.memoised(("parts-formations", query.perimetre, grouping), build)
+
+
+def _insertion_cells(
+    facts: Facts, metiers: pl.DataFrame, offres: pl.DataFrame, query: Query
+) -> pl.DataFrame:
+    """The distinct territories × voie × formation behind the insertion figures of the offers
+    (their own formation, the specialities of a 2nde commune), with the offer's group
+    (``_groupe``) for a grouping that is not by trade. Without keys of a maille: the result
+    serves every maille."""
+    code, _label = GROUP_KEYS[query.groupement]
+    by_trade = query.groupement in WEIGHTED_GROUPINGS
+    territories = list(dict.fromkeys(TERRITORY_KEYS.values()))
+    formations = facts.memoised(
+        ("formations-offres",),
+        lambda: metiers.select("id_offre", pl.col("cfd_metier").alias("cfd")).unique(),
+    )
+    return (
         offres.select(
-            "code_territoire",
-            "code_groupe",
-            "code_region",
-            pl.col("cfds_insertion").alias("cfd"),
+            "id_offre",
+            *territories,
+            *([] if by_trade else [pl.col(code).cast(pl.String).alias("_groupe")]),
             voie().alias("voie"),
         )
-        .explode("cfd")
+        .join(formations, on="id_offre", how="inner")
+        .drop("id_offre")
         .unique()
     )
-    pooled = (
-        behind.join(insertion, on=["code_region", "cfd", "voie"], how="inner")
+
+
+OFFERED_VOIES = ("scolaire", "apprentissage")
+"""The voies an offer is offered by (InserJeunes' two routes)."""
+
+
+def _insertion_weights(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """The distinct région × formation behind each cell, with the weight of that formation in
+    the cell (``poids_insertion``: the weight of its trades in the group for a grouping by
+    trade, of its trades inside the perimeter for « industrie », else 1) and whether the
+    cell's offers of it are offered at school (``scolaire``) and by apprenticeship
+    (``apprentissage``)."""
+    keys = ["code_territoire", "code_groupe", "code_region", "cfd"]
+    flags = [(pl.col("voie") == name).any().alias(name) for name in OFFERED_VOIES]
+    if facts.metiers is None:
+        return (
+            _keys(offres, query)
+            .select(*keys[:3], pl.col("cfds_insertion").alias("cfd"), voie().alias("voie"))
+            .explode("cfd")
+            .group_by(keys)
+            .agg(*flags)
+            .with_columns(pl.lit(1.0).alias("poids_insertion"))
+        )
+    metiers = facts.metiers
+    by_trade = query.groupement in WEIGHTED_GROUPINGS
+    grouping = None if by_trade else query.groupement
+    cells = facts.memoised(
+        ("insertion-cellules", query.perimetre, query.niveau, query.annee, query.palier, grouping),
+        lambda: _insertion_cells(facts, metiers, offres, query),
+    )
+    parts = _formation_parts(facts, metiers, query)
+    # Each formation once per cell, whatever the number of offers behind it; its weight there
+    # is that of its trades in the group (each trade once).
+    keyed = _keys(cells, query, group=False)
+    if by_trade:
+        return keyed.group_by(keys[0], *keys[2:]).agg(*flags).join(parts, on="cfd", how="inner")
+    return (
+        keyed.with_columns(pl.col("_groupe").fill_null(rules.UNPLACED).alias("code_groupe"))
+        .group_by(keys)
+        .agg(*flags)
+        .join(parts, on="cfd", how="inner")
+    )
+
+
+INSERTION_COUNTS = {
+    "sortants": "nb_annee_term",
+    "_non_poursuivants": "nb_sortant",
+    "_emploi": "nb_en_emploi_6_mois",
+    "_poursuite": "nb_poursuite_etudes",
+}
+"""The InserJeunes counts summed behind a cell, by the names the rates read."""
+
+
+def _insertion_by_formation(insertion: pl.DataFrame) -> pl.DataFrame:
+    """InserJeunes per région × formation, its voies side by side: ``{name}_{voie}`` for each
+    of :data:`INSERTION_COUNTS`, ``millesime_{voie}``, ``_ligne_{voie}`` (the voie has a row)."""
+    columns = []
+    for name in OFFERED_VOIES:
+        mine = pl.col("voie") == name
+        columns += [
+            pl.col(c).filter(mine).sum().alias(f"{n}_{name}") for n, c in INSERTION_COUNTS.items()
+        ]
+        columns += [
+            pl.col("millesime").filter(mine).max().alias(f"millesime_{name}"),
+            mine.any().alias(f"_ligne_{name}"),
+        ]
+    return insertion.group_by("code_region", "cfd").agg(columns)
+
+
+def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """The insertion of the distinct région × formation behind each cell, weighted by the
+    formation's share in the cell: pooled over the voies its offers are offered by (the
+    headline figures), and side by side for the school route, apprenticeship and both pooled
+    whatever the route of the offers (« CAP Électricien » offered at school is judged on its
+    school leavers and on its apprentices too: ``…_scolaire``, ``…_apprentissage``,
+    ``…_ensemble``)."""
+    schema = {"code_territoire": pl.String, "code_groupe": pl.String}
+    insertion = facts.insertion
+    if insertion.is_empty():
+        return pl.DataFrame(schema=schema)
+    by_formation = facts.memoised(
+        ("insertion-par-formation",), lambda: _insertion_by_formation(insertion)
+    )
+    # A 2nde commune pools the insertion of its famille's specialities.
+    behind = _insertion_weights(facts, offres, query).join(
+        by_formation, on=["code_region", "cfd"], how="inner"
+    )
+    weight = pl.col("poids_insertion")
+    school, apprentice = (pl.col(f"_ligne_{v}") for v in OFFERED_VOIES)
+    offered = [pl.col(v) & pl.col(f"_ligne_{v}") for v in OFFERED_VOIES]
+    # Which rows count for each set of columns: the voies offered (headline), each voie, both.
+    present = {
+        "": offered[0] | offered[1],
+        "_scolaire": school,
+        "_apprentissage": apprentice,
+        "_ensemble": school | apprentice,
+    }
+
+    def term(name: str, suffix: str) -> pl.Expr:
+        at_school, as_apprentice = (pl.col(f"{name}_{v}") for v in OFFERED_VOIES)
+        if suffix == "_scolaire":
+            value = at_school
+        elif suffix == "_apprentissage":
+            value = as_apprentice
+        else:
+            parts = offered if suffix == "" else [school, apprentice]
+            value = pl.sum_horizontal(
+                pl.when(parts[0]).then(at_school), pl.when(parts[1]).then(as_apprentice)
+            )
+        return pl.when(present[suffix]).then(value * weight).alias(f"{name}{suffix}")
+
+    millesime = pl.max_horizontal(
+        *(
+            pl.when(mine).then(pl.col(f"millesime_{v}"))
+            for mine, v in zip(offered, OFFERED_VOIES, strict=True)
+        )
+    )
+    sums = (
+        behind.select(
+            "code_territoire",
+            "code_groupe",
+            *(term(name, suffix) for suffix in present for name in INSERTION_COUNTS),
+            *(present[suffix].alias(f"_present{suffix}") for suffix in present),
+            millesime.alias("millesime_insertion"),
+        )
         .group_by("code_territoire", "code_groupe")
         .agg(
-            pl.col("nb_annee_term").sum().alias("sortants"),
-            pl.col("nb_sortant").sum().alias("_sortants_non_poursuivants"),
-            pl.col("nb_en_emploi_6_mois").sum().alias("_emploi"),
-            pl.col("nb_poursuite_etudes").sum().alias("_poursuite"),
-            pl.col("millesime").max().alias("millesime_insertion"),
+            *(pl.col(f"{name}{suffix}").sum() for suffix in present for name in INSERTION_COUNTS),
+            *(pl.col(f"_present{suffix}").any() for suffix in present),
+            pl.col("millesime_insertion").max(),
         )
-    )
-    enough = pl.col("sortants") >= rules.INSERTION_MIN_YOUNG
-    enough_leavers = pl.col("_sortants_non_poursuivants") >= rules.INSERTION_MIN_YOUNG
-    return (
-        pooled.with_columns(
-            pl.when(enough_leavers)
-            .then(ratio(pl.col("_emploi"), pl.col("_sortants_non_poursuivants")))
-            .alias("taux_emploi_6_mois"),
-            pl.when(enough)
-            .then(ratio(pl.col("_poursuite"), pl.col("sortants")))
-            .alias("taux_poursuite"),
-            pl.when(enough)
-            .then(ratio(pl.col("_poursuite") + pl.col("_emploi"), pl.col("sortants")))
-            .alias("taux_devenir_favorable"),
+        # A set of columns no row counts for stays blank, not 0.
+        .with_columns(
+            pl.when(pl.col(f"_present{suffix}")).then(pl.col(f"{name}{suffix}"))
+            for suffix in present
+            for name in INSERTION_COUNTS
         )
-        .drop("_sortants_non_poursuivants", "_emploi", "_poursuite")
-        .join(
-            _insertion_by_voie(offres, insertion),
-            on=["code_territoire", "code_groupe"],
-            how="full",
-            coalesce=True,
-        )
+        # Weighted counts, rounded before the threshold of 20: 19.999999999 is 20.
+        .with_columns(pl.col(pl.Float64).round(ROUNDING))
     )
 
+    def rates(suffix: str) -> list[pl.Expr]:
+        total, leaving, employed, further = (pl.col(f"{name}{suffix}") for name in INSERTION_COUNTS)
+        enough = total >= rules.INSERTION_MIN_YOUNG
+        return [
+            pl.when(leaving >= rules.INSERTION_MIN_YOUNG)
+            .then(ratio(employed, leaving))
+            .alias(f"taux_emploi_6_mois{suffix}"),
+            pl.when(enough).then(ratio(further, total)).alias(f"taux_poursuite{suffix}"),
+            pl.when(enough)
+            .then(ratio(further + employed, total))
+            .alias(f"taux_devenir_favorable{suffix}"),
+        ]
 
-def _insertion_by_voie(offres: pl.DataFrame, insertion: pl.DataFrame) -> pl.DataFrame:
-    """The insertion of the formations behind each cell, whatever the route they are offered
-    by, for the school route, apprenticeship and both pooled: « CAP Électricien » offered at
-    school is judged on its school leavers and on its apprentices too."""
-    behind = (
-        offres.select(
-            "code_territoire", "code_groupe", "code_region", pl.col("cfds_insertion").alias("cfd")
-        )
-        .explode("cfd")
-        .unique()
-        .join(insertion, on=["code_region", "cfd"], how="inner")
-    )
-    parts = []
+    keep = [
+        "code_territoire",
+        "code_groupe",
+        "sortants",
+        "taux_emploi_6_mois",
+        "taux_poursuite",
+        "taux_devenir_favorable",
+        "millesime_insertion",
+    ]
     for name in VOIES:
-        rows = behind if name == "ensemble" else behind.filter(pl.col("voie") == name)
-        pooled = rows.group_by("code_territoire", "code_groupe").agg(
-            pl.col("nb_annee_term").sum().alias("sortants"),
-            pl.col("nb_sortant").sum().alias("_non_poursuivants"),
-            pl.col("nb_en_emploi_6_mois").sum().alias("_emploi"),
-            pl.col("nb_poursuite_etudes").sum().alias("_poursuite"),
-        )
-        enough = pl.col("sortants") >= rules.INSERTION_MIN_YOUNG
-        parts.append(
-            pooled.select(
-                "code_territoire",
-                "code_groupe",
-                pl.col("sortants").alias(f"sortants_{name}"),
-                pl.when(pl.col("_non_poursuivants") >= rules.INSERTION_MIN_YOUNG)
-                .then(ratio(pl.col("_emploi"), pl.col("_non_poursuivants")))
-                .alias(f"taux_emploi_6_mois_{name}"),
-                pl.when(enough)
-                .then(ratio(pl.col("_poursuite") + pl.col("_emploi"), pl.col("sortants")))
-                .alias(f"taux_devenir_favorable_{name}"),
-            )
-        )
-    found = parts[0]
-    for part in parts[1:]:
-        found = found.join(part, on=["code_territoire", "code_groupe"], how="full", coalesce=True)
-    return found
+        keep += [
+            f"{c}_{name}" for c in ("sortants", "taux_emploi_6_mois", "taux_devenir_favorable")
+        ]
+    return sums.with_columns(*(e for suffix in present for e in rates(suffix))).select(keep)
 
 
 def _recruitment_indicators(facts: Facts, query: Query) -> pl.DataFrame:
@@ -553,11 +770,18 @@ def _territory_names(facts: Facts, maille: str) -> pl.DataFrame:
     )
 
 
-def _group_labels(facts: Facts, groupement: str) -> pl.DataFrame:
+def group_labels(facts: Facts, groupement: str) -> pl.DataFrame:
+    """The label of each group code of ``groupement`` (``code_groupe``, ``groupe``)."""
     code, label = GROUP_KEYS[groupement]
     sources = [
         facts.offres.select(pl.col(code).alias("code_groupe"), pl.col(label).alias("groupe"))
     ]
+    if groupement in WEIGHTED_GROUPINGS and facts.familles_fap is not None:
+        sources.append(
+            facts.familles_fap.select(
+                pl.col(code).alias("code_groupe"), pl.col(label).alias("groupe")
+            )
+        )
     if groupement in RECRUITMENT_GROUPINGS and not facts.recrutement.is_empty():
         sources.append(
             facts.recrutement.select(
@@ -574,7 +798,7 @@ def _group_labels(facts: Facts, groupement: str) -> pl.DataFrame:
 def _labels(facts: Facts, query: Query, rows: pl.DataFrame) -> pl.DataFrame:
     names = facts.memoised(("noms", query.maille), lambda: _territory_names(facts, query.maille))
     groups = facts.memoised(
-        ("groupes", query.groupement), lambda: _group_labels(facts, query.groupement)
+        ("groupes", query.groupement), lambda: group_labels(facts, query.groupement)
     )
     return (
         rows.join(names, on="code_territoire", how="left")
@@ -595,6 +819,7 @@ ORDER = [
     "groupe",
     "perimetre",
     "niveau",
+    "palier",
     "annee_affelnet",
     "annee_parcoursup",
     "rentree_effectif",
@@ -624,10 +849,16 @@ def _inside(facts: Facts, maille: str, dans: str) -> pl.Expr:
 def compute(facts: Facts, query: Query) -> pl.DataFrame:
     """The indicator rows of ``query``, one per territory × group, sorted by codes."""
     query = query.checked()
-    offres = _keys(entry_offers(facts, query.perimetre, query.niveau, query.annee), query)
+    chosen = entry_offers(facts, query.perimetre, query.niveau, query.annee, query.palier)
+    # Spread over trades once per set of offers and grouping, for every maille.
+    code, _label = GROUP_KEYS[query.groupement]
+    terms = facts.memoised(
+        ("termes", query.perimetre, query.niveau, query.annee, query.palier, query.groupement),
+        lambda: _offer_terms(_weighted(facts, chosen, query), code),
+    )
     parts = [
-        _offer_indicators(offres),
-        _insertion_indicators(offres, facts.insertion),
+        _offer_indicators(_keys(terms, query)),
+        _insertion_indicators(facts, chosen, query),
         _recruitment_indicators(facts, query),
         _tension_indicators(facts, query),
     ]
@@ -647,6 +878,7 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
         pl.lit(query.groupement).alias("groupement"),
         pl.lit(query.perimetre).alias("perimetre"),
         pl.lit(query.niveau).alias("niveau"),
+        pl.lit(query.palier).alias("palier"),
         ratio(
             pl.col("projets_recrutement")
             if "projets_recrutement" in rows.columns
@@ -671,11 +903,14 @@ def compute(facts: Facts, query: Query) -> pl.DataFrame:
         "nb_remplissage_incoherent",
     ]
     no_offer = pl.col("nb_offres").is_null()
+    # Weighted sums depend, in their last bits, on the order of the summation: rounded, a row
+    # reads the same whatever the query that computed it.
     return (
         # A row without offers has no pupils (0); a row with offers whose pupils are all unknown
         # keeps its blank.
         rows.with_columns(pl.when(no_offer).then(0).otherwise(pl.col("effectif")).alias("effectif"))
         .with_columns(pl.col(c).fill_null(0) for c in counts)
         .select(ORDER)
+        .with_columns(pl.col(pl.Float64).round(ROUNDING))
         .sort("code_territoire", "code_groupe")
     )

@@ -51,6 +51,16 @@ class Niveau(StrEnum):
     AUTRE = "Autre"
 
 
+class Palier(StrEnum):
+    """Where an offer sits in the voie professionnelle: « tous » sums the others."""
+
+    TOUS = "tous"
+    ENTREE = "entree"  # entry into the voie pro: 2nde pro (or 2nde commune), CAP year 1
+    PREMIERE_PRO = "1re_pro"  # 1re pro offers of Affelnet (speciality after a 2nde commune)
+    BTS = "bts"  # BTS year 1 (Parcoursup)
+    AUTRE = "autre"  # any other Affelnet line (CAP year 2, a MEF the BCN does not know…)
+
+
 class Statut(StrEnum):
     """An offer's statut: school or apprenticeship."""
 
@@ -72,6 +82,14 @@ GROUPEMENT_LABELS = {
     "diplome": "Diplôme (CFD)",
 }
 PERIMETRES: tuple[str, ...] = tuple(p.value for p in Perimetre)
+PALIERS: tuple[str, ...] = tuple(p.value for p in Palier)
+PALIER_LABELS = {
+    "tous": "Tous paliers",
+    "entree": "Entrée en voie professionnelle (2nde pro, 1re année de CAP)",
+    "1re_pro": "1re professionnelle (spécialité choisie après une 2nde commune)",
+    "bts": "1re année de BTS",
+    "autre": "Autres lignes Affelnet (2e année de CAP, MEF inconnu de la BCN…)",
+}
 NIVEAUX: tuple[str, ...] = tuple(n.value for n in Niveau)
 UNPLACED = "?"  # code of the pseudo-territory or pseudo-group that keeps totals whole
 UNPLACED_LABEL = "Non rattaché"

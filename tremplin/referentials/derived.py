@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from tremplin.referentials import territories, trades
 from tremplin.referentials.fap_bridge import BridgeCoverage, FapBridge, fap_bridge
 from tremplin.referentials.formations import formations
+from tremplin.referentials.trade_weights import cfd_trade_weights
 from tremplin.store.derived import cached_frames, files_fingerprint, fingerprint
 
-VERSION = "1"
+VERSION = "2"
 """Bump when a referential's builder changes what it gives."""
 
 _PREFIX = "referentiels."
@@ -36,6 +37,8 @@ class Referentials:
     formations: pl.DataFrame
     bridge: FapBridge
     cfd_trades: pl.DataFrame
+    # Each CFD over its trades, weights summing to 1 (``referentials/trade_weights.py``).
+    cfd_trade_weights: pl.DataFrame
 
     def frames(self) -> dict[str, pl.DataFrame]:
         """Every frame, by its name in the store (the bridge as its frames and coverage)."""
@@ -45,6 +48,7 @@ class Referentials:
             "departements": self.departements,
             "formations": self.formations,
             "cfd_trades": self.cfd_trades,
+            "cfd_trade_weights": self.cfd_trade_weights,
             "bridge.coverage": pl.DataFrame([dataclasses.asdict(self.bridge.coverage)]),
         }
         found.update({f"bridge.{n}": getattr(self.bridge, n) for n in _BRIDGE_FRAMES})
@@ -69,6 +73,7 @@ class Referentials:
             formations=get("formations"),
             bridge=bridge,
             cfd_trades=get("cfd_trades"),
+            cfd_trade_weights=get("cfd_trade_weights"),
         )
 
 
@@ -80,6 +85,7 @@ NAMES = tuple(
         "departements",
         "formations",
         "cfd_trades",
+        "cfd_trade_weights",
         "bridge.coverage",
         *(f"bridge.{n}" for n in _BRIDGE_FRAMES),
     )
@@ -97,6 +103,7 @@ def build_referentials(conn: sa.Connection) -> Referentials:
         formations=formations(conn),
         bridge=bridge,
         cfd_trades=trades.trades_of_cfd(conn, bridge),
+        cfd_trade_weights=cfd_trade_weights(conn, bridge),
     )
 
 

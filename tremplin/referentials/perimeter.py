@@ -11,7 +11,13 @@ its FAP 86 family (3 characters) and its FAP 228 code (5); a ROME code starts wi
 domaine (1) and its professional domain (3). So ``"D"`` is the FAP 22 domain « Mécanique,
 travail des métaux », ``"G1X72"`` one FAP 228 métier, ``"H29"`` one ROME domain.
 
-**Rule for a formation** (:meth:`Perimeter.formation_expr`): it is in the perimeter when its NSF
+**Rule for a weighted trade** (:meth:`Perimeter.entry_expr`, what the diagnostic uses): a formation
+is spread over its trades, and each trade is in when its speciality's NSF group (unless generic),
+its ROME code or its FAP 2021 is in an active group, unless a switched-off group alone claims one
+of them and the trade's ROME and FAP 2021 are both outside every active group
+(:meth:`Perimeter.excluded_expr`); the formation is in for the weight of those trades.
+
+**Rule for a primary chain** (:meth:`Perimeter.formation_expr`): it is in the perimeter when its NSF
 group is, or its primary ROME code is, or the FAP 2021 its primary trade chain reaches is — any
 of the three. Trade data decide only through the primary chain of
 :func:`~tremplin.referentials.trades.trades_of_cfd`, so a formation is in or out, once;
@@ -33,6 +39,10 @@ import polars as pl
 from tremplin.errors import InputError, parse_problem_text
 
 DEFAULT_FILE = "perimeter_default.toml"
+GENERIC_NSF_PATTERN = r"^[1-4][0-9]0$"
+"""NSF groups that name a whole domain (« 200 Technologies industrielles fondamentales », « 220
+Spécialités pluritechnologiques des transformations », « 250 … mécanique-électricité »): the BCN
+gives them to 2nde communes and to multi-trade diplomas, so they say nothing of the trade."""
 _LIST_FIELDS = ("fap2021", "exclure_fap2021", "rome", "exclure_rome", "nsf")
 
 
@@ -180,6 +190,54 @@ class Perimeter:
         """True for a formation in the perimeter: its NSF group, its primary ROME or its
         primary FAP 2021 is in it."""
         return self.nsf_expr(nsf) | self.trade_expr(fap2021, code_rome)
+
+    def _inactive(self, kind: str, column: str) -> pl.Expr:
+        """True where a switched-off group claims the code and no active group does."""
+        col = pl.col(column)
+        off = [g for g in self.groupes if not g.actif]
+        if kind == "fap2021":
+            claimed = _any([_in_group(col, g.fap2021, g.exclure_fap2021) for g in off])
+            return claimed & ~self.fap2021_expr(column)
+        if kind == "rome":
+            claimed = _any([_in_group(col, g.rome, g.exclure_rome) for g in off])
+            return claimed & ~self.rome_expr(column)
+        groups = sorted({n for g in off for n in g.nsf})
+        text = col.cast(pl.String).str.strip_chars()
+        return text.is_in(groups).fill_null(False) & ~self.nsf_expr(column)
+
+    def excluded_expr(
+        self,
+        nsf: str = "groupe_nsf",
+        fap2021: str = "fap2021",
+        code_rome: str = "code_rome",
+    ) -> pl.Expr:
+        """True where a switched-off group (an excluded branch: construction, vehicle repair…)
+        claims the NSF group, the ROME code or the FAP 2021 code and no active group claims the
+        same code: the branch is excluded through every route."""
+        return (
+            self._inactive("nsf", nsf)
+            | self._inactive("rome", code_rome)
+            | self._inactive("fap2021", fap2021)
+        )
+
+    def entry_expr(
+        self,
+        nsf: str = "groupe_nsf",
+        fap2021: str = "fap2021",
+        code_rome: str = "code_rome",
+    ) -> pl.Expr:
+        """The rule for one weighted trade of a formation (a row of
+        :func:`~tremplin.referentials.trade_weights.cfd_trade_weights`, with the NSF group of the
+        speciality): in when its NSF group, ROME or FAP 2021 is in an active group — a generic
+        NSF (:data:`GENERIC_NSF_PATTERN`) only when the row has no trade —, unless an excluded
+        branch claims one of the three (:meth:`excluded_expr`) and neither its ROME nor its FAP
+        2021 is in an active group (an industrial trade is not vetoed by a neighbouring code)."""
+        generic = pl.col(nsf).cast(pl.String).str.strip_chars().str.contains(GENERIC_NSF_PATTERN)
+        no_trade = pl.col(code_rome).is_null() & pl.col(fap2021).is_null()
+        by_nsf = self.nsf_expr(nsf) & (~generic.fill_null(False) | no_trade)
+        industrial_trade = self.trade_expr(fap2021, code_rome)
+        excluded = self.excluded_expr(nsf, fap2021, code_rome) & ~industrial_trade
+        return (by_nsf | industrial_trade) & ~excluded
 
     def group_expr(self, kind: str, column: str) -> pl.Expr:
         """The code of the first active group a value falls in (null if none); ``kind`` is

@@ -193,7 +193,7 @@ def rome_faps(conn: sa.Connection) -> pl.DataFrame:
     )
 
 
-def _fap2021_families(conn: sa.Connection) -> pl.DataFrame:
+def fap2021_families(conn: sa.Connection) -> pl.DataFrame:
     """Every FAP 2021 code at the 341 and the 228 level (BMO surveys both) with its families:
     fap2021, libelle_fap2021, fap228, libelle_fap228, fap86, libelle_fap86, fap22,
     libelle_fap22."""
@@ -230,7 +230,7 @@ def bmo_trades(conn: sa.Connection) -> pl.DataFrame:
             pl.col("libelle_famille_metier").alias("libelle_famille_bmo"),
         )
     )
-    families = _fap2021_families(conn).drop("libelle_fap2021")
+    families = fap2021_families(conn).drop("libelle_fap2021")
     return codes.join(families, on="fap2021", how="left").sort("fap2021")
 
 
@@ -271,7 +271,7 @@ def trades_of_cfd(conn: sa.Connection, bridge: FapBridge | None = None) -> pl.Da
     links = bridge.primary().select(
         "fap2009", "fap2021", "code_bmo", pl.col("method").alias("methode_fap2021")
     )
-    families = _fap2021_families(conn)
+    families = fap2021_families(conn)
     return (
         primary_rome.join(rome_labels, on="code_rome", how="left")
         .join(dares_labels, on="code_rome", how="left")

@@ -90,6 +90,7 @@ COLUMN_LABELS: dict[str, str] = {
     "groupe": "Groupe de métiers",
     "perimetre": "Périmètre",
     "niveau": "Niveau",
+    "palier": "Palier",
     "annee_affelnet": "Année Affelnet",
     "annee_parcoursup": "Année Parcoursup",
     "millesime_insertion": "Millésime InserJeunes",
@@ -172,7 +173,10 @@ def format_value(name: str, value: Any) -> str:
         return PERIMETRE_LABELS.get(str(value), str(value))
     if isinstance(value, int) and name.startswith(("annee", "millesime", "rentree")):
         return str(value)  # a year takes no thousands separator
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        # A count of places, wishes or pupils spread over trades: a sum of shares.
+        return formats.format_count(value)
+    if isinstance(value, int):
         return formats.format_number(value)
     return str(value)
 

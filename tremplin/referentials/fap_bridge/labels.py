@@ -3,6 +3,7 @@ professional class and qualification a label or code says, and the FAP 2021 shap
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -42,10 +43,21 @@ def _stem(word: str) -> str:
 def tokens(text: str | None) -> list[str]:
     """The comparable tokens of a label: ASCII, lower case, no stop words, stemmed; « non /
     peu qualifiés » becomes ``nonqualif`` and « qualifiés » ``qualif``."""
-    plain = unidecode(text or "").lower()
+    return list(_tokens(text or ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _tokens(text: str) -> tuple[str, ...]:
+    # The bridge compares the same few thousand labels again and again.
+    plain = unidecode(text).lower()
     plain = _QUALIFIED.sub(" qualif ", _NOT_QUALIFIED.sub(" nonqualif ", plain))
     words = re.findall(r"[a-z]+", plain)
-    return [_stem(w) for w in words if len(w) > 1 and w not in _STOPWORDS]
+    return tuple(_stem(w) for w in words if len(w) > 1 and w not in _STOPWORDS)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(_tokens(text))
 
 
 def token_similarity(a: str, b: str, weights: Mapping[str, float] | None = None) -> float:
@@ -55,7 +67,7 @@ def token_similarity(a: str, b: str, weights: Mapping[str, float] | None = None)
     weigh 1. Two strings without any token (only stop words or punctuation) are similar when
     they are equal.
     """
-    left, right = set(tokens(a)), set(tokens(b))
+    left, right = _token_set(a), _token_set(b)
     if left and left == right:
         return 1.0
     if not left or not right:

@@ -82,9 +82,17 @@ def query_dependency(
             "(par ex. « academie:10 ») ; « region » l'emporte quand les deux sont donnés."
         ),
     ] = None,
+    palier: Annotated[
+        str,
+        Param(
+            description="Palier : entree (2nde pro, 1re année de CAP), 1re_pro, bts, autre ; "
+            "« tous » les additionne.",
+            json_schema_extra=enum(rules.PALIERS),
+        ),
+    ] = "tous",
 ) -> Query:
     return params.diagnostic_query(
-        maille, groupement, perimetre, niveau, annee, region, territoire, groupe, dans
+        maille, groupement, perimetre, niveau, annee, region, territoire, groupe, dans, palier
     )
 
 
@@ -120,26 +128,27 @@ class DiagnosticRow(BaseModel):
     groupe: str = Field(description="Libellé du groupe de métiers.")
     perimetre: str = Field(description="industrie ou tout.")
     niveau: str = Field(description="Niveau de diplôme.")
+    palier: str = Field(description="Palier (entree, 1re_pro, bts, autre, tous).")
     annee_affelnet: int | None = Field(description="Année des offres Affelnet.")
     annee_parcoursup: int | None = Field(description="Année des offres Parcoursup.")
     rentree_effectif: int | None = Field(description="Rentrée du constat des élèves.")
-    nb_offres: int = Field(description=COLUMN_LABELS["nb_offres"])
+    nb_offres: float = Field(description=COLUMN_LABELS["nb_offres"])
     nb_etablissements: int = Field(description=COLUMN_LABELS["nb_etablissements"])
-    capacite: int = Field(description=COLUMN_LABELS["capacite"])
-    demandes_voeux_1: int = Field(description=COLUMN_LABELS["demandes_voeux_1"])
+    capacite: float = Field(description=COLUMN_LABELS["capacite"])
+    demandes_voeux_1: float = Field(description=COLUMN_LABELS["demandes_voeux_1"])
     taux_pression: float | None = Field(description=COLUMN_LABELS["taux_pression"])
-    capacite_bts: int = Field(description=COLUMN_LABELS["capacite_bts"])
-    voeux_confirmes: int = Field(description=COLUMN_LABELS["voeux_confirmes"])
+    capacite_bts: float = Field(description=COLUMN_LABELS["capacite_bts"])
+    voeux_confirmes: float = Field(description=COLUMN_LABELS["voeux_confirmes"])
     taux_demande: float | None = Field(description=COLUMN_LABELS["taux_demande"])
-    nb_offres_distance: int = Field(description=COLUMN_LABELS["nb_offres_distance"])
-    capacite_distance: int = Field(description=COLUMN_LABELS["capacite_distance"])
-    voeux_confirmes_distance: int = Field(description=COLUMN_LABELS["voeux_confirmes_distance"])
-    places: int = Field(description=COLUMN_LABELS["places"])
-    effectif: int | None = Field(description=COLUMN_LABELS["effectif"])
+    nb_offres_distance: float = Field(description=COLUMN_LABELS["nb_offres_distance"])
+    capacite_distance: float = Field(description=COLUMN_LABELS["capacite_distance"])
+    voeux_confirmes_distance: float = Field(description=COLUMN_LABELS["voeux_confirmes_distance"])
+    places: float = Field(description=COLUMN_LABELS["places"])
+    effectif: float | None = Field(description=COLUMN_LABELS["effectif"])
     taux_remplissage: float | None = Field(description=COLUMN_LABELS["taux_remplissage"])
-    nb_remplissage_incoherent: int = Field(description=COLUMN_LABELS["nb_remplissage_incoherent"])
-    places_vacantes: int | None = Field(description=COLUMN_LABELS["places_vacantes"])
-    sortants: int | None = Field(description=COLUMN_LABELS["sortants"])
+    nb_remplissage_incoherent: float = Field(description=COLUMN_LABELS["nb_remplissage_incoherent"])
+    places_vacantes: float | None = Field(description=COLUMN_LABELS["places_vacantes"])
+    sortants: float | None = Field(description=COLUMN_LABELS["sortants"])
     taux_emploi_6_mois: float | None = Field(description=COLUMN_LABELS["taux_emploi_6_mois"])
     taux_poursuite: float | None = Field(description=COLUMN_LABELS["taux_poursuite"])
     taux_devenir_favorable: float | None = Field(
@@ -252,6 +261,7 @@ def _filters(query: Query, objectif: str | None) -> list[tuple[str, str]]:
         ("Regroupement des métiers", rules.GROUPEMENT_LABELS[query.groupement]),
         ("Périmètre", PERIMETRE_LABELS[query.perimetre]),
         ("Niveau", query.niveau),
+        ("Palier", rules.PALIER_LABELS[query.palier]),
         ("Année", str(query.annee) if query.annee else "la dernière de chaque source"),
     ]
     for label, value in (

@@ -470,6 +470,11 @@ def trade_page(request: Request, groupement: str, code: str) -> Response:
             "code": code,
             "regions": regions,
             "region": params.region_of(query),
+            "weights": (
+                found.formation_trades(code, params.region_of(query)).to_dicts()
+                if groupement == "diplome"
+                else []
+            ),
             "territory_href": href,
             "console": lambda kind, territoire: console_link(
                 kind, query, territoire, code, params.region_of(query)

@@ -35,6 +35,7 @@ def diagnostic_query(
     territoire: str | None = None,
     groupe: str | None = None,
     dans: str | None = None,
+    palier: str = "tous",
 ) -> Query:
     """A checked :class:`~tremplin.diagnostic.indicators.Query` (:class:`InputError` if bad).
 
@@ -51,6 +52,7 @@ def diagnostic_query(
         dans=f"region:{region}" if region else optional(dans),
         territoire=optional(territoire),
         groupe=optional(groupe),
+        palier=palier,
     ).checked()
 
 
@@ -102,6 +104,7 @@ def page_query(params: Mapping[str, str], **defaults: str) -> Query:
         territoire=text("territoire"),
         groupe=text("groupe"),
         dans=text("dans"),
+        palier=text("palier", "tous") or "tous",
     )
 
 

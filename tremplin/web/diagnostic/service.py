@@ -28,7 +28,7 @@ from tremplin.diagnostic.classify import classify, with_reasons
 from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_table
 from tremplin.diagnostic.coverage import coverage
 from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
-from tremplin.diagnostic.indicators import Query, compute
+from tremplin.diagnostic.indicators import Query, compute, group_labels
 from tremplin.diagnostic.ranking import rank
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
@@ -230,6 +230,40 @@ class DiagnosticService:
             return sorted(pairs.iter_rows(), key=lambda pair: (str(pair[1]).lower(), str(pair[0])))
 
         return self._cached(("groups", groupement, perimetre), select)
+
+    def formation_trades(self, cfd: str, region: str | None) -> pl.DataFrame:
+        """How the offers of one formation (of ``region``, else France) are spread over trades:
+        one row per speciality (itself, or those of a 2nde commune) × FAP 86 family, with the
+        mean weight over its offers (``poids``), whether it counts in the perimeter, and where
+        a 2nde commune's speciality shares come from (``base_part``)."""
+
+        def build(facts: Facts) -> pl.DataFrame:
+            offres = facts.offres.filter(pl.col("cfd") == cfd)
+            if region is not None:
+                offres = offres.filter(pl.col("code_region") == region)
+            if offres.is_empty() or facts.metiers is None:
+                return pl.DataFrame()
+            families = group_labels(facts, "fap").select(
+                pl.col("code_groupe").alias("fap86"), pl.col("groupe").alias("libelle_fap86")
+            )
+            names = (
+                facts.offres.select(pl.col("cfd").alias("cfd_metier"), "libelle_formation")
+                .drop_nulls()
+                .unique("cfd_metier")
+            )
+            return (
+                facts.metiers.join(offres.select("id_offre"), on="id_offre", how="semi")
+                .join(families, on="fap86", how="left")
+                .group_by("cfd_metier", "fap86", "libelle_fap86", "industrie")
+                .agg(
+                    (pl.col("poids").sum() / offres.height).alias("poids"),
+                    pl.col("base_part").drop_nulls().mode().first().alias("base_part"),
+                )
+                .join(names, on="cfd_metier", how="left")
+                .sort("poids", descending=True)
+            )
+
+        return self._cached(("poids-formation", cfd, region), build)
 
     def source_years(self, rows: pl.DataFrame) -> dict[str, str]:
         """Each source's years among ``rows``, and the constat's among the entry offers."""
