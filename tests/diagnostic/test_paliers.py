@@ -8,6 +8,7 @@ year 2 of a bac pro → « 1re_pro », any other line → « autre ».
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -16,6 +17,7 @@ import pytest
 from tremplin.diagnostic.facts import Facts, stored_facts
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.referentials.perimeter import Perimeter
+from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 
 pytestmark = pytest.mark.realdata
@@ -32,10 +34,11 @@ def facts(real_store_url: str) -> Facts:
     return found
 
 
-def _raw_lines(sources_dir: Path) -> pl.DataFrame:
-    """Affelnet's counted lines with their palier and département, from the raw files."""
+def _raw_lines(sources_dir: Path, affelnet: Path | None = None) -> pl.DataFrame:
+    """Affelnet's counted lines with their palier and département, from the raw files (the
+    2021 extract, or ``affelnet``)."""
     raw = pl.read_csv(
-        sources_dir / "affelnet" / "attractivite_capacite_2021.csv",
+        affelnet or sources_dir / "affelnet" / "attractivite_capacite_2021.csv",
         separator=";",
         infer_schema=False,
     ).filter(
@@ -97,6 +100,54 @@ def test_every_affelnet_line_counts_once_with_palier_tous(facts: Facts, sources_
             for dep in AURA:
                 assert got[dep] == pytest.approx(expected[dep], abs=1e-6), (groupement, dep)
             assert sum(got.values()) == pytest.approx(raw.get_column("demandes").sum(), abs=1e-6)
+
+
+def _later_year(source: Path, target: Path) -> Path:
+    """A later extract in the same layout whose figures differ: the 2021 lines without the
+    first hundred, each first-wish count raised by its line number modulo 7."""
+    lines = source.read_bytes().split(b"\n")
+    header, rows = lines[0], [r for r in lines[101:] if r]
+    columns = header.decode("utf-8").split(";")
+    wishes = columns.index("Demandes vœux 1")
+    changed = []
+    for number, row in enumerate(rows):
+        cells = row.split(b";")
+        if cells[wishes].strip().isdigit():
+            cells[wishes] = str(int(cells[wishes]) + number % 7).encode()
+        changed.append(b";".join(cells))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"\n".join([header, *changed]) + b"\n")
+    return target
+
+
+def test_a_year_the_code_was_not_written_against_counts_every_line(
+    sources_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "sources"
+    for name in ("bcn", "etablissements", "territoires"):
+        shutil.copytree(sources_dir / name, folder / name)
+    original = sources_dir / "affelnet" / "attractivite_capacite_2021.csv"
+    (folder / "affelnet").mkdir(parents=True)
+    shutil.copy(original, folder / "affelnet" / original.name)
+    later = _later_year(original, folder / "affelnet" / "attractivite_capacite_2027.csv")
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    load_paths(engine, [folder])
+    with engine.connect() as conn:
+        facts = stored_facts(conn, Perimeter.load(None))
+    engine.dispose()
+    for year, path in ((2021, original), (2027, later)):
+        raw = _raw_lines(sources_dir, path)
+        expected = dict(raw.group_by("dep").agg(pl.col("demandes").sum()).iter_rows())
+        rows = compute(facts, Query(maille="departement", perimetre="tout", annee=year))
+        got = dict(
+            rows.group_by("code_territoire").agg(pl.col("demandes_voeux_1").sum()).iter_rows()
+        )
+        for dep in AURA:
+            assert got[dep] == pytest.approx(expected[dep], abs=1e-6), (year, dep)
+        assert sum(got.values()) == pytest.approx(raw.get_column("demandes").sum(), abs=1e-6)
+    assert expected != dict(
+        _raw_lines(sources_dir).group_by("dep").agg(pl.col("demandes").sum()).iter_rows()
+    )
 
 
 def test_sums_per_palier_match_the_raw_files(facts: Facts, sources_dir: Path) -> None:
