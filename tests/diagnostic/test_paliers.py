@@ -208,6 +208,13 @@ def test_a_2nde_commune_spreads_over_its_specialities(facts: Facts) -> None:
     assert facts.metiers is not None
     groups = facts.metiers.join(tne.select("id_offre"), on="id_offre", how="semi")
     assert groups.get_column("fap86").n_unique() > 2
+    # « Pilotage et maintenance d'installations automatisées »: its 1re pro wishes for MSPC
+    # (40025012) sit on lines carrying MEI (40025007), which the BCN says MSPC replaces.
+    pmia = aura.filter(pl.col("cfd") == "40020104").select("id_offre", "capacite")
+    spread = facts.metiers.join(pmia, on="id_offre").unique(["id_offre", "cfd_metier"])
+    mspc = spread.filter(pl.col("cfd_metier") == "40025012")
+    share = (mspc["part_specialite"] * mspc["capacite"]).sum() / pmia["capacite"].sum()
+    assert share > 0.8
     construction = aura.filter(pl.col("famille_metiers").str.contains("construction durable"))
     assert construction.height > 0
     assert construction.get_column("part_industrie").max() < 0.2

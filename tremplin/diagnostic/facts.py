@@ -36,7 +36,7 @@ from tremplin.store import derived
 from tremplin.store.derived import cached_frames, files_fingerprint
 from tremplin.store.schema import source_files
 
-FACTS_VERSION = "5"
+FACTS_VERSION = "6"
 """Bump when building the facts changes what they hold: stored facts are then rebuilt."""
 
 TRADE_COLUMNS = (
@@ -372,11 +372,51 @@ SHARE_BASES = ("académie", "région", "France", "parts égales")
 """Where the speciality shares of a 2nde commune come from, in order of preference."""
 
 
-def _speciality_shares(offres: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+def _successors(conn: sa.Connection) -> pl.DataFrame:
+    """cfd → successeur: each diploma the BCN says replaces a CFD (``NOUVEAU_DIPLOME_1…7``)."""
+    table = DATASET_TABLES["bcn_formations"]
+    names = [f"nouveau_diplome_{n}" for n in range(1, 8)]
+    frame = _read(conn, sa.select(table.c.cfd, *(table.c[n] for n in names)))
+    return (
+        frame.unpivot(index="cfd", on=names, value_name="successeur")
+        .drop_nulls("successeur")
+        .select("cfd", "successeur")
+        .unique()
+    )
+
+
+def _as_specialities(
+    first: pl.DataFrame, links: pl.DataFrame, successors: pl.DataFrame
+) -> pl.DataFrame:
+    """The 1re pro offers' first wishes by the speciality they stand for: a CFD the BCN says was
+    replaced by specialities of a famille (MEI 40025007 → MSPC 40025012) counts for them, its
+    wishes shared equally among them, when it is not itself a speciality."""
+    specialities = links.get_column("cfd_specialite").drop_nulls().unique().implode()
+    replaced = (
+        successors.filter(
+            pl.col("successeur").is_in(specialities) & ~pl.col("cfd").is_in(specialities)
+        )
+        .with_columns((1.0 / pl.len().over("cfd")).alias("_part"))
+        .rename({"cfd": "cfd_metier"})
+    )
+    return (
+        first.join(replaced, on="cfd_metier", how="left")
+        .with_columns(
+            pl.coalesce("successeur", "cfd_metier").alias("cfd_metier"),
+            pl.col("demandes_voeux_1") * pl.col("_part").fill_null(1.0),
+        )
+        .drop("successeur", "_part")
+    )
+
+
+def _speciality_shares(
+    offres: pl.DataFrame, links: pl.DataFrame, successors: pl.DataFrame
+) -> pl.DataFrame:
     """Each 2nde commune offer (``_id``) over its famille's specialities: ``_id``,
     ``cfd_metier``, ``part_specialite`` (summing to 1 per offer), ``base_part`` — in proportion
-    to the first wishes of the specialities' 1re pro offers of the same year in the offer's
-    académie, else its région, else France, else in equal parts (:data:`SHARE_BASES`)."""
+    to the first wishes of the specialities' 1re pro offers of the same year (those of a CFD
+    they replace included, :func:`_as_specialities`) in the offer's académie, else its région,
+    else France, else in equal parts (:data:`SHARE_BASES`)."""
     communes = offres.filter(pl.col("seconde_commune")).select(
         "_id", "annee", "code_academie", "code_region", "mef_stat_11"
     )
@@ -393,8 +433,9 @@ def _speciality_shares(offres: pl.DataFrame, links: pl.DataFrame) -> pl.DataFram
         "code_academie",
         "code_region",
         pl.col("cfd").alias("cfd_metier"),
-        pl.col("demandes_voeux_1").fill_null(0),
+        pl.col("demandes_voeux_1").fill_null(0).cast(pl.Float64),
     )
+    first = _as_specialities(first, links, successors)
     levels = (
         ("aca", ["annee", "code_academie"]),
         ("reg", ["annee", "code_region"]),
@@ -464,9 +505,9 @@ def _trades_as_weights(
     specialities for a 2nde commune —, ``poids`` summing to 1 per offer)."""
     table = DATASET_TABLES["familles_metiers_specialites"]
     links = _read(conn, sa.select(table.c.mef_stat_11_commun, table.c.cfd_specialite).distinct())
-    shares = _speciality_shares(offres.rename({"id_offre": "_id"}), links).rename(
-        {"_id": "id_offre"}
-    )
+    shares = _speciality_shares(
+        offres.rename({"id_offre": "_id"}), links, _successors(conn)
+    ).rename({"_id": "id_offre"})
     own = offres.filter(~pl.col("id_offre").is_in(shares["id_offre"].implode())).select(
         "id_offre",
         pl.col("cfd").alias("cfd_metier"),

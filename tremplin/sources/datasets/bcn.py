@@ -32,6 +32,11 @@ MEF = Dataset(
     ),
 )
 
+SUCCESSORS = tuple(
+    code(f"nouveau_diplome_{n}", f"nouveau_diplome_{n}", shape=CFD, required=False)
+    for n in range(1, 8)
+)
+
 FORMATIONS_DIPLOMES = Dataset(
     name="bcn_formations",
     title="BCN — formations diplômes (CFD)",
@@ -47,6 +52,9 @@ FORMATIONS_DIPLOMES = Dataset(
         *_VALIDITY,
         code("nature_formation_diplome", "nature_formation_diplome", required=False),
         code("niveau_qualification_rncp", "niveau_qualification_rncp", required=False),
+        # The diplomas that replace this one (a renovated bac pro): 1re pro lines of a year
+        # may still carry the replaced CFD.
+        *SUCCESSORS,
     ),
 )
 
