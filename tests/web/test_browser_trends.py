@@ -1,9 +1,11 @@
-"""The trend's page in a real browser (Debian's headless Chromium, Playwright, uvicorn) on the
-real files: reached from a territory's page, its chart and tables drawn, its filters working,
-nothing requested outside 127.0.0.1."""
+"""The trend's page and the printable synthesis in a real browser (Debian's headless
+Chromium, Playwright, uvicorn) on the real files: the trend reached from a territory's page, its
+chart and tables drawn, its filters working; the synthesis on one A4 page; nothing requested
+outside 127.0.0.1."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -53,4 +55,16 @@ def test_trend_page_from_a_territory_page(tab: Tab) -> None:
     expect(page.locator(".fr-text--lead")).to_contain_text("1re année de bts")
     row = page.locator("#tableau-tendances-total tr[data-annee='2021'][data-offres='toutes']")
     expect(row.locator("td[data-indicateur='demandes_voeux_1']")).to_have_text("—")
+    tab.check()
+
+
+@pytest.mark.parametrize("where", ["", "?maille=departement&territoire=01"])
+def test_the_synthesis_prints_on_one_a4_page(tab: Tab, where: str) -> None:
+    page = tab.goto(f"/diagnostic/synthese{where}")
+    expect(page.locator("#synthese")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".fr-header")).to_be_hidden()
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    # One page object in the PDF (« /Type /Pages » is the tree that holds them).
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     tab.check()

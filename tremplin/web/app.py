@@ -22,6 +22,7 @@ from tremplin.web.diagnostic import (
     console_api,
     console_pages,
     reference_pages,
+    synthesis_pages,
     trend_api,
     trend_pages,
 )
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(console_pages.router)
     app.include_router(reference_pages.router)
     app.include_router(trend_pages.router)
+    app.include_router(synthesis_pages.router)
     app.include_router(simulation_pages.router)
     app.include_router(home_api.router)
     app.include_router(diagnostic_api.router)

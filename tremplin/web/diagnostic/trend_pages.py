@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from starlette.responses import Response
 
 from tremplin import formats
 from tremplin.diagnostic import rules
+from tremplin.diagnostic.indicators import Query
 from tremplin.diagnostic.trends import OFFER_SET_LABELS, totals
 from tremplin.errors import NotFound
 from tremplin.reports.figures import PERIMETRE_LABELS, format_value
@@ -75,15 +77,13 @@ def _chart(identifier: str, title: str, name: str, summed: pl.DataFrame) -> Any:
     )
 
 
-@router.get("/diagnostic/tendances", name="diagnostic_tendances")
-@cached
-def trend_page(request: Request) -> Response:
-    """A territory's figures year by year, for every trade group, on all offers and on
-    like-for-like offers."""
+def territory_query(request: Request) -> tuple[Query, str]:
+    """The query of a page about one territory (``maille`` and ``territoire``; the région of
+    the partnership by default; every year, no ``dans``) and the territory's name
+    (:class:`NotFound` when it is unknown)."""
     found = service(request)
-    values = request.query_params
     query = params.page_query(
-        {**values, "annee": "", "region": "", "dans": ""},
+        {**request.query_params, "annee": "", "region": "", "dans": "", "groupe": ""},
         maille="region",
         territoire=found.region,
     )
@@ -93,6 +93,17 @@ def trend_page(request: Request) -> Response:
         raise NotFound(
             f"territoire « {code} » inconnu ({rules.MAILLE_LABELS.get(query.maille, query.maille)})"
         )
+    return replace(query, territoire=code), name
+
+
+@router.get("/diagnostic/tendances", name="diagnostic_tendances")
+@cached
+def trend_page(request: Request) -> Response:
+    """A territory's figures year by year, for every trade group, on all offers and on
+    like-for-like offers."""
+    found = service(request)
+    query, name = territory_query(request)
+    code = str(query.territoire)
     rows = found.trend(query)
     summed = totals(rows).sort("annee", "offres", descending=[False, True])
     notes = sorted({n for listed in rows.get_column("avertissements") for n in listed})
