@@ -136,7 +136,7 @@ def diagnostic_command(
     from tremplin.diagnostic.classify import OBJECTIVES, classify
     from tremplin.diagnostic.indicators import ORDER, Query, compute
     from tremplin.diagnostic.ranking import SIZE_COLUMNS, rank
-    from tremplin.reports.exports import to_csv, to_xlsx
+    from tremplin.diagnostic.trends import check_year
 
     if objectif is not None and objectif not in OBJECTIVES:
         raise fail(f"objectif « {objectif} » inconnu ; valeurs possibles : {', '.join(OBJECTIVES)}")
@@ -153,7 +153,9 @@ def diagnostic_command(
         palier=palier,
     )
     query.checked()
-    rows = classify(compute(_facts(), query))
+    facts = _facts()
+    check_year(facts, query.annee, query.palier)
+    rows = classify(compute(facts, query))
     if objectif is not None:
         rows = rank(rows, objectif)
     columns = [
@@ -166,14 +168,28 @@ def diagnostic_command(
     if format == "table":
         console.print(_table(rows))
         return
+    write_rows(rows, columns, _info(rows, query), "Diagnostic", format, sortie)
+
+
+def write_rows(
+    rows: pl.DataFrame,
+    columns: list[str],
+    info: ExportInfo,
+    sheet: str,
+    format: str,
+    sortie: Path | None,
+) -> None:
+    """Write ``rows`` as JSON, CSV or XLSX (``format``) on standard output or in ``sortie``."""
+    from tremplin.reports.exports import to_csv, to_xlsx
+
     if format == "json":
         content = json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2).encode()
     elif format == "csv":
-        content = to_csv(rows, columns, _info(rows, query))
+        content = to_csv(rows, columns, info)
     else:
         if sortie is None:
-            raise fail("le format xlsx demande un fichier : --sortie diagnostic.xlsx")
-        content = to_xlsx(rows, columns, _info(rows, query), "Diagnostic")
+            raise fail(f"le format xlsx demande un fichier : --sortie {sheet.lower()}.xlsx")
+        content = to_xlsx(rows, columns, info, sheet)
     if sortie is None:
         typer.echo(content.decode("utf-8-sig"), nl=False)
     else:

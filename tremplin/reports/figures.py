@@ -16,6 +16,7 @@ from tremplin import formats
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS
 from tremplin.diagnostic.indicators import INDICATORS, Indicator
 from tremplin.diagnostic.rules import GROUPEMENT_LABELS, MAILLE_LABELS
+from tremplin.diagnostic.trends import EVOLUTIONS, LABELS_FR
 
 INDICATOR_BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
 
@@ -32,6 +33,7 @@ PERCENT = frozenset(
             for measure in ("taux_emploi_6_mois", "taux_devenir_favorable")
             for voie in ("scolaire", "apprentissage", "ensemble")
         ),
+        *EVOLUTIONS,  # the trend's relative changes
     }
 )
 """Shares written as percentages (the others ratios are written as decimals)."""
@@ -103,6 +105,7 @@ COLUMN_LABELS: dict[str, str] = {
     "taille_competences": "Compétences : projets par place",
     "taille_vigilance": "Vigilance : jeunes concernés",
     "explications": "Explications",
+    **LABELS_FR,  # the trend's columns
     # The consoles' columns.
     "source": "Source",
     "annee": "Année",
@@ -161,6 +164,9 @@ def format_value(name: str, value: Any) -> str:
         if name == "objectifs":
             return ", ".join(OBJECTIVE_LABELS.get(str(v), str(v)) for v in value)
         return " ".join(str(v) for v in value)
+    if name in EVOLUTIONS:  # a change is signed: « +10,4 % », « −2,1 % »
+        sign = "+" if value > 0 else "−" if value < 0 else ""
+        return sign + formats.format_percent(abs(value), 1)
     if name in PERCENT:
         return formats.format_percent(value, 0 if value >= 0.1 else 1)
     if name in DECIMALS:

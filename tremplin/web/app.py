@@ -18,7 +18,14 @@ from tremplin.diagnostic.facts import FactsCache
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.database import open_store
 from tremplin.web.diagnostic import api as diagnostic_api
-from tremplin.web.diagnostic import console_api, console_pages, reference_pages
+from tremplin.web.diagnostic import (
+    console_api,
+    console_pages,
+    reference_pages,
+    synthesis_pages,
+    trend_api,
+    trend_pages,
+)
 from tremplin.web.diagnostic import pages as diagnostic_pages
 from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.home import api as home_api
@@ -88,10 +95,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(diagnostic_pages.router)
     app.include_router(console_pages.router)
     app.include_router(reference_pages.router)
+    app.include_router(trend_pages.router)
+    app.include_router(synthesis_pages.router)
     app.include_router(simulation_pages.router)
     app.include_router(home_api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
+    app.include_router(trend_api.router)
     app.include_router(simulation_api.router)
     app.add_api_route(DOCS_URL, _swagger_ui, include_in_schema=False)
     install_error_handlers(app)

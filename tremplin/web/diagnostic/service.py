@@ -32,6 +32,7 @@ from tremplin.diagnostic.indicators import Query, compute, group_labels
 from tremplin.diagnostic.ranking import rank
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
+from tremplin.diagnostic.trends import check_year, trend
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
 from tremplin.store.provenance import list_loaded_files, year_warnings
 from tremplin.web.shared.caching import Memo, ResponseCache
@@ -166,7 +167,15 @@ class DiagnosticService:
         """The rows of ``query`` for every territory and group (``territoire`` and ``groupe``
         ignored), unclassified, as :func:`~tremplin.diagnostic.indicators.compute` gives them."""
         base = replace(query.checked(), territoire=None, groupe=None)
+        # A year a source lacks is said, not answered with the other sources' offers only.
+        check_year(self.facts(), base.annee, base.palier)
         return self._cached(("indicators", base), lambda facts: compute(facts, base))
+
+    def trend(self, query: Query) -> pl.DataFrame:
+        """The trend of ``query`` (:func:`~tremplin.diagnostic.trends.trend`, ``annee``
+        ignored), with the warnings of the loaded files."""
+        base = replace(query.checked(), annee=None)
+        return self._cached(("trend", base), lambda facts: trend(facts, base, self.year_warnings()))
 
     def rows(
         self, query: Query, objectif: str | None = None, *, reasons: bool = True
@@ -278,14 +287,19 @@ class DiagnosticService:
             found["Constat"] = constat
         return self._with_warnings(found)
 
-    def _with_warnings(self, found: dict[str, str]) -> dict[str, str]:
-        """Each year shown followed by what to be wary of in its file (a repeated millésime)."""
+    def year_warnings(self) -> dict[tuple[str, str], list[str]]:
+        """(dataset, millésime) → what to be wary of in its files (a repeated millésime)."""
 
         def read(_facts: Facts) -> dict[tuple[str, str], list[str]]:
             with self._engine.connect() as conn:
                 return year_warnings(list_loaded_files(conn))
 
-        warnings = self._cached(("year-warnings",), read)
+        return self._cached(("year-warnings",), read)
+
+    def _with_warnings(self, found: dict[str, str]) -> dict[str, str]:
+        """Each year shown followed by what to be wary of in its file (a repeated millésime)."""
+
+        warnings = self.year_warnings()
         if not warnings:
             return found
         told: dict[str, str] = {}
