@@ -46,7 +46,11 @@ def error_response(request: Request, status: int, message: str | None) -> Respon
 async def _tremplin_error(request: Request, error: Exception) -> Response:
     """An error raised on purpose: its status and its French message."""
     assert isinstance(error, TremplinError)
-    return error_response(request, error.status, str(error))
+    response = error_response(request, error.status, str(error))
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:  # Busy, TooManyRequests: when to ask again
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
