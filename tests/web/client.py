@@ -49,6 +49,8 @@ class WebClient:
     def __init__(self, settings: Settings) -> None:
         self.app = create_app(settings)
         self.cookies = httpx.Cookies()
+        self.address = ("127.0.0.1", 123)
+        """The client's address as the application sees it (per-person quotas count by it)."""
 
     @classmethod
     def on(cls, url: str, root: Path | None = None) -> WebClient:
@@ -57,7 +59,7 @@ class WebClient:
 
     def request(self, method: str, path: str, **options: Any) -> httpx.Response:
         async def _send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
+            transport = httpx.ASGITransport(app=self.app, client=self.address)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://tremplin.test", cookies=self.cookies
             ) as c:
