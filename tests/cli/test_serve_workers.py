@@ -16,6 +16,7 @@ import port_for
 import pytest
 from typer.testing import CliRunner
 
+from tests.jobs.helpers import unrunnable_simulation
 from tremplin.cli import app
 from tremplin.jobs import records
 from tremplin.jobs.kinds import SIMULATION
@@ -23,11 +24,7 @@ from tremplin.store.database import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 _CLI = [sys.executable, "-c", "from tremplin.cli import app; app()"]
-_SCENARIO = {
-    "titre": "Lu par chaque processus",
-    "palier": "3e",
-    "changements": [{"action": "ouvrir", "uai": "0010034G", "mef_stat_11": "1", "places": 1}],
-}
+TITLE = "Lu par chaque processus"
 
 
 @pytest.mark.postgres
@@ -38,13 +35,7 @@ def test_every_web_process_reads_the_jobs_of_the_store(postgres_url: str) -> Non
             job = records.create(
                 conn,
                 SIMULATION,
-                {
-                    "scenario": _SCENARIO,
-                    "territoire": "region:84",
-                    "palier": "3e",
-                    "graines": 1,
-                    "sources": [],
-                },
+                unrunnable_simulation(TITLE),
                 owner=None,
                 quota_key="a",
                 progress_total=1,
@@ -83,7 +74,7 @@ def test_every_web_process_reads_the_jobs_of_the_store(postgres_url: str) -> Non
                 answers.append(answer)
         assert {a.status_code for a in answers} == {200}
         assert {a.json()["statut"] for a in answers} == {"en_attente"}
-        assert {a.json()["scenario"]["titre"] for a in answers} == {_SCENARIO["titre"]}
+        assert {a.json()["scenario"]["titre"] for a in answers} == {TITLE}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         output, _ = server.communicate(timeout=60)

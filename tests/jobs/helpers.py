@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +32,34 @@ def gated(release: threading.Event, started: threading.Event | None = None) -> K
         while not release.wait(0.01):
             step += 1
             progress(step)
+        return {"etapes": step}
+
+    return run
+
+
+def unrunnable_simulation(title: str = "Essai") -> dict[str, Any]:
+    """The parameters of a simulation that a store where nothing is loaded cannot run: it
+    fails with the library's message « aucune offre dans le territoire « region:84 » »."""
+    change = {"action": "ouvrir", "uai": "0010034G", "mef_stat_11": "1", "places": 1}
+    return {
+        "scenario": {"titre": title, "palier": "3e", "changements": [change]},
+        "territoire": "region:84",
+        "palier": "3e",
+        "graines": 1,
+        "sources": [],
+    }
+
+
+def blocked_while(flag: Path) -> Kind:
+    """A kind that reports a step every 20 ms while the file ``flag`` exists (a worker killed
+    meanwhile leaves it half done)."""
+
+    def run(context: JobContext, parameters: Mapping[str, Any], progress: Any) -> dict[str, Any]:
+        step = 0
+        while flag.exists():
+            step += 1
+            progress(step)
+            time.sleep(0.02)
         return {"etapes": step}
 
     return run

@@ -8,12 +8,13 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.jobs.helpers import context, finished
+from tests.jobs.helpers import context, finished, unrunnable_simulation, wait_for
 from tremplin.jobs import records
 from tremplin.jobs.kinds import SIMULATION
 from tremplin.jobs.queue import JobQueue, open_queue
@@ -25,18 +26,22 @@ pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# A worker process whose kinds are the tests' « echo » (the CLI's worker runs the real kinds).
-_ECHO_WORKER = textwrap.dedent(
+# A worker process whose kinds are the tests' (the CLI's worker runs the real kinds): « echo »,
+# and « bloque », which works while the file argv[2] exists. argv[3]: « une-fois » to stop when
+# the queue is empty; a worker silent for 1 s is taken for dead.
+_TEST_WORKER = textwrap.dedent(
     """
     import sys
-    from tests.jobs.helpers import context, echo
+    from pathlib import Path
+    from tests.jobs.helpers import blocked_while, context, echo
     from tremplin.jobs.procrastinate_queue import run_worker
     from tremplin.jobs.runner import JobRunner
     from tremplin.store.database import open_store
 
-    url = sys.argv[1]
+    url, flag, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     engine = open_store(url)
-    run_worker(url, JobRunner(context(engine), {"echo": echo}), once=True)
+    kinds = {"echo": echo, "bloque": blocked_while(flag)}
+    run_worker(url, JobRunner(context(engine), kinds), once=mode == "une-fois", stalled_after=1)
     engine.dispose()
     """
 )
@@ -77,7 +82,9 @@ def test_a_job_queued_before_a_restart_is_run_by_the_next_worker(postgres_url: s
     try:
         assert queue.get(first.id, ANONYMOUS).status == records.EN_ATTENTE
         assert _procrastinate_states(engine) == ["todo", "todo"]
-        worker = _run([sys.executable, "-c", _ECHO_WORKER, postgres_url], postgres_url)
+        worker = _run(
+            [sys.executable, "-c", _TEST_WORKER, postgres_url, "-", "une-fois"], postgres_url
+        )
         assert worker.returncode == 0, worker.stderr
         done = finished(engine, first.id, timeout=5)
         assert done.status == records.TERMINEE, done.error
@@ -90,6 +97,43 @@ def test_a_job_queued_before_a_restart_is_run_by_the_next_worker(postgres_url: s
         engine.dispose()
 
 
+def test_a_job_whose_worker_is_killed_is_finished_by_the_next_worker(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    flag = tmp_path / "bloque"
+    flag.touch()
+    engine, queue = _open(postgres_url)
+    environment = os.environ | {"PYTHONPATH": str(ROOT)}
+    killed = subprocess.Popen(
+        [sys.executable, "-c", _TEST_WORKER, postgres_url, str(flag), "attendre"],
+        cwd=ROOT,
+        env=environment,
+    )
+    try:
+        job = queue.submit("bloque", {}, owner=None, quota_key="a")
+        wait_for(engine, job.id, lambda j: j.status == records.EN_COURS and j.progress > 2)
+        killed.kill()  # the machine goes away mid-job: no clean shutdown, no heartbeat
+        killed.wait(30)
+        time.sleep(1.5)
+        left = queue.get(job.id, ANONYMOUS)
+        assert left.status == records.EN_COURS
+        flag.unlink()  # the next run of the job ends at once
+        worker = _run(
+            [sys.executable, "-c", _TEST_WORKER, postgres_url, str(flag), "une-fois"],
+            postgres_url,
+        )
+        assert worker.returncode == 0, worker.stderr
+        done = finished(engine, job.id, timeout=5)
+        assert done.status == records.TERMINEE and done.result == {"etapes": 0}
+        assert _procrastinate_states(engine) == ["succeeded"]
+    finally:
+        if killed.poll() is None:
+            killed.kill()
+            killed.wait(30)
+        queue.close()
+        engine.dispose()
+
+
 def test_the_worker_command_runs_queued_simulations(postgres_url: str) -> None:
     engine, queue = _open(postgres_url)
     try:
@@ -97,19 +141,7 @@ def test_the_worker_command_runs_queued_simulations(postgres_url: str) -> None:
         # saying why, in French.
         job = queue.submit(
             SIMULATION,
-            {
-                "scenario": {
-                    "titre": "Essai",
-                    "palier": "3e",
-                    "changements": [
-                        {"action": "ouvrir", "uai": "0010034G", "mef_stat_11": "1", "places": 1}
-                    ],
-                },
-                "territoire": "region:84",
-                "palier": "3e",
-                "graines": 1,
-                "sources": [],
-            },
+            unrunnable_simulation(),
             owner=None,
             quota_key="a",
             progress_total=1,

@@ -84,16 +84,29 @@ def worker_app(database_url: str, runner: JobRunner) -> procrastinate.App:
     return app
 
 
+STALLED_AFTER = 30.0
+"""Seconds without a heartbeat after which a worker is taken for dead (procrastinate's default;
+a live worker beats every 10 s)."""
+
+
 def run_worker(
-    database_url: str, runner: JobRunner, *, concurrency: int = 1, once: bool = False
+    database_url: str,
+    runner: JobRunner,
+    *,
+    concurrency: int = 1,
+    once: bool = False,
+    stalled_after: float = STALLED_AFTER,
 ) -> None:
     """Run jobs until stopped (Ctrl+C, SIGTERM), ``concurrency`` at a time; with ``once``,
-    until the queue is empty."""
+    until the queue is empty. First, the jobs of workers silent for ``stalled_after`` seconds
+    (killed, their machine gone) are queued again."""
     app = worker_app(database_url, runner)
 
     async def main() -> None:
         async with app.open_async():
-            stalled = await app.job_manager.get_stalled_jobs(queue=QUEUE)
+            stalled = await app.job_manager.get_stalled_jobs(
+                queue=QUEUE, seconds_since_heartbeat=stalled_after
+            )
             for job in stalled:
                 _log.info("calcul %s repris (son worker ne répond plus)", job.task_kwargs)
                 await app.job_manager.retry_job(job)

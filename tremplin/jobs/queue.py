@@ -128,7 +128,10 @@ def open_queue(
     pool_size: int,
 ) -> JobQueue:
     """The queue of the store at ``database_url``: procrastinate on PostgreSQL (its tables
-    created if needed), a pool of ``pool_size`` threads started at once on SQLite."""
+    created if needed), a pool of ``pool_size`` threads started at once on SQLite. Jobs
+    finished more than :data:`~tremplin.jobs.records.KEPT` ago are deleted first."""
+    with engine.begin() as conn:
+        records.prune(conn, records.KEPT)
     found: Runner
     if engine.dialect.name == "postgresql":
         from tremplin.jobs.procrastinate_queue import ProcrastinateQueue, ensure_schema

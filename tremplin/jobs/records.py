@@ -26,6 +26,7 @@ __all__ = [
     "EN_ATTENTE",
     "EN_COURS",
     "FINISHED",
+    "KEPT",
     "STATUTS",
     "TERMINEE",
     "Job",
@@ -59,6 +60,8 @@ STATUTS = {
     ANNULEE: "Annulée",
 }
 """Each state of a job (queued, running, done, failed, cancelled) and its French label."""
+KEPT = timedelta(days=90)
+"""How long a finished job is kept (then :func:`prune` deletes it, at each start of a queue)."""
 ACTIVE = (EN_ATTENTE, EN_COURS)
 FINISHED = (TERMINEE, ECHEC, ANNULEE)
 
