@@ -53,9 +53,11 @@ class ProcrastinateQueue:
     """Defers the store's jobs to procrastinate's queue (the web side)."""
 
     def __init__(self, database_url: str) -> None:
-        self._app = procrastinate.App(
-            connector=procrastinate.SyncPsycopgConnector(conninfo=libpq_url(database_url))
+        # A web process only defers: one connection kept, two at most.
+        connector = procrastinate.SyncPsycopgConnector(
+            conninfo=libpq_url(database_url), min_size=1, max_size=2
         )
+        self._app = procrastinate.App(connector=connector)
         self._app.open()
 
     def start(self) -> int:
