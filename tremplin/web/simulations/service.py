@@ -21,9 +21,10 @@ from fastapi import Request
 
 from tremplin.config import Settings
 from tremplin.diagnostic import rules
-from tremplin.errors import InputError
+from tremplin.errors import InputError, NotFound
 from tremplin.jobs.kinds import SIMULATION, JobContext, simulation_parameters
 from tremplin.jobs.queue import JobQueue, open_queue
+from tremplin.jobs.records import Job
 from tremplin.jobs.runner import JobRunner
 from tremplin.jobs.visibility import Viewer
 from tremplin.referentials.territory_ref import TerritoryRef, TerritoryRefError
@@ -151,15 +152,23 @@ class SimulationService:
     def job(self, identifier: str, viewer: Viewer) -> SimulationJob:
         """The simulation ``identifier`` if ``viewer`` may read it;
         :class:`~tremplin.errors.NotFound` otherwise."""
-        return SimulationJob.of(self.queue.get(identifier, viewer))
+        return SimulationJob.of(self._simulation(identifier, viewer))
 
     def jobs(self, viewer: Viewer, known: Iterable[str] = ()) -> list[SimulationJob]:
         """The simulations of ``viewer`` and of the ``known`` ids, the newest first."""
-        return [SimulationJob.of(job) for job in self.queue.jobs(viewer, known)]
+        found = self.queue.jobs(viewer, known)
+        return [SimulationJob.of(job) for job in found if job.kind == SIMULATION]
 
     def cancel(self, identifier: str, viewer: Viewer) -> SimulationJob:
         """Cancel the simulation ``identifier`` if it is queued or running."""
+        self._simulation(identifier, viewer)
         return SimulationJob.of(self.queue.cancel(identifier, viewer))
+
+    def _simulation(self, identifier: str, viewer: Viewer) -> Job:
+        job = self.queue.get(identifier, viewer)
+        if job.kind != SIMULATION:  # another kind of job is not a simulation's page
+            raise NotFound(f"simulation « {identifier[:64]} » inconnue")
+        return job
 
     def close(self) -> None:
         """Stop running jobs in this process (queued ones stay in the store)."""
