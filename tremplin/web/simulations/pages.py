@@ -1,6 +1,6 @@
 """The simulations' pages: build a scenario and run it, read its before / after, compare two.
 
-- ``/simulations``: the simulations kept, a form to build a scenario (territory, palier,
+- ``/simulations``: the visitor's simulations, a form to build a scenario (territory, palier,
   cohorts, a list of changes), pre-filled with the planner's example (« open 15 places of bac
   pro Technicien en chaudronnerie industrielle in Oyonnax, close 15 elsewhere »);
 - ``/simulations/{id}``: before, after, difference and its 95 % interval for every indicator,
@@ -26,6 +26,7 @@ from starlette.responses import RedirectResponse, Response
 from tremplin.errors import TremplinError
 from tremplin.reports.scenario_figures import ACTION_LABELS, PALIER_LABELS
 from tremplin.web.diagnostic.service import empty_store_page, service
+from tremplin.web.shared.errors import retry_headers
 from tremplin.web.shared.jobs import SimulationJob, known_ids, quota_key, remember, viewer
 from tremplin.web.shared.templating import render
 from tremplin.web.simulations.service import (
@@ -140,7 +141,7 @@ def _form_context(
 
 @router.get("/simulations", name="simulations")
 def simulations_page(request: Request) -> Response:
-    """The simulations kept, and the form of a new one (the planner's example filled in)."""
+    """The visitor's simulations, and the form of a new one (the planner's example filled in)."""
     if service(request).empty():
         return empty_store_page(request)
     return render(
@@ -174,9 +175,7 @@ async def simulations_submit(request: Request) -> Response:
         # The form again, as typed, with the reason: not the site's error page.
         context = _form_context(request, found, form, str(error))
         response = render(request, "simulations.html", context, error.status)
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after is not None:
-            response.headers["Retry-After"] = str(retry_after)
+        response.headers.update(retry_headers(error))
         return response
     redirect = RedirectResponse(f"/simulations/{job.id}", status_code=303)
     remember(request, redirect, job.id)
