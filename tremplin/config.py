@@ -38,6 +38,21 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _count(field: str) -> Callable[[str], int]:
+    """The parser of a positive count, whose errors name the variable ``PREFIX + field``."""
+
+    def parse(value: str) -> int:
+        if not value.isdigit() or not 0 < int(value) <= 10_000:
+            raise InputError(
+                f"nombre invalide « {value} »",
+                where=[PREFIX + field.upper()],
+                expected="un entier de 1 à 10 000",
+            )
+        return int(value)
+
+    return parse
+
+
 def _region(value: str) -> str:
     if not re.fullmatch(r"[0-9]{2}", value):
         raise InputError(
@@ -100,6 +115,26 @@ SETTINGS: tuple[Setting, ...] = (
         "territoire par défaut des pages, des cartes et des simulations.",
         _region,
     ),
+    Setting(
+        "jobs_par_personne",
+        "3",
+        "Simulations en attente ou en cours qu'une même personne peut avoir à la fois "
+        "(au-delà : 429).",
+        _count("jobs_par_personne"),
+    ),
+    Setting(
+        "jobs_max",
+        "20",
+        "Simulations en attente ou en cours, toutes personnes confondues (au-delà : 503).",
+        _count("jobs_max"),
+    ),
+    Setting(
+        "jobs_paralleles",
+        "1",
+        "Simulations exécutées en même temps par le serveur sur SQLite "
+        "(sur PostgreSQL : par chaque « tremplin worker »).",
+        _count("jobs_paralleles"),
+    ),
     Setting("host", "127.0.0.1", "Adresse d'écoute du serveur web."),
     Setting("port", "8000", "Port du serveur web.", _port),
 )
@@ -115,6 +150,9 @@ class Settings:
     fetch_mirror: str
     perimetre: Path | None
     region: str
+    jobs_par_personne: int
+    jobs_max: int
+    jobs_paralleles: int
     host: str
     port: int
 

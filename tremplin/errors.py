@@ -63,9 +63,22 @@ class NotFound(TremplinError):
 
 
 class Busy(TremplinError):
-    """Work refused for now because the capacity for it is taken (another load, a full queue)."""
+    """Work refused for now because the capacity for it is taken (another load, a full queue).
+
+    ``retry_after``, when given, is how many seconds to wait before asking again (the web sends
+    it as ``Retry-After``)."""
 
     status = 503
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class TooManyRequests(Busy):
+    """Work refused for now because the person asking already has their share of it (429)."""
+
+    status = 429
 
 
 _LONG_INTEGER = re.compile(rf"\d{{{sys.get_int_max_str_digits() + 1},}}")

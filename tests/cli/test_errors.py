@@ -51,18 +51,17 @@ def test_a_hostile_scenario_file_is_refused_in_french(content: str, tmp_path: Pa
 
 def test_every_domain_error_is_a_tremplin_error() -> None:
     from tremplin.assignment.json_io import InstanceError
-    from tremplin.errors import Busy
+    from tremplin.errors import Busy, TooManyRequests
     from tremplin.referentials.perimeter import PerimeterError
     from tremplin.scenarios.scenarios import ScenarioError
     from tremplin.sources.errors import SourceError
     from tremplin.sources.fetch import FetchError
     from tremplin.web.shared.assets import MissingAssets
-    from tremplin.web.shared.jobs import RegistryFull
 
     for error in (InstanceError, ScenarioError, PerimeterError, SourceError):
         assert issubclass(error, InputError)
         assert not issubclass(error, ValueError)  # a boundary never needs a bare ValueError
-    assert issubclass(RegistryFull, Busy)
+    assert issubclass(TooManyRequests, Busy) and TooManyRequests.status == 429
     assert issubclass(FetchError, TremplinError)
     assert issubclass(MissingAssets, TremplinError)
 

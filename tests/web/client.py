@@ -4,7 +4,7 @@ given store (no server is started; the browser tests serve it with uvicorn inste
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +14,9 @@ import anyio
 import httpx
 
 from tremplin.config import Settings
+from tremplin.jobs.kinds import JobContext, Kind
+from tremplin.jobs.local_pool import LocalPool
+from tremplin.jobs.runner import JobRunner
 from tremplin.web.app import create_app
 
 
@@ -40,10 +43,14 @@ class Posted:
 
 class WebClient:
     """Requests to one application in-process, one event loop per request (the application,
-    its caches and its simulations live as long as the client)."""
+    its caches and its simulations live as long as the client). Like a browser, it keeps the
+    cookies the application sets (the ids of the simulations it asked for)."""
 
     def __init__(self, settings: Settings) -> None:
         self.app = create_app(settings)
+        self.cookies = httpx.Cookies()
+        self.address = ("127.0.0.1", 123)
+        """The client's address as the application sees it (per-person quotas count by it)."""
 
     @classmethod
     def on(cls, url: str, root: Path | None = None) -> WebClient:
@@ -52,9 +59,13 @@ class WebClient:
 
     def request(self, method: str, path: str, **options: Any) -> httpx.Response:
         async def _send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://tremplin.test") as c:
-                return await c.request(method, path, **options)
+            transport = httpx.ASGITransport(app=self.app, client=self.address)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://tremplin.test", cookies=self.cookies
+            ) as c:
+                response = await c.request(method, path, **options)
+                self.cookies.update(c.cookies)
+                return response
 
         return anyio.run(_send)
 
@@ -83,14 +94,24 @@ class WebClient:
         deadline = time.monotonic() + timeout
         while True:
             found: dict[str, Any] = self.json(f"/api/v1/simulations/{identifier}")
-            if found["statut"] in ("terminee", "echec"):
+            if found["statut"] in ("terminee", "echec", "annulee"):
                 return found
             assert time.monotonic() < deadline, found
             time.sleep(0.1)
 
+    def run_jobs_with(self, kinds: Mapping[str, Kind], size: int = 1) -> LocalPool:
+        """Run the application's jobs (SQLite) on a new pool whose kinds are ``kinds``: the
+        service still checks and queues them for real."""
+        queue = self.app.state.simulations.queue
+        queue.runner.close()
+        context = JobContext(self.app.state.engine, self.app.state.diagnostic.facts)
+        queue.runner = LocalPool(JobRunner(context, kinds), size)
+        pool: LocalPool = queue.runner
+        return pool
+
     def close(self) -> None:
-        """Stop the simulations' worker and close the store's connections."""
-        self.app.state.simulations.registry.close()
+        """Stop the simulations' pool and close the store's connections."""
+        self.app.state.simulations.close()
         self.app.state.engine.dispose()
 
 

@@ -74,7 +74,7 @@ def test_the_planner_runs_the_oyonnax_example(tab: Tab, tmp_path: Path) -> None:
     page.fill("#graines", "2")
     page.click("#lancer-simulation")
 
-    page.wait_for_url(re.compile(r".*/simulations/[0-9a-f]{12}$"))
+    page.wait_for_url(re.compile(r".*/simulations/[0-9a-f]{32}$"))  # 128 random bits
     identifier = page.url.rsplit("/", 1)[1]
     table = page.locator("#tableau-avant-apres")
     expect(table).to_be_visible(timeout=60_000)  # the page reloads itself until it is done

@@ -13,9 +13,9 @@ import pytest
 from tests.web.client import Posted, WebClient
 from tests.web.reading import estimate, page_text, plain
 from tests.web.stores import CHAUDRONNERIE, EXAMPLE, OYONNAX, SEEDS, VILLEURBANNE
+from tremplin.jobs.kinds import SIMULATION, JobContext
 from tremplin.reports.scenario_figures import format_difference, format_interval, format_mean
 from tremplin.scenarios.scenario_comparison import Comparison
-from tremplin.web.shared.jobs import SimulationJob, SimulationRegistry
 
 
 @pytest.fixture
@@ -184,17 +184,17 @@ def test_two_simulations_side_by_side(client: WebClient, oyonnax: Posted, transf
 def test_a_running_simulation_reloads_its_page_until_done(
     real_store_url: str, direct: Comparison
 ) -> None:
-    # The application's service checks the scenario for real; the registry's runner waits for
-    # the test to let it finish, then gives the library's comparison.
+    # The application's service checks and queues the scenario for real; the job's runner
+    # waits for the test to let it finish, then gives the library's comparison.
     release = threading.Event()
 
-    def run(job: SimulationJob, progress: Any) -> Comparison:
+    def run(context: JobContext, parameters: Any, progress: Any) -> dict[str, Any]:
         progress(1)
         release.wait(30)
-        return direct
+        return direct.as_dict()
 
     waiting = WebClient.on(real_store_url)
-    waiting.app.state.simulations.registry = SimulationRegistry(run)
+    waiting.run_jobs_with({SIMULATION: run})
     try:
         created = waiting.post("/api/v1/simulations", EXAMPLE)
         assert created.status_code == 202, created.text
@@ -212,4 +212,4 @@ def test_a_running_simulation_reloads_its_page_until_done(
         assert 'http-equiv="refresh"' not in page.text and 'id="tableau-avant-apres"' in page.text
     finally:
         release.set()
-        waiting.app.state.simulations.registry.close()
+        waiting.close()

@@ -20,6 +20,15 @@ def serve_command(
         int | None,
         typer.Option(help="Port d'écoute (défaut : TREMPLIN_PORT, sinon 8000).", min=1, max=65535),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Processus web (plus d'un : base PostgreSQL ; ils partagent simulations et "
+            "invalidation des caches par la base).",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
 ) -> None:
     """Lance le site web et l'API (la base est mise à jour avant de servir)."""
     # Imported here, not with the CLI: the web framework is only needed to serve.
@@ -35,6 +44,9 @@ def serve_command(
         host=current.host if host is None else host,
         port=current.port if port is None else port,
     )
+    if workers > 1:
+        _serve_processes(current.database_url, current.host, current.port, workers)
+        return
     try:
         # create_app opens the store through open_store, which applies pending migrations,
         # so a broken database is reported here rather than on the first request.
@@ -53,3 +65,39 @@ def serve_command(
         highlight=False,
     )
     uvicorn.run(web_app, host=current.host, port=current.port, log_level="info")
+
+
+def _serve_processes(database_url: str, host: str, port: int, workers: int) -> None:
+    """``workers`` uvicorn processes, each building the application from the environment."""
+    import os
+
+    import uvicorn
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tremplin.store.database import open_store
+
+    if make_url(database_url).get_backend_name() != "postgresql":
+        raise fail(
+            "« --workers » au-delà de 1 demande une base PostgreSQL : sur SQLite, un seul "
+            "processus écrit la base et mène les simulations"
+        )
+    try:
+        open_store(database_url).dispose()  # migrations once, before the processes start
+    except SQLAlchemyError as error:
+        raise fail(f"impossible d'ouvrir la base {database_url} : {error}") from error
+    # Each process reads its settings from the environment: pass on what the options changed.
+    os.environ["TREMPLIN_HOST"], os.environ["TREMPLIN_PORT"] = host, str(port)
+    console.print(
+        f"Tremplin est servi sur http://{plain(host)}:{port} par {workers} processus "
+        "(simulations : lancer « tremplin worker » ; Ctrl+C pour arrêter).",
+        highlight=False,
+    )
+    uvicorn.run(
+        "tremplin.web.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

@@ -74,6 +74,13 @@ class Estimate:
     def as_dict(self) -> dict[str, float]:
         return {"mean": self.mean, "low": self.low, "high": self.high}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, float] | None) -> Estimate | None:
+        """The estimate :meth:`as_dict` wrote (None for None)."""
+        if data is None:
+            return None
+        return cls(float(data["mean"]), float(data["low"]), float(data["high"]))
+
 
 def estimate(values: Iterable[float]) -> Estimate | None:
     """Mean and 95 % interval of per-seed values (NaN left out; None when none is left)."""
@@ -133,6 +140,17 @@ class IndicatorComparison:
             "difference": value(self.difference),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> IndicatorComparison:
+        """The indicator :meth:`as_dict` wrote."""
+        return cls(
+            str(data["key"]),
+            str(data["label"]),
+            Estimate.from_dict(data["before"]),
+            Estimate.from_dict(data["after"]),
+            Estimate.from_dict(data["difference"]),
+        )
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -171,6 +189,30 @@ class Comparison:
             },
             "changed_offers": list(self.changed_offers),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Comparison:
+        """The comparison :meth:`as_dict` wrote (as a job keeps it in the store, as JSON)."""
+        groups: dict[str, dict[str, tuple[IndicatorComparison, ...]]] = {}
+        names: dict[str, dict[str, str]] = {}
+        for kind, rows in data["groups"].items():
+            groups[kind] = {
+                str(row["code"]): tuple(IndicatorComparison.from_dict(i) for i in row["indicators"])
+                for row in rows
+            }
+            names[kind] = {str(row["code"]): str(row["name"]) for row in rows}
+        return cls(
+            scenario=Scenario.from_mapping(data["scenario"]),
+            palier=str(data["palier"]),
+            territoire=data["territoire"],
+            seeds=tuple(int(seed) for seed in data["seeds"]),
+            pupils=int(data["pupils"]),
+            offers=int(data["offers"]),
+            overall=tuple(IndicatorComparison.from_dict(i) for i in data["indicators"]),
+            groups=groups,
+            group_names=names,
+            changed_offers=tuple(dict(offer) for offer in data["changed_offers"]),
+        )
 
 
 Values = dict[tuple[str, str, str], tuple[float, float]]

@@ -8,7 +8,9 @@ read from; :func:`dataset_table` declares one from its column names and kinds, s
 no file format (``sources.tables`` declares them for every dataset the readers know).
 ``derived_frames`` keeps what is computed from the loaded files (referentials, the diagnostic's
 facts) as Arrow IPC bytes, each under the fingerprint of what it was computed from (see
-``store.derived``).
+``store.derived``). ``jobs`` holds the background work (simulations): who asked, its state, its
+progress, its parameters and its result as JSON, so that it outlives the process that queued it
+(see ``tremplin.jobs``).
 """
 
 from __future__ import annotations
@@ -71,6 +73,31 @@ derived_frames = sa.Table(
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    # Random (128 bits, secrets.token_hex): knowing an id is what lets an anonymous visitor
+    # read a job, so ids must not be guessable or enumerable.
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    # The account that asked (null: an anonymous visitor); who may read it is jobs.visibility.
+    sa.Column("owner", sa.String(64), nullable=True, index=True),
+    # Whom the per-person quota counts it against: the owner, or a hash of the address.
+    sa.Column("quota_key", sa.String(80), nullable=False, index=True),
+    # en_attente, en_cours, terminee, echec, annulee (the API's « statut » values).
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("progress", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("progress_total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("parameters", sa.Text, nullable=False),
+    sa.Column("result", sa.Text, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    # host:pid of the process running it: tells a job left « en cours » by a dead process.
+    sa.Column("runner", sa.String(128), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 _SQL_TYPES: dict[str, sa.types.TypeEngine[Any]] = {

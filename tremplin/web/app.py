@@ -54,8 +54,10 @@ def create_app(settings: Settings) -> FastAPI:
     engine on ``app.state.engine``, with the settings on ``app.state.settings``; the engine is
     disposed of when the application shuts down. The diagnostic (``app.state.diagnostic``) reads
     the industrial perimeter of ``settings.perimetre`` (the default one when unset) and builds
-    its facts on first use, again whenever the store changes. Simulations
-    (``app.state.simulations``) run on those facts, in the background, and are kept in memory.
+    its facts on first use, again whenever the store changes (several processes on one store see
+    a load through the store's fingerprint). Simulations (``app.state.simulations``) are jobs
+    of the store: on SQLite they run on those facts in this process's pool, on PostgreSQL on
+    ``tremplin worker`` processes.
     """
     engine = open_store(settings.database_url)
     perimeter = Perimeter.load(settings.perimetre)
@@ -70,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
         async with httpx.AsyncClient(transport=transport, base_url="http://tremplin") as client:
             await client.get("/diagnostic")
         yield
-        app.state.simulations.registry.close()
+        app.state.simulations.close()
         engine.dispose()
 
     app = FastAPI(
@@ -88,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = create_templates()
     app.state.perimeter = perimeter
     app.state.diagnostic = DiagnosticService(engine, FactsCache(engine, perimeter))
-    app.state.simulations = SimulationService(engine, app.state.diagnostic)
+    app.state.simulations = SimulationService(engine, app.state.diagnostic, settings)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(home_pages.router)
@@ -106,6 +108,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_api_route(DOCS_URL, _swagger_ui, include_in_schema=False)
     install_error_handlers(app)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The application of the environment's settings: what each process of ``tremplin serve
+    --workers N`` builds (uvicorn imports it by name, with ``factory=True``)."""
+    return create_app(Settings.from_env())
 
 
 def _swagger_ui(request: Request) -> HTMLResponse:

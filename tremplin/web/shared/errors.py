@@ -46,7 +46,16 @@ def error_response(request: Request, status: int, message: str | None) -> Respon
 async def _tremplin_error(request: Request, error: Exception) -> Response:
     """An error raised on purpose: its status and its French message."""
     assert isinstance(error, TremplinError)
-    return error_response(request, error.status, str(error))
+    response = error_response(request, error.status, str(error))
+    response.headers.update(retry_headers(error))
+    return response
+
+
+def retry_headers(error: TremplinError) -> dict[str, str]:
+    """``Retry-After`` for an error that says when to ask again (``Busy``, ``TooManyRequests``:
+    a full queue, a quota reached); nothing for the others."""
+    retry_after = getattr(error, "retry_after", None)
+    return {} if retry_after is None else {"Retry-After": str(retry_after)}
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

@@ -1,61 +1,90 @@
-"""Simulations run in the background and kept in memory: a small in-process job registry.
+"""Background jobs as the web shows them: who is asking, which ids their browser holds, and a
+simulation read from its row of the store.
 
-A scenario replayed on ten cohorts takes seconds; a request cannot wait for it. The registry
-gives each simulation an id, runs it on a worker thread (one at a time: each one already keeps a
-core busy, and two together would each take twice as long), and keeps the last
-:data:`KEPT` simulations in memory, with their state and, once done, their
-:class:`~tremplin.scenarios.scenario_comparison.Comparison`. Nothing is written to the store:
-a simulation is a what-if, and restarting the server forgets them.
+Jobs are rows of the store (:mod:`tremplin.jobs`): they survive a restart and every web process
+reads the same ones. Who may read one is :mod:`tremplin.jobs.visibility`; a visitor without
+account holds the ids of the jobs they asked for in a cookie (:data:`COOKIE`, the ids only,
+HttpOnly), which is what the lists show them: never other people's ids.
 """
 
 from __future__ import annotations
 
-import logging
-import secrets
+import hashlib
+import re
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
-from tremplin.errors import Busy, TremplinError
+from fastapi import Request
+from starlette.responses import Response
+
+from tremplin.jobs import records
+from tremplin.jobs.records import ANNULEE, ECHEC, EN_ATTENTE, EN_COURS, STATUTS, TERMINEE
+from tremplin.jobs.visibility import ANONYMOUS, Viewer
 from tremplin.scenarios.scenario_comparison import Comparison
 from tremplin.scenarios.scenarios import Scenario
 
 __all__ = [
-    "KEPT",
+    "ANNULEE",
+    "COOKIE",
+    "ECHEC",
+    "EN_ATTENTE",
+    "EN_COURS",
     "STATUTS",
-    "RegistryFull",
+    "TERMINEE",
     "SimulationJob",
-    "SimulationRegistry",
+    "known_ids",
+    "quota_key",
+    "remember",
+    "viewer",
 ]
 
-_log = logging.getLogger(__name__)
-
-KEPT = 50
-"""Simulations kept in memory; the oldest finished one is forgotten to make room."""
-
-EN_ATTENTE, EN_COURS, TERMINEE, ECHEC = "en_attente", "en_cours", "terminee", "echec"
-STATUTS = {
-    EN_ATTENTE: "En attente",
-    EN_COURS: "En cours",
-    TERMINEE: "Terminée",
-    ECHEC: "Échec",
-}
-"""Each state of a simulation and its French label."""
+COOKIE = "tremplin_simulations"
+"""The cookie of the ids of the simulations this browser asked for."""
+REMEMBERED = 50
+"""Ids kept in it, the newest (as the list of simulations used to keep the last 50)."""
+_ID = re.compile(r"[0-9a-f]{32}")
+_COOKIE_DAYS = 30
 
 
-class RegistryFull(Busy):
-    """Every kept simulation is still waiting or running: no room for another one (503)."""
+def viewer(request: Request) -> Viewer:
+    """Who asks. Without accounts, every visitor is anonymous; the accounts' session is what
+    will give the account (and the policy) here."""
+    found = getattr(request.state, "job_viewer", None)
+    return found if isinstance(found, Viewer) else ANONYMOUS
 
 
-@dataclass
+def quota_key(request: Request, asking: Viewer) -> str:
+    """Whom the per-person quota counts a job against: the account, else the client's address
+    (hashed: the store keeps no address)."""
+    if asking.account is not None:
+        return f"compte:{asking.account}"
+    host = request.client.host if request.client is not None else "inconnu"
+    return "adresse:" + hashlib.sha256(host.encode()).hexdigest()[:32]
+
+
+def known_ids(request: Request) -> list[str]:
+    """The ids of the cookie, the newest first."""
+    return _ID.findall(request.cookies.get(COOKIE, ""))[:REMEMBERED]
+
+
+def remember(request: Request, response: Response, identifier: str) -> None:
+    """Add ``identifier`` to the cookie of ``response``."""
+    ids = [identifier, *(i for i in known_ids(request) if i != identifier)][:REMEMBERED]
+    response.set_cookie(
+        COOKIE,
+        ".".join(ids),
+        max_age=_COOKIE_DAYS * 24 * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+    )
+
+
+@dataclass(frozen=True)
 class SimulationJob:
-    """One simulation: what was asked, its state, and its result once done.
-
-    The worker thread writes ``statut``, ``progression``, ``termine_le``, ``comparison`` and
-    ``message``; requests only read them (each is one attribute assignment).
-    """
+    """A simulation as the pages and the API show it, read from its job."""
 
     id: str
     scenario: Scenario
@@ -64,11 +93,31 @@ class SimulationJob:
     graines: int
     sources: tuple[str, ...]
     cree_le: datetime
-    statut: str = EN_ATTENTE
-    progression: int = 0
-    termine_le: datetime | None = None
-    comparison: Comparison | None = None
-    message: str | None = None
+    statut: str
+    progression: int
+    termine_le: datetime | None
+    comparison: Comparison | None
+    message: str | None
+    owner: str | None = None
+
+    @classmethod
+    def of(cls, job: records.Job) -> SimulationJob:
+        parameters: dict[str, Any] = job.parameters
+        return cls(
+            id=job.id,
+            scenario=Scenario.from_mapping(parameters["scenario"]),
+            territoire=str(parameters["territoire"]),
+            palier=str(parameters["palier"]),
+            graines=int(parameters["graines"]),
+            sources=tuple(parameters.get("sources", ())),
+            cree_le=job.created_at,
+            statut=job.status,
+            progression=job.progress,
+            termine_le=job.finished_at,
+            comparison=_result(job),
+            message=job.error,
+            owner=job.owner,
+        )
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -77,100 +126,29 @@ class SimulationJob:
 
     @property
     def finished(self) -> bool:
-        return self.statut in (TERMINEE, ECHEC)
+        return self.statut in records.FINISHED
 
     @property
     def statut_label(self) -> str:
         return STATUTS[self.statut]
 
 
-Runner = Callable[[SimulationJob, Callable[[int], None]], Comparison]
-"""Runs a job's scenario, calling its second argument with the number of seeds done."""
+_RESULTS: dict[str, Comparison] = {}
+_RESULTS_KEPT = 64
+_RESULTS_LOCK = threading.Lock()
 
 
-class SimulationRegistry:
-    """The simulations of one application, run one at a time on a worker thread."""
-
-    def __init__(self, run: Runner, kept: int = KEPT) -> None:
-        self._run = run
-        self._kept = kept
-        self._jobs: dict[str, SimulationJob] = {}
-        self._lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremplin-sim")
-
-    def submit(
-        self,
-        scenario: Scenario,
-        *,
-        territoire: str,
-        palier: str,
-        graines: int,
-        sources: tuple[str, ...] = (),
-    ) -> SimulationJob:
-        """Queue a simulation; raises :class:`RegistryFull` when no kept one is finished."""
-        job = SimulationJob(
-            id=secrets.token_hex(6),
-            scenario=scenario,
-            territoire=territoire,
-            palier=palier,
-            graines=graines,
-            sources=sources,
-            cree_le=datetime.now(UTC),
-        )
-        with self._lock:
-            if len(self._jobs) >= self._kept:
-                finished = [j for j in self._jobs.values() if j.finished]
-                if not finished:
-                    raise RegistryFull(
-                        f"{len(self._jobs)} simulations sont déjà en attente ou en cours : "
-                        "réessayer plus tard"
-                    )
-                del self._jobs[min(finished, key=lambda j: j.cree_le).id]
-            self._jobs[job.id] = job
-        self._executor.submit(self._execute, job)
-        return job
-
-    def get(self, identifier: str) -> SimulationJob | None:
-        with self._lock:
-            return self._jobs.get(identifier)
-
-    def jobs(self) -> list[SimulationJob]:
-        """The kept simulations, the newest first."""
-        with self._lock:
-            listed = list(self._jobs.values())
-        return sorted(listed, key=lambda j: j.cree_le, reverse=True)
-
-    def close(self) -> None:
-        """Forget the simulations not started; the running one ends on its own."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
-
-    def _execute(self, job: SimulationJob) -> None:
-        job.statut = EN_COURS
-
-        def progress(done: int) -> None:
-            job.progression = done
-
-        # The state is written last: a reader that sees the job finished sees all of it.
-        try:
-            comparison = self._run(job, progress)
-        except TremplinError as error:
-            self._finish(job, ECHEC, message=str(error))
-        except Exception:  # a failed simulation must say so, not stay « en cours »
-            _log.exception("simulation %s interrompue", job.id)
-            self._finish(
-                job, ECHEC, message="la simulation s'est interrompue sur une erreur interne"
-            )
-        else:
-            self._finish(job, TERMINEE, comparison=comparison)
-
-    @staticmethod
-    def _finish(
-        job: SimulationJob,
-        statut: str,
-        *,
-        comparison: Comparison | None = None,
-        message: str | None = None,
-    ) -> None:
-        job.termine_le = datetime.now(UTC)
-        job.comparison, job.message = comparison, message
-        job.statut = statut
+def _result(job: records.Job) -> Comparison | None:
+    """The job's comparison, read from its JSON once per process (a finished job's result no
+    longer changes)."""
+    if job.status != TERMINEE or job.result is None:
+        return None
+    with _RESULTS_LOCK:
+        found = _RESULTS.get(job.id)
+    if found is None:
+        found = Comparison.from_dict(job.result)
+        with _RESULTS_LOCK:
+            if len(_RESULTS) >= _RESULTS_KEPT:
+                _RESULTS.pop(next(iter(_RESULTS)))
+            _RESULTS[job.id] = found
+    return found

@@ -17,7 +17,14 @@ from fastapi import Query as Param
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from tremplin.web.shared.jobs import STATUTS, SimulationJob
+from tremplin.web.shared.jobs import (
+    STATUTS,
+    SimulationJob,
+    known_ids,
+    quota_key,
+    remember,
+    viewer,
+)
 from tremplin.web.simulations.service import GRAINES_DEFAULT, GRAINES_MAX, simulations
 
 router = APIRouter(prefix="/api/v1", tags=["Simulations d'affectation"])
@@ -211,7 +218,11 @@ def result(job: SimulationJob) -> dict[str, Any]:
     description="Vérifie le scénario (422 en cas d'erreur, message en français nommant le "
     "changement et le champ), puis le rejoue en arrière-plan, avant et après, sur les "
     "cohortes des graines 1 à N. Suivre son état avec `GET /api/v1/simulations/{id}`.",
-    responses={422: {"description": "Scénario invalide."}, 503: {"description": "File pleine."}},
+    responses={
+        422: {"description": "Scénario invalide."},
+        429: {"description": "Trop de simulations en attente ou en cours pour vous (Retry-After)."},
+        503: {"description": "File pleine (Retry-After)."},
+    },
 )
 def create_simulation(
     request: Request,
@@ -225,26 +236,35 @@ def create_simulation(
     ] = None,
 ) -> JSONResponse:
     document = body.model_dump(exclude_unset=True, exclude={"graines"})
+    asking = viewer(request)
     job = simulations(request).submit(
-        document, territoire or body.territoire, graines or body.graines
+        document,
+        territoire or body.territoire,
+        graines or body.graines,
+        owner=asking.account,
+        quota_key=quota_key(request, asking),
     )
     address = f"/api/v1/simulations/{job.id}"
-    return JSONResponse(
+    response = JSONResponse(
         {"id": job.id, "statut": job.statut, "adresse": address, "page": f"/simulations/{job.id}"},
         status_code=202,
         headers={"Location": address},
     )
+    remember(request, response, job.id)
+    return response
 
 
 @router.get(
     "/simulations",
     response_model=list[SimulationSummary],
-    summary="Simulations gardées",
-    description="Les simulations gardées en mémoire (les 50 dernières), de la plus récente à "
-    "la plus ancienne.",
+    summary="Vos simulations",
+    description="Les simulations que vous avez demandées (au plus 50), de la plus récente à la "
+    "plus ancienne : celles de votre compte, et sans compte celles dont ce navigateur garde "
+    "l'identifiant (cookie). Jamais celles des autres.",
 )
 def list_simulations(request: Request) -> list[dict[str, Any]]:
-    return [_summary(job) for job in simulations(request).registry.jobs()]
+    found = simulations(request).jobs(viewer(request), known_ids(request))
+    return [_summary(job) for job in found]
 
 
 @router.get(
@@ -260,4 +280,19 @@ def read_simulation(
     request: Request,
     identifier: Annotated[str, PathParam(description="Identifiant rendu par le POST.")],
 ) -> dict[str, Any]:
-    return result(simulations(request).job(identifier))
+    return result(simulations(request).job(identifier, viewer(request)))
+
+
+@router.post(
+    "/simulations/{identifier}/annulation",
+    response_model=SimulationResult,
+    summary="Annuler une simulation",
+    description="Annule une simulation en attente ou en cours (une simulation en cours "
+    "s'arrête à la fin de la cohorte en cours) ; une simulation terminée reste telle quelle.",
+    responses={404: {"description": "Simulation inconnue."}},
+)
+def cancel_simulation(
+    request: Request,
+    identifier: Annotated[str, PathParam(description="Identifiant rendu par le POST.")],
+) -> dict[str, Any]:
+    return result(simulations(request).cancel(identifier, viewer(request)))

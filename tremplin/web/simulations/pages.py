@@ -1,6 +1,6 @@
 """The simulations' pages: build a scenario and run it, read its before / after, compare two.
 
-- ``/simulations``: the simulations kept, a form to build a scenario (territory, palier,
+- ``/simulations``: the visitor's simulations, a form to build a scenario (territory, palier,
   cohorts, a list of changes), pre-filled with the planner's example (« open 15 places of bac
   pro Technicien en chaudronnerie industrielle in Oyonnax, close 15 elsewhere »);
 - ``/simulations/{id}``: before, after, difference and its 95 % interval for every indicator,
@@ -26,7 +26,8 @@ from starlette.responses import RedirectResponse, Response
 from tremplin.errors import TremplinError
 from tremplin.reports.scenario_figures import ACTION_LABELS, PALIER_LABELS
 from tremplin.web.diagnostic.service import empty_store_page, service
-from tremplin.web.shared.jobs import SimulationJob
+from tremplin.web.shared.errors import retry_headers
+from tremplin.web.shared.jobs import SimulationJob, known_ids, quota_key, remember, viewer
 from tremplin.web.shared.templating import render
 from tremplin.web.simulations.service import (
     GRAINES_DEFAULT,
@@ -118,7 +119,7 @@ def _read_form(body: bytes) -> ScenarioForm:
 
 
 def _form_context(
-    found: SimulationService, form: ScenarioForm, error: str | None = None
+    request: Request, found: SimulationService, form: ScenarioForm, error: str | None = None
 ) -> dict[str, Any]:
     filled = [c for c in form.changes if not c.blank]
     rows = filled + [FormChange() for _ in range(BLANK_ROWS)]
@@ -128,7 +129,7 @@ def _form_context(
             (row, found.lookup(row.uai, row.mef_stat_11) if not row.blank else None) for row in rows
         ],
         "error": error,
-        "jobs": found.registry.jobs(),
+        "jobs": _listed(request, found),
         "territory_options": found.territory_options(),
         "choices": found.choices(),
         "territory_label": found.territory_label,
@@ -140,10 +141,17 @@ def _form_context(
 
 @router.get("/simulations", name="simulations")
 def simulations_page(request: Request) -> Response:
-    """The simulations kept, and the form of a new one (the planner's example filled in)."""
+    """The visitor's simulations, and the form of a new one (the planner's example filled in)."""
     if service(request).empty():
         return empty_store_page(request)
-    return render(request, "simulations.html", _form_context(simulations(request), EXAMPLE))
+    return render(
+        request, "simulations.html", _form_context(request, simulations(request), EXAMPLE)
+    )
+
+
+def _listed(request: Request, found: SimulationService) -> list[SimulationJob]:
+    """The simulations this visitor asked for (their account's, or their browser's)."""
+    return found.jobs(viewer(request), known_ids(request))
 
 
 @router.post("/simulations")
@@ -162,19 +170,36 @@ async def simulations_submit(request: Request) -> Response:
     except ValueError:
         graines = 0
     try:
-        job = await _in_thread(found, document, form.territoire or None, graines)
+        job = await _in_thread(request, found, document, form.territoire or None, graines)
     except TremplinError as error:
         # The form again, as typed, with the reason: not the site's error page.
-        context = _form_context(found, form, str(error))
-        return render(request, "simulations.html", context, error.status)
-    return RedirectResponse(f"/simulations/{job.id}", status_code=303)
+        context = _form_context(request, found, form, str(error))
+        response = render(request, "simulations.html", context, error.status)
+        response.headers.update(retry_headers(error))
+        return response
+    redirect = RedirectResponse(f"/simulations/{job.id}", status_code=303)
+    remember(request, redirect, job.id)
+    return redirect
 
 
 async def _in_thread(
-    found: SimulationService, document: Mapping[str, Any], territoire: str | None, graines: int
+    request: Request,
+    found: SimulationService,
+    document: Mapping[str, Any],
+    territoire: str | None,
+    graines: int,
 ) -> SimulationJob:
     # Checking a scenario may build the facts (seconds, once): not on the event loop.
-    return await run_in_threadpool(found.submit, document, territoire, graines)
+    asking = viewer(request)
+    return await run_in_threadpool(
+        lambda: found.submit(
+            document,
+            territoire,
+            graines,
+            owner=asking.account,
+            quota_key=quota_key(request, asking),
+        )
+    )
 
 
 @router.get("/simulations/offre")
@@ -217,7 +242,7 @@ def compare_page(request: Request) -> Response:
     """Two simulations side by side: each one's before, after and difference."""
     found = simulations(request)
     a, b = request.query_params.get("a") or "", request.query_params.get("b") or ""
-    chosen = [found.job(identifier) for identifier in (a, b) if identifier]
+    chosen = [found.job(identifier, viewer(request)) for identifier in (a, b) if identifier]
     sides = [job_context(found, job) for job in chosen]
     done = [
         (f"{letter} — ", side["offers"])
@@ -227,7 +252,7 @@ def compare_page(request: Request) -> Response:
     context: dict[str, Any] = {
         "a": a,
         "b": b,
-        "jobs": [j for j in found.registry.jobs() if j.comparison is not None],
+        "jobs": [j for j in _listed(request, found) if j.comparison is not None],
         "sides": sides,
         "chart": offers_chart("graphique-comparaison", done) if len(done) == 2 else None,
     }
@@ -243,8 +268,8 @@ def compare_page(request: Request) -> Response:
 def simulation_page(request: Request, identifier: str) -> Response:
     """One simulation: its changes, then before / after / difference once it is done."""
     found = simulations(request)
-    job = found.job(identifier)
+    job = found.job(identifier, viewer(request))
     context = job_context(found, job)
     context["chart"] = offers_chart("graphique-offres", [("", context["offers"])])
-    context["others"] = [j for j in found.registry.jobs() if j.comparison and j.id != job.id]
+    context["others"] = [j for j in _listed(request, found) if j.comparison and j.id != job.id]
     return render(request, "simulation.html", context)

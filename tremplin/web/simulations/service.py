@@ -5,12 +5,13 @@ and applied to the offers of its palier and territory (:func:`~tremplin.scenario
 prepare`) before it is queued, so that an unknown UAI or an offer that does not exist is a 422
 while the planner is still on the form, not a failed simulation later. The simulation itself is
 :func:`~tremplin.scenarios.scenario_comparison.run_scenario` on the diagnostic's cached facts,
-run by the :class:`~tremplin.web.shared.jobs.SimulationRegistry`.
+queued as a job of the store (:mod:`tremplin.jobs`): run by the web process's pool on SQLite, by
+``tremplin worker`` processes on PostgreSQL, and read back from the store by any web process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,16 +19,22 @@ import polars as pl
 import sqlalchemy as sa
 from fastapi import Request
 
+from tremplin.config import Settings
 from tremplin.diagnostic import rules
 from tremplin.errors import InputError, NotFound
+from tremplin.jobs.kinds import SIMULATION, JobContext, simulation_parameters
+from tremplin.jobs.queue import JobQueue, open_queue
+from tremplin.jobs.records import Job
+from tremplin.jobs.runner import JobRunner
+from tremplin.jobs.visibility import Viewer
 from tremplin.referentials.territory_ref import TerritoryRef, TerritoryRefError
 from tremplin.scenarios.cohorts import entry_offers, premiere_offers
-from tremplin.scenarios.scenario_comparison import Comparison, palier_of, run_scenario
+from tremplin.scenarios.scenario_comparison import palier_of
 from tremplin.scenarios.scenarios import Scenario, prepare
 from tremplin.sources.registry import dataset as registered_dataset
 from tremplin.store.provenance import list_loaded_files
 from tremplin.web.diagnostic.service import DiagnosticService
-from tremplin.web.shared.jobs import SimulationJob, SimulationRegistry
+from tremplin.web.shared.jobs import SimulationJob
 
 __all__ = [
     "GRAINES_DEFAULT",
@@ -68,13 +75,24 @@ class OfferLookup:
 class SimulationService:
     """Checks, queues and keeps the simulations of one application."""
 
-    def __init__(self, engine: sa.Engine, diagnostic: DiagnosticService) -> None:
+    def __init__(
+        self, engine: sa.Engine, diagnostic: DiagnosticService, settings: Settings
+    ) -> None:
         self._engine = engine
         self._diagnostic = diagnostic
         self.region = diagnostic.region
         self.default_territory = f"region:{diagnostic.region}"
         """Where a simulation runs when neither the request nor the scenario says."""
-        self.registry = SimulationRegistry(self._run)
+        runner = JobRunner(JobContext(engine, diagnostic.facts))
+        self.queue: JobQueue = open_queue(
+            engine,
+            settings.database_url,
+            runner,
+            per_person=settings.jobs_par_personne,
+            bound=settings.jobs_max,
+            pool_size=settings.jobs_paralleles,
+        )
+        """The jobs of the store: quotas, then the pool (SQLite) or procrastinate."""
 
     # --- offers of each palier, kept with the facts -----------------------------------------
 
@@ -98,13 +116,20 @@ class SimulationService:
     # --- submitting -------------------------------------------------------------------------
 
     def submit(
-        self, document: Mapping[str, Any], territoire: str | None, graines: int
+        self,
+        document: Mapping[str, Any],
+        territoire: str | None,
+        graines: int,
+        *,
+        owner: str | None = None,
+        quota_key: str = "local",
     ) -> SimulationJob:
         """Read ``document`` (the structure of a scenario file), check that it applies to the
         offers of ``territoire`` (default: the scenario's, else AURA), and queue it on the
-        cohorts of seeds 1 to ``graines``. Raises :class:`~tremplin.errors.InputError` (in
-        French) when it does not apply, :class:`~tremplin.web.shared.jobs.RegistryFull` when
-        full."""
+        cohorts of seeds 1 to ``graines`` as a job of ``owner`` (None: anonymous), counted
+        against ``quota_key``. Raises :class:`~tremplin.errors.InputError` (in French) when it
+        does not apply, :class:`~tremplin.errors.TooManyRequests` (429) or
+        :class:`~tremplin.errors.Busy` (503) over a quota."""
         if not 1 <= graines <= GRAINES_MAX:
             raise InputError(f"« cohortes » : un nombre entier de 1 à {GRAINES_MAX} est attendu")
         # A scenario that does not apply raises ScenarioError, an InputError (422).
@@ -112,33 +137,42 @@ class SimulationService:
         territory = (territoire or scenario.territoire or self.default_territory).strip()
         palier = self.palier_of(scenario)
         prepare(scenario, self.offers(palier), self._diagnostic.facts().etablissements, territory)
-        return self.registry.submit(
+        parameters = simulation_parameters(
             scenario,
             territoire=territory,
             palier=palier,
             graines=graines,
             sources=self.sources(palier),
         )
+        job = self.queue.submit(
+            SIMULATION, parameters, owner=owner, quota_key=quota_key, progress_total=graines
+        )
+        return SimulationJob.of(job)
 
-    def job(self, identifier: str) -> SimulationJob:
-        """The kept simulation ``identifier``; :class:`~tremplin.errors.NotFound` if unknown
-        (or forgotten)."""
-        job = self.registry.get(identifier)
-        if job is None:
-            raise NotFound(f"simulation « {identifier} » inconnue")
+    def job(self, identifier: str, viewer: Viewer) -> SimulationJob:
+        """The simulation ``identifier`` if ``viewer`` may read it;
+        :class:`~tremplin.errors.NotFound` otherwise."""
+        return SimulationJob.of(self._simulation(identifier, viewer))
+
+    def jobs(self, viewer: Viewer, known: Iterable[str] = ()) -> list[SimulationJob]:
+        """The simulations of ``viewer`` and of the ``known`` ids, the newest first."""
+        found = self.queue.jobs(viewer, known)
+        return [SimulationJob.of(job) for job in found if job.kind == SIMULATION]
+
+    def cancel(self, identifier: str, viewer: Viewer) -> SimulationJob:
+        """Cancel the simulation ``identifier`` if it is queued or running."""
+        self._simulation(identifier, viewer)
+        return SimulationJob.of(self.queue.cancel(identifier, viewer))
+
+    def _simulation(self, identifier: str, viewer: Viewer) -> Job:
+        job = self.queue.get(identifier, viewer)
+        if job.kind != SIMULATION:  # another kind of job is not a simulation's page
+            raise NotFound(f"simulation « {identifier[:64]} » inconnue")
         return job
 
-    def _run(self, job: SimulationJob, progress: Callable[[int], None]) -> Comparison:
-        facts = self._diagnostic.facts()
-        with self._engine.connect() as conn:
-            return run_scenario(
-                conn,
-                facts,
-                job.scenario,
-                territoire=job.territoire,
-                seeds=job.seeds,
-                progress=progress,
-            )
+    def close(self) -> None:
+        """Stop running jobs in this process (queued ones stay in the store)."""
+        self.queue.close()
 
     def sources(self, palier: str) -> tuple[str, ...]:
         """« title (file, millésime) » of each loaded file the palier's cohorts read."""
