@@ -68,6 +68,28 @@ class Busy(TremplinError):
     status = 503
 
 
+class Unauthenticated(TremplinError):
+    """An action that needs an account, asked without one (or with an expired session)."""
+
+    status = 401
+
+
+class Forbidden(TremplinError):
+    """An action the account's role does not allow."""
+
+    status = 403
+
+
+class TooManyAttempts(TremplinError):
+    """Too many attempts in a short time (wrong passwords): refused for ``retry_after`` seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(message)
+
+
 _LONG_INTEGER = re.compile(rf"\d{{{sys.get_int_max_str_digits() + 1},}}")
 
 

@@ -13,13 +13,15 @@ page it is the site's error page. Anything else that escapes is a bug and stays 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tremplin.errors import TremplinError
+from tremplin.errors import TooManyAttempts, TremplinError
 from tremplin.web.shared.templating import render
 
 API_PREFIX = "/api"
@@ -46,7 +48,15 @@ def error_response(request: Request, status: int, message: str | None) -> Respon
 async def _tremplin_error(request: Request, error: Exception) -> Response:
     """An error raised on purpose: its status and its French message."""
     assert isinstance(error, TremplinError)
-    return error_response(request, error.status, str(error))
+    if error.status == 401 and not _is_api(request) and request.method == "GET":
+        # A page that needs an account: the login page, which comes back here afterwards.
+        return RedirectResponse(
+            f"/connexion?suivant={quote(request.url.path, safe='/')}", status_code=302
+        )
+    response = error_response(request, error.status, str(error))
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
