@@ -10,6 +10,7 @@ address (no personal data), and deleted when they leave the window.
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -44,7 +45,7 @@ def _retry_after(
         return None
     # Locked until the oldest of the last ``limit`` failures leaves the window.
     oldest = min(t if t.tzinfo else t.replace(tzinfo=UTC) for t in times)
-    return int((oldest + WINDOW - now).total_seconds()) + 1
+    return math.ceil((oldest + WINDOW - now).total_seconds())
 
 
 def check_allowed(

@@ -115,8 +115,9 @@ def anonymise_inactive(
         .scalars()
         .all()
     )
+    # Old lines first: the lines this run writes are never among those it deletes.
+    deleted = audit.purge_older_than(conn, audit_days, now)
     actor = Actor(audit.SYSTEM)
     for identifier in stale:
         _erase(conn, actor, get_account(conn, identifier), "comptes.anonymiser")
-    deleted = audit.purge_older_than(conn, audit_days, now)
     return Anonymised(list(stale), deleted)
