@@ -44,7 +44,7 @@ def _retry_after(
     if len(times) < limit:
         return None
     # Locked until the oldest of the last ``limit`` failures leaves the window.
-    oldest = min(t if t.tzinfo else t.replace(tzinfo=UTC) for t in times)
+    oldest: datetime = min(t if t.tzinfo else t.replace(tzinfo=UTC) for t in times)
     return math.ceil((oldest + WINDOW - now).total_seconds())
 
 
