@@ -1,4 +1,5 @@
-"""Every route of the application × every role × in / out of scope: the answer the policy says.
+"""Every route of the application × every role × in / out of scope: the answer the policy says,
+on SQLite and on PostgreSQL.
 
 The routes are enumerated from ``app.routes`` (so a route added without declaring its action
 fails here), each declares exactly one action with ``requires``, and each is asked by a visitor
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,9 +29,10 @@ from fastapi.routing import iter_route_contexts
 
 from tests.accounts.people import PASSWORD, PEOPLE, Person, create, create_everyone
 from tests.web.accounts import api_token, cookie_header, web_login
-from tests.web.client import WebClient
+from tests.web.client import WebClient, web_client, web_settings
 from tremplin.accounts.accounts import Account
-from tremplin.accounts.policy import ALL_ROLES, VISITOR, Decision, default_policy
+from tremplin.accounts.policy import ALL_ROLES, VISITOR, Decision, Resource, default_policy
+from tremplin.store.database import open_store
 from tremplin.web.app import FRAMEWORK_ROUTES
 from tremplin.web.shared.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS, requirement_of
 
@@ -172,9 +175,22 @@ def accounts(store_client: WebClient, store: sa.Engine) -> dict[str, Account]:
     return create_everyone(store)
 
 
+@pytest.fixture
+def backend(database_url: str, tmp_path: Path) -> Iterator[tuple[WebClient, sa.Engine]]:
+    """The application on an empty store, SQLite then PostgreSQL, and an engine on that store."""
+    with web_client(web_settings(database_url, tmp_path)) as client:
+        engine = open_store(database_url)
+        try:
+            yield client, engine
+        finally:
+            engine.dispose()
+
+
 def test_every_route_answers_every_role_as_the_policy_says(
-    store_client: WebClient, store: sa.Engine, accounts: dict[str, Account]
+    backend: tuple[WebClient, sa.Engine],
 ) -> None:
+    store_client, store = backend
+    accounts = create_everyone(store)
     policy = default_policy()
     routes = declared_routes(store_client.app)
     callers = list(_callers(store_client, accounts))
@@ -193,11 +209,7 @@ def test_every_route_answers_every_role_as_the_policy_says(
                 if (asked.method, asked.path) in DESTRUCTIVE and caller.account is not None:
                     caller = _fresh(store_client, store, caller, asked)
                 path = _path(asked, identifier)
-                resource = None
-                if scoped:
-                    from tremplin.accounts.policy import Resource
-
-                    resource = Resource(owner_id=identifier)
+                resource = Resource(owner_id=identifier) if scoped else None
                 decision = policy.decide(caller.account, asked.action, resource)
                 answer = _send(store_client, asked, caller, path)
                 expected = _expected(asked, caller, decision)
