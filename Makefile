@@ -73,6 +73,7 @@ bench: install-test
 	$(BIN)/python benchmarks/assignment.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/jobs.py
+	$(BIN)/python benchmarks/passwords.py
 
 clean:
 	rm -rf $(VENV) node_modules var tremplin/web/static/vendor

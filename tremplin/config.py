@@ -63,6 +63,20 @@ def _region(value: str) -> str:
     return value
 
 
+def _flag(value: str) -> bool:
+    if value.strip().lower() in ("1", "true", "oui", "yes"):
+        return True
+    if value.strip().lower() in ("0", "false", "non", "no"):
+        return False
+    raise InputError(f"valeur « {value} » invalide", expected="1 (oui) ou 0 (non)")
+
+
+def _days(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise InputError(f"nombre de jours invalide « {value} »", expected="un entier positif")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: the ``Settings`` field it fills, its default, French help and parser."""
@@ -137,6 +151,27 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", "127.0.0.1", "Adresse d'écoute du serveur web."),
     Setting("port", "8000", "Port du serveur web.", _port),
+    Setting(
+        "cookie_secure",
+        "1",
+        "Cookies de session marqués « Secure » (envoyés en HTTPS seulement) ; 0 pour essayer "
+        "le site en HTTP ailleurs que sur 127.0.0.1 ou localhost.",
+        _flag,
+    ),
+    Setting(
+        "anonymisation_jours",
+        "730",
+        "Jours sans connexion après lesquels « tremplin comptes anonymiser » rend un compte "
+        "anonyme (voir docs/rgpd.md).",
+        _days,
+    ),
+    Setting(
+        "journal_jours",
+        "1825",
+        "Jours pendant lesquels le journal des modifications est gardé "
+        "(« tremplin comptes anonymiser » efface les lignes plus anciennes).",
+        _days,
+    ),
 )
 
 
@@ -155,6 +190,9 @@ class Settings:
     jobs_paralleles: int
     host: str
     port: int
+    cookie_secure: bool = True
+    anonymisation_jours: int = 730
+    journal_jours: int = 1825
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

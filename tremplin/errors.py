@@ -81,6 +81,25 @@ class TooManyRequests(Busy):
     status = 429
 
 
+class Unauthenticated(TremplinError):
+    """An action that needs an account, asked without one (or with an expired session)."""
+
+    status = 401
+
+
+class Forbidden(TremplinError):
+    """An action the account's role does not allow."""
+
+    status = 403
+
+
+class TooManyAttempts(TooManyRequests):
+    """Too many attempts in a short time (wrong passwords): refused for ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=max(1, retry_after))
+
+
 _LONG_INTEGER = re.compile(rf"\d{{{sys.get_int_max_str_digits() + 1},}}")
 
 

@@ -16,6 +16,7 @@ from tests.web.stores import CHAUDRONNERIE, EXAMPLE, OYONNAX, SEEDS, VILLEURBANN
 from tremplin.jobs.kinds import SIMULATION, JobContext
 from tremplin.reports.scenario_figures import format_difference, format_interval, format_mean
 from tremplin.scenarios.scenario_comparison import Comparison
+from tremplin.web.shared.auth import CSRF_COOKIE
 
 
 @pytest.fixture
@@ -92,8 +93,17 @@ def test_the_simulations_page_offers_the_planners_example(
     assert f'<option value="{OYONNAX}" label="' in html  # suggestions while typing
 
 
+FORM_TOKEN = "jeton-du-formulaire"
+"""The CSRF token the form carries, equal to the cookie the page set (see _HEADERS)."""
+_HEADERS = {
+    "content-type": "application/x-www-form-urlencoded",
+    "cookie": f"{CSRF_COOKIE}={FORM_TOKEN}",
+}
+
+
 def _form(**changed: Any) -> bytes:
     fields: list[tuple[str, str]] = [
+        ("csrf", FORM_TOKEN),
         ("titre", "Par le formulaire"),
         ("territoire", "region:84"),
         ("palier", ""),
@@ -113,7 +123,7 @@ def _form(**changed: Any) -> bytes:
 
 
 def test_the_form_queues_a_scenario_or_says_why_not(client: WebClient) -> None:
-    headers = {"content-type": "application/x-www-form-urlencoded"}
+    headers = _HEADERS
     answer = client.request("POST", "/simulations", content=_form(), headers=headers)
     assert answer.status_code == 303
     identifier = answer.headers["location"].rsplit("/", 1)[1]

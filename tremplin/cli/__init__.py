@@ -3,6 +3,7 @@
 Each command lives in its own module, which registers itself on :data:`app`.
 """
 
+from tremplin.cli import accounts_command as _accounts_command  # noqa: F401
 from tremplin.cli import assets_command as _assets_command  # noqa: F401
 from tremplin.cli import calibration_command as _calibration_command  # noqa: F401
 from tremplin.cli import config_command as _config_command  # noqa: F401

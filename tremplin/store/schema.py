@@ -100,6 +100,68 @@ jobs = sa.Table(
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
 )
 
+# --- people: accounts, their sessions, failed logins, and the audit log of every write --------
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # Lower-cased; an anonymised account keeps a placeholder « anonyme-<id> » (unique too).
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("territoire", sa.String(64), nullable=True),
+    sa.Column("uai", sa.String(8), nullable=True),
+    sa.Column("siret", sa.String(14), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("anonymised_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+account_sessions = sa.Table(
+    "account_sessions",
+    metadata,
+    # sha256 of the secret handed out (cookie, bearer token or one-time link): a copy of the
+    # table does not give anyone a session.
+    sa.Column("token_sha256", sa.String(64), primary_key=True),
+    sa.Column(
+        "account_id",
+        sa.Integer,
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # sha256 of the e-mail and of the address tried, so that failures keep no personal data.
+    sa.Column("email_sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("address_sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    # Who: an account's id (null for the command line or the system) and how it is shown.
+    sa.Column("actor_id", sa.Integer, nullable=True, index=True),
+    sa.Column("actor", sa.String(320), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(128), nullable=False, index=True),
+    # JSON documents (text) of the row before and after the write; null when there was none.
+    sa.Column("before", sa.Text, nullable=True),
+    sa.Column("after", sa.Text, nullable=True),
+)
+
 _SQL_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
     "text": sa.Text(),
     "code": sa.String(32),

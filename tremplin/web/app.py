@@ -13,10 +13,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from tremplin import __version__
+from tremplin.accounts.policy import default_policy
 from tremplin.config import Settings
 from tremplin.diagnostic.facts import FactsCache
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.database import open_store
+from tremplin.web.accounts import api as account_api
+from tremplin.web.accounts import audit_pages
+from tremplin.web.accounts import pages as account_pages
 from tremplin.web.diagnostic import api as diagnostic_api
 from tremplin.web.diagnostic import (
     console_api,
@@ -31,6 +35,7 @@ from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
 from tremplin.web.shared.assets import STATIC
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.errors import API_PREFIX, install_error_handlers
 from tremplin.web.shared.templating import create_templates
 from tremplin.web.simulations import api as simulation_api
@@ -39,6 +44,13 @@ from tremplin.web.simulations.service import SimulationService
 
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 DOCS_URL = f"{API_PREFIX}/docs"
+FRAMEWORK_ROUTES = {
+    OPENAPI_URL: "lecture",
+    "/static": "lecture",
+}
+"""Routes the framework adds (the OpenAPI document, the static files), which cannot declare a
+dependency: both public, read-only (« lecture »). Every other route declares its action with
+``requires`` (``tests/web/test_policy_routes.py`` checks it)."""
 
 _DESCRIPTION = (
     "Données du partenariat entre la région académique Auvergne-Rhône-Alpes et l'UIMM : "
@@ -89,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.templates = create_templates()
     app.state.perimeter = perimeter
+    app.state.policy = default_policy()
     app.state.diagnostic = DiagnosticService(engine, FactsCache(engine, perimeter))
     app.state.simulations = SimulationService(engine, app.state.diagnostic, settings)
 
@@ -105,7 +118,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(console_api.router)
     app.include_router(trend_api.router)
     app.include_router(simulation_api.router)
-    app.add_api_route(DOCS_URL, _swagger_ui, include_in_schema=False)
+    app.include_router(account_pages.router)
+    app.include_router(account_api.router)
+    app.include_router(audit_pages.router)
+    app.include_router(audit_pages.api_router)
+    app.add_api_route(
+        DOCS_URL, _swagger_ui, include_in_schema=False, dependencies=[requires("lecture")]
+    )
     install_error_handlers(app)
     return app
 

@@ -23,12 +23,15 @@ from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
 from tremplin.store.provenance import list_loaded_files
 from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.service import cached, keep_export, service
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.exports import Table, add_export_routes
 from tremplin.web.shared.pagination import page_json, records
 from tremplin.web.shared.params import TAILLE_DEFAULT, Page, Taille, enum
 from tremplin.web.shared.templating import request_engine
 
-router = APIRouter(prefix="/api/v1", tags=["Diagnostic territorial"])
+router = APIRouter(
+    prefix="/api/v1", tags=["Diagnostic territorial"], dependencies=[requires("lecture")]
+)
 
 ROW_COLUMNS = [
     *ORDER,

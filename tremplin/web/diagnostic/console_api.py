@@ -22,11 +22,12 @@ from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.api import DIAGNOSTIC_DATASETS, loaded_files
 from tremplin.web.diagnostic.console_spec import CONSOLES, ConsoleSpec, query_filters
 from tremplin.web.diagnostic.service import cached, keep_export, service
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.exports import Table, add_export_routes
 from tremplin.web.shared.pagination import page_json, paginate
 from tremplin.web.shared.params import TAILLE_DEFAULT, Page, Taille, enum
 
-router = APIRouter(prefix="/api/v1", tags=["Consoles"])
+router = APIRouter(prefix="/api/v1", tags=["Consoles"], dependencies=[requires("lecture")])
 
 
 _OPTIONAL_CODE = "Code ; vide : pas de filtre."

@@ -22,11 +22,12 @@ from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.console_spec import FORMATIONS, OFFERS, ConsoleSpec
 from tremplin.web.diagnostic.pages import niveau_options
 from tremplin.web.diagnostic.service import cached, service
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.pagination import paginate
 from tremplin.web.shared.params import integer
 from tremplin.web.shared.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
 
 PAGE_SIZE = 50
 

@@ -30,9 +30,10 @@ from tremplin.reports.figures import (
 from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.service import GROUP_COLUMNS, TERRITORY_COLUMNS, cached, service
 from tremplin.web.shared import charts
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
 
 MAP_MAILLES = ("academie", "departement", "bassin")
 OBJECTIVE_COLOURS = {

@@ -18,9 +18,10 @@ from tremplin.diagnostic.ranking import SIZE_DEFINITIONS
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
 from tremplin.web.diagnostic.service import cached, service
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
 
 VOLUME_LABELS = {
     "demandes_voeux_1": "demandes en vœu 1",

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from tremplin.store.provenance import list_loaded_files
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.templating import request_engine
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", dependencies=[requires("lecture")])
 
 
 class SourceFile(BaseModel):

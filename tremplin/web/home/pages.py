@@ -10,9 +10,10 @@ from starlette.responses import Response
 
 from tremplin.sources.registry import dataset as registered_dataset
 from tremplin.store.provenance import LoadedFile, RejectedRow, list_loaded_files, list_rejected_rows
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.templating import render, request_engine, request_settings
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
 
 REJECTED_SHOWN = 20
 """How many rejected rows of a file the sources page lists (the first ones, in file order)."""

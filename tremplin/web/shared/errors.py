@@ -13,11 +13,13 @@ page it is the site's error page. Anything else that escapes is a bug and stays 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from tremplin.errors import TremplinError
 from tremplin.web.shared.templating import render
@@ -46,6 +48,11 @@ def error_response(request: Request, status: int, message: str | None) -> Respon
 async def _tremplin_error(request: Request, error: Exception) -> Response:
     """An error raised on purpose: its status and its French message."""
     assert isinstance(error, TremplinError)
+    if error.status == 401 and not _is_api(request) and request.method == "GET":
+        # A page that needs an account: the login page, which comes back here afterwards.
+        return RedirectResponse(
+            f"/connexion?suivant={quote(request.url.path, safe='/')}", status_code=302
+        )
     response = error_response(request, error.status, str(error))
     response.headers.update(retry_headers(error))
     return response

@@ -19,6 +19,7 @@ from tremplin import formats
 from tremplin.config import Settings
 from tremplin.reports.figures import format_cell, format_value
 from tremplin.store.provenance import list_loaded_files
+from tremplin.web.shared.auth import csrf_token, set_csrf_cookie
 
 SHARED_TEMPLATES = Path(__file__).with_name("templates")
 FEATURE_TEMPLATES = tuple(
@@ -45,7 +46,13 @@ def _page_context(request: Request) -> dict[str, Any]:
     # at once, and a real load that replaces them must hide it.
     with request_engine(request).connect() as conn:
         demo = any(loaded.is_demo for loaded in list_loaded_files(conn))
-    return {"demo_data": demo, "current_path": request.url.path}
+    return {
+        "demo_data": demo,
+        "current_path": request.url.path,
+        # Called by the templates that hold a form only: the pages kept for everyone by the
+        # response cache must carry no one's token (nor their account).
+        "csrf_token": lambda: csrf_token(request),
+    }
 
 
 def create_templates() -> Jinja2Templates:
@@ -69,4 +76,6 @@ def render(
 ) -> Response:
     """The page ``name`` rendered with ``context`` (plus the per-request page context)."""
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    response = templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    set_csrf_cookie(request, response)
+    return response

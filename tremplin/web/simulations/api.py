@@ -17,6 +17,7 @@ from fastapi import Query as Param
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.jobs import (
     STATUTS,
     SimulationJob,
@@ -27,7 +28,11 @@ from tremplin.web.shared.jobs import (
 )
 from tremplin.web.simulations.service import GRAINES_DEFAULT, GRAINES_MAX, simulations
 
-router = APIRouter(prefix="/api/v1", tags=["Simulations d'affectation"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["Simulations d'affectation"],
+    dependencies=[requires("lecture", writes="simulation.lancer")],
+)
 
 STATUT_DESCRIPTION = "État : " + ", ".join(f"« {k} » ({v.lower()})" for k, v in STATUTS.items())
 EXAMPLE: dict[str, Any] = {

@@ -26,6 +26,7 @@ from starlette.responses import RedirectResponse, Response
 from tremplin.errors import TremplinError
 from tremplin.reports.scenario_figures import ACTION_LABELS, PALIER_LABELS
 from tremplin.web.diagnostic.service import empty_store_page, service
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.errors import retry_headers
 from tremplin.web.shared.jobs import SimulationJob, known_ids, quota_key, remember, viewer
 from tremplin.web.shared.templating import render
@@ -37,7 +38,9 @@ from tremplin.web.simulations.service import (
 )
 from tremplin.web.simulations.views import job_context, offers_chart, side_groups
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(
+    include_in_schema=False, dependencies=[requires("lecture", writes="simulation.lancer")]
+)
 
 FIELDS = ("action", "uai", "mef_stat_11", "places", "vers_uai", "vers_mef_stat_11")
 """The fields of one change in the form, repeated once per change, in order."""
