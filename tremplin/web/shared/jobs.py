@@ -19,11 +19,13 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
+from tremplin.accounts.policy import Decision, Resource
 from tremplin.jobs import records
 from tremplin.jobs.records import ANNULEE, ECHEC, EN_ATTENTE, EN_COURS, STATUTS, TERMINEE
 from tremplin.jobs.visibility import ANONYMOUS, Viewer
 from tremplin.scenarios.scenario_comparison import Comparison
 from tremplin.scenarios.scenarios import Scenario
+from tremplin.web.shared.auth import current_account, request_policy
 
 __all__ = [
     "ANNULEE",
@@ -49,10 +51,26 @@ _COOKIE_DAYS = 30
 
 
 def viewer(request: Request) -> Viewer:
-    """Who asks. Without accounts, every visitor is anonymous; the accounts' session is what
-    will give the account (and the policy) here."""
+    """Who asks: a visitor without account is anonymous; an account reads its own jobs and
+    those the policy's ``simulation.voir`` lets it read (a planner, those of its territory)."""
     found = getattr(request.state, "job_viewer", None)
-    return found if isinstance(found, Viewer) else ANONYMOUS
+    if isinstance(found, Viewer):
+        return found
+    account = current_account(request)
+    if account is None:
+        return ANONYMOUS
+    policy = request_policy(request)
+
+    def allowed(job: records.Job) -> bool:
+        owner = int(job.owner) if job.owner is not None and job.owner.isdigit() else None
+        territory = job.parameters.get("territoire")
+        resource = Resource(
+            territoires=frozenset({str(territory)} if territory else ()), owner_id=owner
+        )
+        return policy.decide(account, "simulation.voir", resource) is Decision.ALLOWED
+
+    request.state.job_viewer = found = Viewer(str(account.id), allowed)
+    return found
 
 
 def quota_key(request: Request, asking: Viewer) -> str:
