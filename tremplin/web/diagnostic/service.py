@@ -31,6 +31,7 @@ from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
 from tremplin.diagnostic.indicators import Query, compute
 from tremplin.diagnostic.ranking import rank
 from tremplin.diagnostic.rules import UNPLACED
+from tremplin.diagnostic.selection import NO_SELECTION, Selection, codes
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
 from tremplin.store.provenance import list_loaded_files, year_warnings
@@ -183,9 +184,18 @@ class DiagnosticService:
             )
         return self._cached(key, lambda _facts: self._classified(query, objectif))
 
-    def page(self, query: Query, objectif: str | None, page: int, taille: int) -> Page:
-        """One page of :meth:`rows`; the sentences are written for that page's rows only."""
-        shown = paginate(self.rows(query, objectif, reasons=False), page, taille)
+    def page(
+        self,
+        query: Query,
+        objectif: str | None,
+        page: int,
+        taille: int,
+        selection: Selection = NO_SELECTION,
+    ) -> Page:
+        """One page of :meth:`rows` after ``selection`` (thresholds, sort); the sentences are
+        written for that page's rows only."""
+        rows = selection.apply(self.rows(query, objectif, reasons=False))
+        shown = paginate(rows, page, taille)
         return replace(shown, rows=with_reasons(shown.rows))
 
     def _classified(self, query: Query, objectif: str | None) -> pl.DataFrame:
@@ -194,7 +204,8 @@ class DiagnosticService:
             return rank(self.rows(query, reasons=False), objectif)
         rows = self.indicators(query)
         if query.territoire is not None:
-            rows = rows.filter(pl.col("code_territoire") == query.territoire)
+            # One territory, or several (« 01,38 »): the rows of each.
+            rows = rows.filter(pl.col("code_territoire").is_in(codes(query.territoire)))
         if query.groupe is not None:
             rows = rows.filter(pl.col("code_groupe") == query.groupe)
         return classify(rows, reasons=False)
