@@ -9,7 +9,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.web.client import WebClient
-from tests.web.reading import busiest_row, csv_frame
+from tests.web.reading import assert_rounded, busiest_row, csv_frame
 from tremplin.reports.figures import COLUMN_LABELS
 from tremplin.web.diagnostic.console_spec import CONSOLES, ConsoleSpec
 
@@ -46,8 +46,12 @@ def test_console_exports_read_back(client: WebClient) -> None:
     assert frame.height == offers["total"]
     frame = frame.head(len(offers["lignes"]))
     assert frame.get_column("UAI").to_list() == [r["uai"] for r in offers["lignes"]]
-    assert frame.get_column(COLUMN_LABELS["taux_pression"]).to_list() == pytest.approx(
-        [r["taux_pression"] for r in offers["lignes"]], nan_ok=True
+    # Pressure rounded to 2 decimals, as the page writes it.
+    assert_rounded(
+        frame.get_column(COLUMN_LABELS["taux_pression"]).to_list(),
+        [r["taux_pression"] for r in offers["lignes"]],
+        2,
+        "taux_pression",
     )
     book = CalamineWorkbook.from_filelike(
         io.BytesIO(client.get("/api/v1/formations.xlsx?code_region=84").content)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.stores import DEMO_ACADEMIE
 from tests.web.client import WebClient
-from tests.web.reading import busiest_row, computed, csv_frame
+from tests.web.reading import assert_rounded, busiest_row, computed, csv_frame
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVES
 from tremplin.diagnostic.indicators import ORDER, Query
@@ -117,17 +116,6 @@ def test_map_shapes(client: WebClient) -> None:
     drawn = {f["properties"]["code"] for f in bassins}
     assert {r["code_territoire"] for r in rows} - {rules.UNPLACED} <= drawn
     assert client.get("/api/v1/carte/canton").status_code == 422
-
-
-def assert_rounded(got: list[Any], exact: list[Any], digits: int, name: str) -> None:
-    """``got`` is ``exact`` rounded to ``digits`` decimals (a missing value stays missing)."""
-    assert len(got) == len(exact), name
-    for value, truth in zip(got, exact, strict=True):
-        if truth is None:
-            assert value is None, name
-            continue
-        assert value == pytest.approx(round(value, digits), abs=1e-9), (name, value)
-        assert abs(value - truth) <= 0.5 * 10**-digits + 1e-9, (name, value, truth)
 
 
 def test_csv_export_reads_back_with_the_api_numbers(client: WebClient) -> None:

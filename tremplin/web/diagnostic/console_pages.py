@@ -25,6 +25,7 @@ from tremplin.web.diagnostic.pages import niveau_options
 from tremplin.web.diagnostic.service import cached, service
 from tremplin.web.shared.pagination import paginate
 from tremplin.web.shared.params import integer
+from tremplin.web.shared.sorting import SortLinks
 from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -107,17 +108,13 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
         shown = paginate(frame, shown.pages, PAGE_SIZE)
     query_string = _query_string(query)
     sort = query.sort
-    numbers = {c.name for c in spec.columns if c.number}
-
-    def sort_link(name: str) -> str:
-        """The page sorted by ``name``: the other way when it is already, else largest first
-        for a number and A to Z for a text."""
-        if sort.column == name:
-            order = "asc" if sort.descending else "desc"
-        else:
-            order = "desc" if name in numbers else "asc"
-        return f"/diagnostic/{kind}?{_query_string(_with(query, tri=name, ordre=order))}"
-
+    sorting = SortLinks(
+        sort,
+        lambda name, order: (
+            f"/diagnostic/{kind}?{_query_string(_with(query, tri=name, ordre=order))}"
+        ),
+        {c.name for c in spec.columns if c.number},
+    )
     return render(
         request,
         "console.html",
@@ -138,10 +135,7 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
             "tags_query": _query_string(_with(query, tri=None, ordre=None)),
             "sort": sort,
             "sort_label": COLUMN_LABELS.get(sort.column, sort.column),
-            "sort_link": sort_link,
-            "sort_state": lambda name: (
-                ("descending" if sort.descending else "ascending") if name == sort.column else None
-            ),
+            "sorting": sorting,
             "chosen": {name: codes(getattr(query, name)) for name in MULTIPLE_FILTERS},
             "thresholds": [
                 (name, label, _threshold_value(query, name)) for name, label in THRESHOLD_FIELDS
