@@ -36,14 +36,17 @@ def test_an_objective_ranks_its_rows_by_size(demo_store_url: str) -> None:
     assert secret and all(r["projets_recrutement"] is None for r in secret)
 
 
-def test_an_unknown_objective_is_refused_in_french(demo_store_url: str) -> None:
+def _refused(demo_store_url: str, *options: str) -> str:
+    """The French message of ``tremplin diagnostic`` refusing ``options``."""
     result = CliRunner().invoke(
-        app,
-        ["diagnostic", "--objectif", "tout"],
-        env={"TREMPLIN_DATABASE_URL": demo_store_url},
+        app, ["diagnostic", *options], env={"TREMPLIN_DATABASE_URL": demo_store_url}
     )
     assert result.exit_code != 0
-    assert "objectif « tout » inconnu" in result.output
+    return result.output
+
+
+def test_an_unknown_objective_is_refused_in_french(demo_store_url: str) -> None:
+    assert "objectif « tout » inconnu" in _refused(demo_store_url, "--objectif", "tout")
 
 
 def _rows(demo_store_url: str, *options: str) -> list[dict[str, object]]:
@@ -106,14 +109,14 @@ def test_thresholds_and_sort_apply_to_the_rows(demo_store_url: str) -> None:
         "desc",
     )
     pressures = [r["taux_pression"] for r in everything]
-    expected = [r for r, p in zip(everything, pressures, strict=True) if p is not None and p >= 1.3]  # type: ignore[operator]
+    expected = [
+        r
+        for r, p in zip(everything, pressures, strict=True)
+        if p is not None and float(str(p)) >= 1.3
+    ]
     assert kept and sorted(map(repr, kept)) == sorted(map(repr, expected))
     places = [float(str(r["places"])) for r in kept]
     assert places == sorted(places, reverse=True)
-    refused = CliRunner().invoke(
-        app,
-        ["diagnostic", "--seuil", "taux_pression>1"],
-        env={"TREMPLIN_DATABASE_URL": demo_store_url},
-    )
-    assert refused.exit_code != 0
-    assert "seuil « taux_pression>1 »" in refused.output
+    refused = _refused(demo_store_url, "--seuil", "taux_pression>1")
+    assert "seuil « taux_pression>1 »" in refused
+    assert "tri « inconnu » inconnu" in _refused(demo_store_url, "--tri", "inconnu")
