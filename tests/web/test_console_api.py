@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import polars as pl
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -131,3 +132,6 @@ def test_console_api_takes_several_departements_thresholds_and_a_sort(client: We
         codes = frame.get_column(COLUMN_LABELS[code])
         labels = frame.get_column(COLUMN_LABELS[label])
         assert (codes.is_null() | labels.is_not_null()).all(), label
+    # A ROME code is named by the ROME fiches loaded (the demo's cover part of the codes).
+    named = frame.filter(pl.col(COLUMN_LABELS["libelle_rome"]).is_not_null())
+    assert named.height and named.get_column(COLUMN_LABELS["code_rome"]).null_count() == 0

@@ -33,7 +33,9 @@ from tremplin.diagnostic.ranking import rank
 from tremplin.diagnostic.rules import UNPLACED
 from tremplin.diagnostic.selection import NO_SELECTION, Selection, codes
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
+from tremplin.referentials.tables import read_query
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
+from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.provenance import list_loaded_files, year_warnings
 from tremplin.web.shared.caching import Memo, ResponseCache
 from tremplin.web.shared.pagination import Page, paginate
@@ -310,10 +312,35 @@ class DiagnosticService:
     # --- consoles, coverage -----------------------------------------------------------------
 
     def offers(self, query: ConsoleQuery) -> pl.DataFrame:
-        return self._cached(("offers", query), lambda facts: offers_table(facts, query))
+        return self._cached(
+            ("offers", query), lambda facts: self._with_rome_labels(offers_table(facts, query))
+        )
 
     def formations(self, query: ConsoleQuery) -> pl.DataFrame:
-        return self._cached(("formations", query), lambda facts: formations_table(facts, query))
+        return self._cached(
+            ("formations", query),
+            lambda facts: self._with_rome_labels(formations_table(facts, query)),
+        )
+
+    def rome_labels(self) -> pl.DataFrame:
+        """``code_rome``, ``libelle_rome``: the ROME fiches loaded (none without the file)."""
+
+        def read(_facts: Facts) -> pl.DataFrame:
+            table = DATASET_TABLES["rome_fiches"]
+            with self._engine.connect() as conn:
+                found = read_query(conn, sa.select(table.c.code_rome, table.c.libelle_rome))
+            return found.drop_nulls("code_rome").unique("code_rome", keep="last")
+
+        return self._cached(("rome-labels",), read)
+
+    def _with_rome_labels(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """``rows`` with ``libelle_rome`` next to ``code_rome``: no code read alone."""
+        if "code_rome" not in rows.columns:
+            return rows
+        labels = self.rome_labels().select(
+            pl.col("code_rome").cast(rows.schema["code_rome"]), "libelle_rome"
+        )
+        return rows.join(labels, on="code_rome", how="left", maintain_order="left")
 
     def console_options(self, column: str, label: str | None = None) -> list[tuple[str, str]]:
         """(value, label) of the distinct values of an offers' column, for a filter's list."""
