@@ -97,14 +97,15 @@ FAP_LEVELS = (
         "228 familles détaillées : le « métier BMO » le plus souvent",
     ),
     (
-        "fap341",
+        "fap2021",
         "Famille professionnelle détaillée, niveau le plus fin",
         "6 caractères (D1X33b)",
         "341 postes : le « métier BMO » quand l'enquête descend à ce niveau",
     ),
 )
 """The levels of the FAP 2021 nomenclature (DARES), from the coarsest: code column, official
-name, shape of the code, size (the columns of ``bmo/Intitules_FAP2021.csv``)."""
+name, shape of the code, size (the columns of ``bmo/Intitules_FAP2021.csv``; the finest level
+is the store's ``fap2021``)."""
 PERIMETRES: tuple[str, ...] = tuple(p.value for p in Perimetre)
 PALIERS: tuple[str, ...] = tuple(p.value for p in Palier)
 PALIER_LABELS = {
