@@ -35,3 +35,27 @@ def entry_mefs(sources_dir: Path) -> pl.Series:
     """The MEF STAT 11 of entry years (BCN ``ANNEE_DISPOSITIF`` = 1), read from the raw nMef."""
     nmef = pl.read_csv(sources_dir / "bcn" / "nMef.csv", separator=";", infer_schema=False)
     return nmef.filter(pl.col("ANNEE_DISPOSITIF") == "1").get_column("MEF_STAT_11").unique()
+
+
+def raw_affelnet_entries(sources_dir: Path) -> pl.DataFrame:
+    """The raw Affelnet 2021 lines the diagnostic counts (status ST, not vœux de recensement,
+    entry MEF), with ``capacite``, ``demandes`` and the UAI's ``departement``."""
+    raw = pl.read_csv(
+        sources_dir / "affelnet" / "attractivite_capacite_2021.csv",
+        separator=";",
+        infer_schema=False,
+    )
+    return raw.filter(
+        (pl.col("Statut Offre de formation") == "ST")
+        & (pl.col("Voeu de recensement O/N") == "N")
+        & pl.col("MEF STAT 11").is_in(entry_mefs(sources_dir).implode())
+    ).with_columns(
+        pl.col("Capacité carte scolaire").cast(pl.Int64).alias("capacite"),
+        pl.col("Demandes vœux 1").cast(pl.Int64).alias("demandes"),
+        # A UAI's département is in its first three characters: « 069… » is the Rhône, « 974… »
+        # La Réunion.
+        pl.col("Etablissement d'accueil")
+        .str.slice(0, 3)
+        .str.strip_prefix("0")
+        .alias("departement"),
+    )

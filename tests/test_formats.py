@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tremplin.formats import (
-    format_count,
     format_date,
     format_datetime,
     format_decimal,
@@ -55,21 +54,6 @@ def test_format_number_keeps_every_digit_of_an_integer(value: int) -> None:
 )
 def test_format_decimal(value: float, digits: int, expected: str) -> None:
     assert format_decimal(value, digits) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (12, "12"),
-        (12.0, "12"),
-        (1044.347864, f"1{NNBSP}044,3"),
-        (4.788, "4,8"),
-        (0.45, "0,5"),  # halves go up
-        (None, "—"),
-    ],
-)
-def test_format_count(value: float | None, expected: str) -> None:
-    assert format_count(value) == expected
 
 
 def test_format_decimal_rejects_negative_digits() -> None:

@@ -41,17 +41,6 @@ def format_number(value: int | float | None) -> str:
         return numbers.format_decimal(_decimal(value), locale=LOCALE)
 
 
-def format_count(value: int | float | None) -> str:
-    """A count that may be a sum of shares (an offer spread over its trades): an integer as it
-    is, a fraction with one decimal at most (``1044,35`` → ``"1 044,3"``, ``12.0`` → ``"12"``)."""
-    if value is None:
-        return MISSING
-    with decimal.localcontext(rounding=decimal.ROUND_HALF_UP):
-        return numbers.format_decimal(
-            _decimal(value), format=_pattern(1, optional=True), locale=LOCALE
-        )
-
-
 def format_decimal(value: int | float | None, digits: int = 1) -> str:
     """``value`` with exactly ``digits`` decimals: ``format_decimal(3.14159, 2)`` → ``"3,14"``."""
     if value is None:

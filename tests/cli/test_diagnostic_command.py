@@ -36,11 +36,87 @@ def test_an_objective_ranks_its_rows_by_size(demo_store_url: str) -> None:
     assert secret and all(r["projets_recrutement"] is None for r in secret)
 
 
-def test_an_unknown_objective_is_refused_in_french(demo_store_url: str) -> None:
+def _refused(demo_store_url: str, *options: str) -> str:
+    """The French message of ``tremplin diagnostic`` refusing ``options``."""
     result = CliRunner().invoke(
-        app,
-        ["diagnostic", "--objectif", "tout"],
-        env={"TREMPLIN_DATABASE_URL": demo_store_url},
+        app, ["diagnostic", *options], env={"TREMPLIN_DATABASE_URL": demo_store_url}
     )
     assert result.exit_code != 0
-    assert "objectif « tout » inconnu" in result.output
+    return result.output
+
+
+def test_an_unknown_objective_is_refused_in_french(demo_store_url: str) -> None:
+    assert "objectif « tout » inconnu" in _refused(demo_store_url, "--objectif", "tout")
+
+
+def _rows(demo_store_url: str, *options: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(
+        app,
+        ["diagnostic", "--perimetre", "tout", "--format", "json", *options],
+        env={"TREMPLIN_DATABASE_URL": demo_store_url},
+    )
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.output)
+    return rows
+
+
+def _keyed(rows: list[dict[str, object]]) -> dict[tuple[object, object], object]:
+    return {(r["code_territoire"], r["code_groupe"]): r["places"] for r in rows}
+
+
+def test_several_territories_are_the_rows_of_each(demo_store_url: str) -> None:
+    departements = _rows(demo_store_url, "--territoire", "84", "--maille", "departement")
+    first, second = sorted({str(r["code_territoire"]) for r in departements} - {"?"})[:2]
+    each = [
+        _rows(demo_store_url, "--territoire", f"departement:{code}", "--maille", "bassin")
+        for code in (first, second)
+    ]
+    union = {**_keyed(each[0]), **_keyed(each[1])}
+    repeated = _rows(
+        demo_store_url,
+        "--territoire",
+        f"departement:{first}",
+        "--territoire",
+        f"departement:{second}",
+        "--maille",
+        "bassin",
+    )
+    listed = _rows(
+        demo_store_url,
+        "--territoire",
+        f"departement:{first},departement:{second}",
+        "--maille",
+        "bassin",
+    )
+    assert each[0] and each[1]
+    assert _keyed(repeated) == union == _keyed(listed)
+    assert len(repeated) == len(union)  # a bassin across both départements comes once
+
+
+def test_thresholds_and_sort_apply_to_the_rows(demo_store_url: str) -> None:
+    everything = _rows(demo_store_url, "--territoire", "84", "--maille", "bassin")
+    kept = _rows(
+        demo_store_url,
+        "--territoire",
+        "84",
+        "--maille",
+        "bassin",
+        "--seuil",
+        "min_taux_pression=1,3",
+        "--tri",
+        "places",
+        "--ordre",
+        "desc",
+    )
+    pressures = [r["taux_pression"] for r in everything]
+    expected = [
+        r
+        for r, p in zip(everything, pressures, strict=True)
+        if p is not None and float(str(p)) >= 1.3
+    ]
+    assert kept and sorted(map(repr, kept)) == sorted(map(repr, expected))
+    places = [float(str(r["places"])) for r in kept]
+    assert places == sorted(places, reverse=True)
+    refused = _refused(demo_store_url, "--seuil", "taux_pression>1")
+    assert "seuil « taux_pression>1 »" in refused
+    assert "tri « inconnu » inconnu" in _refused(demo_store_url, "--tri", "inconnu")

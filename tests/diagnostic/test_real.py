@@ -10,7 +10,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from tests.derive import entry_mefs
+from tests.derive import entry_mefs, raw_affelnet_entries
 from tremplin.diagnostic.classify import classify
 from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_table
 from tremplin.diagnostic.coverage import coverage
@@ -28,30 +28,8 @@ def database(real_store_url: str) -> str:
     return real_store_url
 
 
-def _raw_affelnet(sources_dir: Path) -> pl.DataFrame:
-    raw = pl.read_csv(
-        sources_dir / "affelnet" / "attractivite_capacite_2021.csv",
-        separator=";",
-        infer_schema=False,
-    )
-    return raw.filter(
-        (pl.col("Statut Offre de formation") == "ST")
-        & (pl.col("Voeu de recensement O/N") == "N")
-        & pl.col("MEF STAT 11").is_in(entry_mefs(sources_dir).implode())
-    ).with_columns(
-        pl.col("Capacité carte scolaire").cast(pl.Int64).alias("capacite"),
-        pl.col("Demandes vœux 1").cast(pl.Int64).alias("demandes"),
-        # A UAI's département is in its first three characters: « 069… » is the Rhône, « 974… »
-        # La Réunion.
-        pl.col("Etablissement d'accueil")
-        .str.slice(0, 3)
-        .str.strip_prefix("0")
-        .alias("departement"),
-    )
-
-
 def test_pressure_per_offer_is_first_wishes_over_capacity(facts: Facts, sources_dir: Path) -> None:
-    raw = _raw_affelnet(sources_dir).filter(pl.col("capacite").is_between(5, 500))
+    raw = raw_affelnet_entries(sources_dir).filter(pl.col("capacite").is_between(5, 500))
     # A UAI × MEF STAT 11 can be offered several times (sections): the extract counts them in
     # « nb_apparitions_uai_mefstat »; each is an offer of its own.
     expected = raw.select(
@@ -77,7 +55,7 @@ def test_pressure_per_offer_is_first_wishes_over_capacity(facts: Facts, sources_
 
 
 def test_aura_capacity_and_first_wishes_add_up(facts: Facts, sources_dir: Path) -> None:
-    raw = _raw_affelnet(sources_dir).filter(pl.col("departement").is_in(AURA_DEPARTEMENTS))
+    raw = raw_affelnet_entries(sources_dir).filter(pl.col("departement").is_in(AURA_DEPARTEMENTS))
     capacity = raw.filter(pl.col("capacite").is_between(5, 500)).get_column("capacite").sum()
     wishes = raw.get_column("demandes").sum()
     for groupement in ("famille_fap", "fap", "famille_metiers", "diplome"):

@@ -29,6 +29,24 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core (a devDependency in ``package.json``, installed by ``npm ci``): the accessibility
+rules every page must pass."""
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Page) -> list[str]:
+    """The accessibility violations axe-core finds on ``page`` (WCAG 2.1 A and AA), one line
+    each: rule, impact and the first elements concerned."""
+    require(AXE.exists(), f"{AXE} absent : lancez « npm ci »")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => `${v.id} (${v.impact}) : ` + v.nodes.slice(0, 3)"
+        ".map(n => n.target.join(' ')).join(' | '))",
+        AXE_TAGS,
+    )
+    return [str(line) for line in found]
 
 
 def require(condition: bool, message: str) -> None:

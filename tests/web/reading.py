@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import polars as pl
+import pytest
 import sqlalchemy as sa
 
 from tests.web.client import WebClient
@@ -32,6 +33,17 @@ def busiest_row(client: WebClient, maille: str) -> dict[str, Any]:
     rows = client.json(f"/api/v1/diagnostic?maille={maille}&region=84&taille=1000")["lignes"]
     placed = [r for r in rows if rules.UNPLACED not in (r["code_territoire"], r["code_groupe"])]
     return max(placed, key=lambda r: (r["places"], r["code_territoire"]))
+
+
+def assert_rounded(got: list[Any], exact: list[Any], digits: int, name: str) -> None:
+    """``got`` is ``exact`` rounded to ``digits`` decimals (a missing value stays missing)."""
+    assert len(got) == len(exact), name
+    for value, truth in zip(got, exact, strict=True):
+        if truth is None:
+            assert value is None, name
+            continue
+        assert value == pytest.approx(round(value, digits), abs=1e-9), (name, value)
+        assert abs(value - truth) <= 0.5 * 10**-digits + 1e-9, (name, value, truth)
 
 
 def csv_frame(content: bytes) -> pl.DataFrame:

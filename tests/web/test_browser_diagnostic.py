@@ -144,3 +144,35 @@ def test_offers_console_hides_a_column_saves_a_query_and_exports(tab: Tab, tmp_p
     assert frame.height >= shown > 0
     assert set(frame.get_column(COLUMN_LABELS["niveau"]).to_list()) == {"CAP"}
     tab.check()
+
+
+def test_console_sorts_by_a_header_and_keeps_its_thresholds(tab: Tab) -> None:
+    page = tab.goto("/diagnostic/formations?perimetre=tout&min_taux_pression=1,3")
+    page.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
+    ranked = page.locator('#tableau-console th[data-colonne="places_manquantes"]')
+    expect(ranked).to_have_attribute("aria-sort", "descending")
+
+    def pressures() -> list[float]:
+        cells = page.locator('#tableau-console td[data-colonne="taux_pression"]').all_inner_texts()
+        return [float(text.replace(",", ".")) for text in cells if text.strip() != "—"]
+
+    page.locator('#tableau-console th[data-colonne="taux_pression"] a.lien-tri').click()
+    page.wait_for_url("**tri=taux_pression**")
+    header = page.locator('#tableau-console th[data-colonne="taux_pression"]')
+    expect(header).to_have_attribute("aria-sort", "descending")
+    assert "min_taux_pression=1.3" in page.url
+    shown = pressures()
+    assert shown and shown == sorted(shown, reverse=True) and min(shown) >= 1.3
+    expect(ranked).not_to_have_attribute("aria-sort", "descending")
+
+    # A second activation, from the keyboard, sorts the other way.
+    page.locator('#tableau-console th[data-colonne="taux_pression"] a.lien-tri').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**ordre=asc**")
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    assert pressures() == sorted(shown)
+    # The export link carries the same query.
+    export = page.locator("#export-csv").get_attribute("href") or ""
+    assert "tri=taux_pression" in export and "ordre=asc" in export
+    assert "min_taux_pression=1.3" in export
+    tab.check()

@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.stores import DEMO_ACADEMIE
 from tests.web.client import WebClient
-from tests.web.reading import busiest_row, computed, csv_frame
+from tests.web.reading import assert_rounded, busiest_row, computed, csv_frame
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVES
 from tremplin.diagnostic.indicators import ORDER, Query
@@ -131,9 +131,15 @@ def test_csv_export_reads_back_with_the_api_numbers(client: WebClient) -> None:
     frame = csv_frame(response.content)
     assert frame.height == len(rows)
     assert frame.columns[:3] == ["Maille", "Code du territoire", "Territoire"]
-    for name in ("capacite", "demandes_voeux_1", "taux_pression", "projets_recrutement"):
+    # Rounded as the page shows them: weighted counts to 1 decimal, pressure to 2.
+    for name, digits in (
+        ("capacite", 1),
+        ("demandes_voeux_1", 1),
+        ("taux_pression", 2),
+        ("projets_recrutement", 0),
+    ):
         column = frame.get_column(COLUMN_LABELS[name]).to_list()
-        assert column == pytest.approx([r[name] for r in rows], nan_ok=True), name
+        assert_rounded(column, [r[name] for r in rows], digits, name)
     # Strings with the separator are quoted, lists are joined.
     reader = csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
     assert max(len(line) for line in reader) == len(ROW_COLUMNS)
@@ -155,10 +161,10 @@ def test_xlsx_export_has_a_sources_sheet_then_the_api_numbers(client: WebClient)
     header, body = data[0], data[1:]
     assert header == [COLUMN_LABELS[c] for c in ROW_COLUMNS]
     assert len(body) == len(rows)
-    for name in ("places", "taux_pression", "taux_remplissage"):
+    for name, digits in (("places", 1), ("taux_pression", 2), ("taux_remplissage", 3)):
         index = ROW_COLUMNS.index(name)
         got = [None if cell == "" else cell for cell in (line[index] for line in body)]
-        assert got == pytest.approx([r[name] for r in rows], nan_ok=True), name
+        assert_rounded(got, [r[name] for r in rows], digits, name)
 
 
 def test_json_export_is_the_api_rows_with_their_sources(client: WebClient) -> None:
@@ -176,3 +182,74 @@ def test_json_export_is_the_api_rows_with_their_sources(client: WebClient) -> No
     for kind in ("csv", "xlsx", "json"):
         assert f"/api/v1/diagnostic.{kind}" in paths
         assert f"/api/v1/offres.{kind}" in paths and f"/api/v1/formations.{kind}" in paths
+
+
+def test_several_territories_thresholds_and_sort(client: WebClient) -> None:
+    base = "/api/v1/diagnostic?maille=departement&perimetre=tout&taille=1000"
+    everything = client.json(f"{base}&region=84")["lignes"]
+    first, second = sorted({r["code_territoire"] for r in everything} - {rules.UNPLACED})[:2]
+    each = [client.json(f"{base}&territoire={code}")["lignes"] for code in (first, second)]
+    repeated = client.json(f"{base}&territoire={first}&territoire={second}")["lignes"]
+    listed = client.json(f"{base}&territoire={first},{second}")["lignes"]
+    assert each[0] and each[1]
+    assert repeated == listed == each[0] + each[1]
+
+    # Thresholds: the rows whose figure is known and within them, in the API and its exports.
+    query = "min_taux_pression=1,3&max_taux_remplissage=0.9&tri=taux_pression&ordre=desc"
+    kept = client.json(f"{base}&region=84&{query}")["lignes"]
+    expected = [
+        r
+        for r in everything
+        if r["taux_pression"] is not None
+        and r["taux_pression"] >= 1.3
+        and r["taux_remplissage"] is not None
+        and r["taux_remplissage"] <= 0.9
+    ]
+    assert kept and sorted(map(repr, kept)) == sorted(map(repr, expected))
+    pressures = [r["taux_pression"] for r in kept]
+    assert pressures == sorted(pressures, reverse=True)
+    exported = client.json(
+        f"/api/v1/diagnostic.json?maille=departement&perimetre=tout&region=84&{query}"
+    )
+    assert [r["taux_pression"] for r in exported["lignes"]] == pressures
+    assert {"nom": "Taux de pression au moins", "valeur": "1,3"} in exported["filtres"]
+    assert {"nom": "Tri", "valeur": "Taux de pression, décroissant"} in exported["filtres"]
+    frame = csv_frame(
+        client.get(f"/api/v1/diagnostic.csv?maille=departement&region=84&{query}").content
+    )
+    assert all(value >= 1.3 for value in frame.get_column(COLUMN_LABELS["taux_pression"]))
+
+    # A secret count never passes a threshold (it is not 0).
+    projects = client.json(f"{base}&region=84&max_projets_recrutement=0")["lignes"]
+    assert all(r["projets_recrutement"] == 0 for r in projects)
+    for bad in ("tri=inconnu", "ordre=haut&tri=places", "min_taux_pression=beaucoup"):
+        answer = client.get(f"{base}&{bad}")
+        assert answer.status_code == 422, bad
+        assert "detail" in answer.json()
+    described = client.json("/api/openapi.json")["paths"]["/api/v1/diagnostic"]["get"]["parameters"]
+    names = {p["name"] for p in described}
+    assert {"tri", "ordre", "min_taux_pression", "max_taux_remplissage"} <= names
+
+
+def test_exports_write_labels_not_codes_and_rounded_values(client: WebClient) -> None:
+    query = "maille=bassin&region=84&groupement=fap&perimetre=tout"
+    content = client.get(f"/api/v1/diagnostic.csv?{query}").content.decode("utf-8-sig")
+    frame = csv_frame(content.encode("utf-8"))
+    assert set(frame.get_column(COLUMN_LABELS["maille"])) == {rules.MAILLE_LABELS["bassin"]}
+    assert set(frame.get_column(COLUMN_LABELS["groupement"])) == {rules.GROUPEMENT_LABELS["fap"]}
+    assert set(frame.get_column(COLUMN_LABELS["perimetre"])) == {"Tous les métiers"}
+    assert set(frame.get_column(COLUMN_LABELS["palier"])) == {rules.PALIER_LABELS["tous"]}
+    assert set(frame.get_column(COLUMN_LABELS["projets_recrutement_secret"]).drop_nulls()) <= {
+        "oui",
+        "non",
+    }
+    body = [line for line in content.splitlines() if not line.startswith("#")]
+    cells = [cell for line in body[1:] for cell in line.split(";")]
+    # Every number has at most three decimals (a share: 0.1 point), none is a formula.
+    decimals = [len(c.split(",")[1]) for c in cells if c.replace(",", "").isdigit() and "," in c]
+    assert decimals and max(decimals) <= 3
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    header = body[0].split(";")
+    counts = frame.get_column(COLUMN_LABELS["capacite"]).drop_nulls()
+    assert (counts * 10 - (counts * 10).round()).abs().max() < 1e-9  # type: ignore[operator]
+    assert "Maille" in header

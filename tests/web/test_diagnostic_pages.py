@@ -198,3 +198,26 @@ def test_formation_page_shows_its_trades_and_their_weights(
     )
     assert total == pytest.approx(100.0, abs=0.05 * len(cells))
     assert "Pourquoi ces poids" in html
+
+
+def test_territory_tables_sort_by_any_column(demo_client: WebClient) -> None:
+    rows = demo_client.json("/api/v1/diagnostic?maille=region&territoire=84&perimetre=tout")[
+        "lignes"
+    ]
+    html = demo_client.get(
+        "/diagnostic/territoire/region/84?perimetre=tout&tri=places&ordre=desc"
+    ).text
+    assert re.search(
+        r'<th scope="col" class="nombre" aria-sort="descending">\s*'
+        r'<a class="lien-tri" href="[^"]*tri=places&amp;ordre=asc',
+        html,
+    )
+    table = html[
+        html.index('id="tableau-demande"') : html.index(
+            "</table>", html.index('id="tableau-demande"')
+        )
+    ]
+    codes = re.findall(r'<tr data-code="([^"]+)">', table)
+    expected = [r["code_groupe"] for r in sorted(rows, key=lambda r: -r["places"])]
+    assert codes == expected
+    assert demo_client.get("/diagnostic/territoire/region/84?tri=inconnu").status_code == 422

@@ -10,6 +10,7 @@ from markupsafe import escape
 from tests.web.client import WebClient
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.indicators import INDICATORS
+from tremplin.diagnostic.selection import THRESHOLD_COLUMNS
 from tremplin.reports.figures import format_value
 from tremplin.web.diagnostic.reference_pages import THRESHOLD_TEXTS
 
@@ -44,3 +45,15 @@ def test_glossary_names_every_indicator_and_threshold(client: WebClient) -> None
     assert 'id="tableau-perimetre"' in html
     assert "Industrie / métallurgie" in html
     assert "GPL-3" in html
+
+
+def test_glossary_names_the_fap_levels_and_the_thresholds(client: WebClient) -> None:
+    html = client.get("/glossaire").text
+    levels = html[html.index('id="tableau-niveaux-fap"') :]
+    for _column, name, _shape, _size in rules.FAP_LEVELS:
+        assert f'<th scope="row">{name}</th>' in levels
+    assert "Domaine professionnel (FAP 2021, 22 domaines)" in html
+    assert "Famille professionnelle (FAP 2021, 86 familles)" in html
+    section = html[html.index('id="tri-seuils"') : html.index('id="colonnes"')]
+    for name in THRESHOLD_COLUMNS:
+        assert f"<code>{name}</code>" in section

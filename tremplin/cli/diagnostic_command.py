@@ -4,6 +4,7 @@ a file, and what each join of the chain keeps."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from tremplin.diagnostic.facts import Facts
     from tremplin.diagnostic.indicators import Query
+    from tremplin.diagnostic.selection import Threshold
     from tremplin.reports.exports import ExportInfo
 
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -104,11 +106,31 @@ def _table(rows: pl.DataFrame) -> Table:
     return table
 
 
+def _thresholds(given: list[str]) -> tuple[Threshold, ...]:
+    """« min_taux_pression=1,3 » options as thresholds (a French error when one is not)."""
+    from tremplin.diagnostic.selection import threshold_parameters, thresholds
+
+    values: dict[str, str | None] = {}
+    for item in given:
+        name, _, value = item.partition("=")
+        if name.strip() not in threshold_parameters() or not value.strip():
+            raise fail(
+                f"seuil « {item} » : « min_<colonne>=valeur » ou « max_<colonne>=valeur » "
+                "attendu (par ex. min_taux_pression=1,3)"
+            )
+        values[name.strip()] = value
+    return thresholds(values)
+
+
 @app.command("diagnostic")
 def diagnostic_command(
     territoire: Annotated[
-        str | None,
-        typer.Option(help="Territoire englobant, « maille:code » ou code de région (84)."),
+        list[str] | None,
+        typer.Option(
+            help="Territoire englobant, « maille:code » ou code de région (84) ; plusieurs, "
+            "répétés ou séparés par des virgules (departement:01,departement:38) : les lignes "
+            "de chacun."
+        ),
     ] = None,
     maille: Annotated[str, typer.Option(help=_one_of(Maille))] = Maille.REGION.value,
     groupement: Annotated[
@@ -127,37 +149,33 @@ def diagnostic_command(
             "competences, vigilance), classées par sa taille, de la plus grande à la plus petite."
         ),
     ] = None,
+    seuil: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Seuil « min_<colonne>=valeur » ou « max_<colonne>=valeur » (par ex. "
+            "min_taux_pression=1,3), répétable ; une ligne sans ce chiffre est écartée."
+        ),
+    ] = None,
+    tri: Annotated[str | None, typer.Option(help="Colonne selon laquelle trier.")] = None,
+    ordre: Annotated[str, typer.Option(help="asc ou desc.")] = "asc",
     format: Annotated[str, typer.Option("--format", help="table, csv, xlsx ou json.")] = "table",
     sortie: Annotated[
         Path | None, typer.Option(help="Fichier de sortie (obligatoire pour xlsx).")
     ] = None,
 ) -> None:
     """Indicateurs par métier et territoire, classés selon les objectifs du partenariat."""
+    import polars as pl
+
     from tremplin.diagnostic.classify import OBJECTIVES, classify
     from tremplin.diagnostic.indicators import ORDER, Query, compute
     from tremplin.diagnostic.ranking import SIZE_COLUMNS, rank
+    from tremplin.diagnostic.selection import Selection, codes, sort_of
     from tremplin.diagnostic.trends import check_year
 
     if objectif is not None and objectif not in OBJECTIVES:
         raise fail(f"objectif « {objectif} » inconnu ; valeurs possibles : {', '.join(OBJECTIVES)}")
     if format not in FORMATS:
         raise fail(f"format « {format} » inconnu ; valeurs possibles : {', '.join(FORMATS)}")
-    dans = territoire if territoire is None or ":" in territoire else f"region:{territoire}"
-    query = Query(
-        maille=maille,
-        groupement=groupement,
-        perimetre=perimetre,
-        niveau=niveau,
-        annee=annee,
-        dans=dans,
-        palier=palier,
-    )
-    query.checked()
-    facts = _facts()
-    check_year(facts, query.annee, query.palier)
-    rows = classify(compute(facts, query))
-    if objectif is not None:
-        rows = rank(rows, objectif)
     columns = [
         *ORDER,
         "objectifs",
@@ -165,6 +183,33 @@ def diagnostic_command(
         *SIZE_COLUMNS.values(),
         "explications",
     ]
+    selection = Selection(seuils=_thresholds(seuil or []), sort=sort_of(tri, ordre, columns))
+    places: list[str | None] = [c if ":" in c else f"region:{c}" for c in codes(territoire)]
+    queries = [
+        Query(
+            maille=maille,
+            groupement=groupement,
+            perimetre=perimetre,
+            niveau=niveau,
+            annee=annee,
+            dans=dans,
+            palier=palier,
+        ).checked()
+        for dans in places or [None]
+    ]
+    facts = _facts()
+    check_year(facts, queries[0].annee, queries[0].palier)
+    # Several territories: the rows of each, once (a row can lie in two of them).
+    rows = pl.concat([compute(facts, q) for q in queries], how="diagonal_relaxed").unique(
+        ["code_territoire", "code_groupe"], keep="first", maintain_order=True
+    )
+    query = (
+        queries[0] if len(queries) == 1 else replace(queries[0], dans=", ".join(map(str, places)))
+    )
+    rows = classify(rows)
+    if objectif is not None:
+        rows = rank(rows, objectif)
+    rows = selection.apply(rows)
     if format == "table":
         console.print(_table(rows))
         return

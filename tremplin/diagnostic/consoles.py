@@ -6,6 +6,11 @@ InserJeunes per région × formation × voie; the quadrant places a formation ag
 mean of its diploma level (Q1: employment and further study at or above the mean; Q2: employment
 at or above, further study below; Q3: employment below, further study at or above; Q4: both
 below; « hors quadrant » when a rate is missing or masked).
+
+Both consoles give each row its gap in places (``places_manquantes``: the access objective's
+size; ``places_vacantes``: capacity − students where both are known) and are ranked, unless
+``tri`` asks otherwise, by places missing, largest first. The territory filters take several
+codes at once (``"01,38"``); thresholds and the sort follow :mod:`~tremplin.diagnostic.selection`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import polars as pl
 
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.facts import Facts, entry_offers, ratio, voie
+from tremplin.diagnostic.ranking import size_exprs
+from tremplin.diagnostic.selection import Sort, Threshold, apply_thresholds, codes, sort_rows
 
 OUTSIDE = "hors quadrant"
 
@@ -36,6 +43,40 @@ class ConsoleQuery:
     uai: str | None = None
     statut: str | None = None
     texte: str | None = None
+    seuils: tuple[Threshold, ...] = ()
+    tri: str | None = None
+    ordre: str | None = None
+
+    @property
+    def sort(self) -> Sort:
+        """The rows' order: ``tri`` / ``ordre``, else places missing, largest first."""
+        if self.tri:
+            return Sort(self.tri, self.ordre or "asc")
+        return DEFAULT_SORT
+
+
+DEFAULT_SORT = Sort("places_manquantes", "desc")
+"""The consoles' order when none is asked: the access objective's size, largest first (then
+the table's own order: département, UAI, formation)."""
+
+MULTIPLE_FILTERS = ("code_region", "code_academie", "code_departement", "bassin_bmo")
+"""The filters that take several codes at once (« 01,38 »: the Ain and the Isère)."""
+
+TEXT_FILTERS = (
+    "code_region",
+    "code_academie",
+    "code_departement",
+    "bassin_bmo",
+    "fap22",
+    "fap86",
+    "famille_metiers",
+    "cfd",
+    "uai",
+    "statut",
+    "texte",
+)
+"""The filters that take a code or a text (the others: perimeter, level, year, thresholds,
+sort)."""
 
 
 def insertion_rates(facts: Facts) -> pl.DataFrame:
@@ -148,20 +189,13 @@ def insertion_by_route(facts: Facts) -> pl.DataFrame:
 
 def _filter(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
     offres = entry_offers(facts, query.perimetre, query.niveau, query.annee)
-    for column in (
-        "code_region",
-        "code_academie",
-        "code_departement",
-        "bassin_bmo",
-        "fap22",
-        "fap86",
-        "famille_metiers",
-        "cfd",
-        "uai",
-        "statut",
-    ):
+    for column in TEXT_FILTERS[:-1]:
         value = getattr(query, column)
-        if value:
+        if not value:
+            continue
+        if column in MULTIPLE_FILTERS:
+            offres = offres.filter(pl.col(column).is_in(codes(value)))
+        else:
             offres = offres.filter(pl.col(column) == value)
     if query.texte:
         needle = query.texte.lower()
@@ -172,15 +206,39 @@ def _filter(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
     return offres
 
 
+TERRITORY_NAMES = {
+    "code_region": ("region", "region"),
+    "code_academie": ("academie", "academie"),
+    "code_departement": ("departement", "departement"),
+    "bassin_bmo": ("bassin", "nom_bassin_bmo"),
+}
+"""Each territory code column of an offer: its maille, and the column that names it."""
+
+
+def with_territory_names(facts: Facts, offres: pl.DataFrame) -> pl.DataFrame:
+    """``offres`` with the name of each of its territories next to the code (``region``,
+    ``academie``, ``departement``, ``nom_bassin_bmo``), so that no code is read alone."""
+    for column, (maille, name) in TERRITORY_NAMES.items():
+        if column not in offres.columns or name in offres.columns:
+            continue
+        names = (
+            facts.territoires.filter(pl.col("maille") == maille)
+            .select(pl.col("code").cast(pl.String).alias(column), pl.col("nom").alias(name))
+            .unique(column)
+        )
+        offres = offres.join(names, on=column, how="left", maintain_order="left")
+    return offres
+
+
 def offers_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
     """One row per offer (formation × establishment × statut) with its figures."""
-    offres = _filter(facts, query).with_columns(voie().alias("voie"))
+    offres = with_territory_names(facts, _filter(facts, query).with_columns(voie().alias("voie")))
     rates = insertion_rates(facts)
     if rates.width > 3:
         offres = offres.join(rates, on=["code_region", "cfd", "voie"], how="left")
         offres = offres.join(insertion_by_route(facts), on=["code_region", "cfd"], how="left")
     known = pl.col("capacite").is_not_null()
-    return offres.with_columns(
+    offres = offres.with_columns(
         pl.when(known & (pl.col("source") == "affelnet"))
         .then(ratio(pl.col("demandes_voeux_1"), pl.col("capacite")))
         .alias("taux_pression"),
@@ -191,7 +249,46 @@ def offers_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
         pl.when(known & ~pl.col("remplissage_incoherent"))
         .then(ratio(pl.col("effectif"), pl.col("capacite")))
         .alias("taux_remplissage"),
+    )
+    bts = pl.col("source") == "parcoursup"
+    filled = (
+        known
+        & pl.col("effectif").is_not_null()
+        & ~pl.col("remplissage_incoherent")
+        & ~pl.col("a_distance")
+    )
+    table = _with_gaps(
+        offres,
+        affelnet=pl.when(~bts).then(pl.col("capacite")),
+        bts=pl.when(bts).then(pl.col("capacite")),
+        vacant=pl.when(filled).then(pl.col("capacite") - pl.col("effectif")),
     ).sort("code_departement", "uai", "cfd", "statut", nulls_last=True)
+    return _selected(table, query)
+
+
+def _with_gaps(
+    frame: pl.DataFrame, affelnet: pl.Expr, bts: pl.Expr, vacant: pl.Expr
+) -> pl.DataFrame:
+    """``frame`` with ``places_manquantes`` (the access objective's size,
+    :func:`~tremplin.diagnostic.ranking.size_exprs`: first wishes beyond the places where
+    pressure is high, BTS places short of bringing demand back to its threshold) and
+    ``places_vacantes`` (capacity − students where both are known, else blank)."""
+    measured = frame.select(
+        pl.col("taux_pression"),
+        pl.col("taux_demande"),
+        affelnet.cast(pl.Float64).alias("capacite"),
+        bts.cast(pl.Float64).alias("capacite_bts"),
+    )
+    missing = measured.select(size_exprs(measured.columns)["acces"].alias("places_manquantes"))
+    return frame.with_columns(
+        missing.get_column("places_manquantes"),
+        vacant.clip(lower_bound=0).round(0).alias("places_vacantes"),
+    )
+
+
+def _selected(table: pl.DataFrame, query: ConsoleQuery) -> pl.DataFrame:
+    """``table`` after the query's thresholds, in the query's order."""
+    return sort_rows(apply_thresholds(table, query.seuils), query.sort)
 
 
 def formations_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
@@ -234,19 +331,30 @@ def formations_table(facts: Facts, query: ConsoleQuery) -> pl.DataFrame:
         .then(pl.col("_eleves").round(0).cast(pl.Int64))
         .alias("effectif"),
     )
+    grouped = _with_gaps(
+        grouped,
+        affelnet=pl.col("_capacite_affelnet"),
+        bts=pl.col("_capacite_parcoursup"),
+        vacant=pl.when(pl.col("_capacite_remplie") > 0).then(
+            pl.col("_capacite_remplie") - pl.col("_eleves")
+        ),
+    )
     rates = insertion_rates(facts)
-    if rates.width > 3 and query.code_region:
+    regions = codes(query.code_region)
+    if rates.width > 3 and len(regions) == 1:
+        # Insertion is read per région: with one région chosen.
         grouped = grouped.join(
-            rates.filter(pl.col("code_region") == query.code_region).drop("code_region"),
+            rates.filter(pl.col("code_region") == regions[0]).drop("code_region"),
             on=["cfd", "voie"],
             how="left",
         ).join(
             insertion_by_route(facts)
-            .filter(pl.col("code_region") == query.code_region)
+            .filter(pl.col("code_region") == regions[0])
             .drop("code_region"),
             on="cfd",
             how="left",
         )
-    return grouped.drop(c for c in grouped.columns if c.startswith("_")).sort(
-        "niveau", "libelle_formation", nulls_last=True
+    table = grouped.drop(c for c in grouped.columns if c.startswith("_")).sort(
+        "niveau", "libelle_formation", "cfd", "statut", nulls_last=True
     )
+    return _selected(table, query)

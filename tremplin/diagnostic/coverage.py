@@ -113,7 +113,7 @@ def coverage(facts: Facts, region: str = DEFAULT_REGION) -> pl.DataFrame:
             bmo = facts.recrutement.filter(in_scope)
             bmo_steps = [
                 Step("bassin → académie", pl.col("code_academie").is_not_null()),
-                Step("FAP 2021 → famille professionnelle", pl.col("fap22").is_not_null()),
+                Step("FAP 2021 → domaine professionnel", pl.col("fap22").is_not_null()),
             ]
             rows += _measure(bmo, "BMO", scope, bmo_steps, ["projets"])
     if facts.passerelle is not None:

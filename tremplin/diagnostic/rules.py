@@ -76,11 +76,36 @@ MAILLE_LABELS = {
 }
 GROUPEMENTS: tuple[str, ...] = tuple(g.value for g in Groupement)
 GROUPEMENT_LABELS = {
-    "famille_fap": "Famille professionnelle (FAP 2021, 22 familles)",
-    "fap": "Métier (FAP 2021, 86 domaines)",
+    # Named as the DARES nomenclature names its levels (the codes stay: they are the API's).
+    "famille_fap": "Domaine professionnel (FAP 2021, 22 domaines)",
+    "fap": "Famille professionnelle (FAP 2021, 86 familles)",
     "famille_metiers": "Famille de métiers (2nde professionnelle)",
     "diplome": "Diplôme (CFD)",
 }
+FAP_LEVELS = (
+    ("fap22", "Domaine professionnel", "1 lettre (D)", "22 domaines professionnels"),
+    (
+        "fap86",
+        "Famille professionnelle",
+        "3 caractères (D1X)",
+        "87 familles professionnelles, dont 86 dans la table BMO",
+    ),
+    (
+        "fap228",
+        "Famille professionnelle détaillée",
+        "5 caractères (D1X33)",
+        "228 familles détaillées : le « métier BMO » le plus souvent",
+    ),
+    (
+        "fap2021",
+        "Famille professionnelle détaillée, niveau le plus fin",
+        "6 caractères (D1X33b)",
+        "341 postes : le « métier BMO » quand l'enquête descend à ce niveau",
+    ),
+)
+"""The levels of the FAP 2021 nomenclature (DARES), from the coarsest: code column, official
+name, shape of the code, size (the columns of ``bmo/Intitules_FAP2021.csv``; the finest level
+is the store's ``fap2021``)."""
 PERIMETRES: tuple[str, ...] = tuple(p.value for p in Perimetre)
 PALIERS: tuple[str, ...] = tuple(p.value for p in Palier)
 PALIER_LABELS = {

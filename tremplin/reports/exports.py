@@ -25,7 +25,14 @@ from tremplin.formats import format_datetime
 if TYPE_CHECKING:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
-from tremplin.reports.figures import COLUMN_LABELS, DECIMALS, PERCENT, format_value
+from tremplin.reports.figures import (
+    COLUMN_LABELS,
+    DECIMALS,
+    PERCENT,
+    VALUE_LABELS,
+    decimals_of,
+    format_value,
+)
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,9 +61,35 @@ class ExportInfo:
 
 
 def exported(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """``columns`` of ``frame`` (those it has), lists joined into text, headers in French."""
+    """``columns`` of ``frame`` (those it has) as an export writes them: headers in French,
+    labels rather than codes (:data:`~tremplin.reports.figures.VALUE_LABELS`; « oui » / « non »
+    for a yes-or-no column), numbers rounded as the pages show them
+    (:func:`~tremplin.reports.figures.rounded`), lists joined into text. Never a formula: a
+    text that a spreadsheet would read as one (« = », « + », « - », « @ » first) is written
+    after an apostrophe."""
     kept = [c for c in columns if c in frame.columns]
     out = frame.select(kept)
+    for name in kept:
+        dtype = out.schema[name]
+        if name in VALUE_LABELS and dtype == pl.String:
+            labels = VALUE_LABELS[name]
+            out = out.with_columns(
+                pl.col(name).replace_strict(labels, default=pl.col(name), return_dtype=pl.String)
+            )
+        elif dtype == pl.Boolean:
+            yes = pl.col(name)
+            out = out.with_columns(
+                pl.when(yes).then(pl.lit("oui")).when(~yes).then(pl.lit("non")).alias(name)
+            )
+        elif dtype.is_float():
+            out = out.with_columns(pl.col(name).fill_nan(None).round(decimals_of(name)))
+        if out.schema[name] == pl.String:
+            out = out.with_columns(
+                pl.when(pl.col(name).str.contains(r"^[=+\-@]"))
+                .then(pl.lit("'") + pl.col(name))
+                .otherwise(pl.col(name))
+                .alias(name)
+            )
     for name in kept:
         if isinstance(out.schema[name], pl.List):
             separator = ", " if name == "objectifs" else " "
@@ -69,8 +102,6 @@ def exported(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
                 out = out.with_columns(pl.Series(name, values, dtype=pl.String))
             else:
                 out = out.with_columns(pl.col(name).list.join(separator))
-        elif out.schema[name] == pl.Float64:
-            out = out.with_columns(pl.col(name).fill_nan(None))
     return out.rename({c: COLUMN_LABELS.get(c, c) for c in kept})
 
 
@@ -81,11 +112,16 @@ def to_csv(frame: pl.DataFrame, columns: Sequence[str], info: ExportInfo) -> byt
     return ("\ufeff" + preamble + body).encode("utf-8")
 
 
-def _number_format(name: str) -> str | None:
+def _number_format(name: str, dtype: pl.DataType) -> str | None:
+    """The XLSX number format of a column: as the page writes it (shares as percentages)."""
     if name in PERCENT:
         return "0.0%"
     if name in DECIMALS:
         return "0." + "0" * DECIMALS[name]
+    if dtype.is_integer() and not name.startswith(("annee", "rentree", "millesime")):
+        return "#,##0"
+    if dtype.is_float():
+        return "#,##0." + "0" * decimals_of(name)
     return None
 
 
@@ -121,7 +157,7 @@ def to_xlsx(frame: pl.DataFrame, columns: Sequence[str], info: ExportInfo, sheet
     kept = [c for c in columns if c in frame.columns]
     table = exported(frame, kept)
     data.append([_bold(data, header, bold) for header in table.columns])
-    formats = [_number_format(name) for name in kept]
+    formats = [_number_format(name, frame.schema[name]) for name in kept]
     for row in table.iter_rows():
         cells: list[object] = []
         for value, number_format in zip(row, formats, strict=True):

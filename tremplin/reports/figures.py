@@ -15,7 +15,8 @@ from typing import Any
 from tremplin import formats
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS
 from tremplin.diagnostic.indicators import INDICATORS, Indicator
-from tremplin.diagnostic.rules import GROUPEMENT_LABELS, MAILLE_LABELS
+from tremplin.diagnostic.rules import GROUPEMENT_LABELS, MAILLE_LABELS, PALIER_LABELS
+from tremplin.diagnostic.selection import Sort, Threshold
 from tremplin.diagnostic.trends import EVOLUTIONS, LABELS_FR
 
 INDICATOR_BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
@@ -113,10 +114,14 @@ COLUMN_LABELS: dict[str, str] = {
     "etablissement": "Établissement",
     "commune": "Commune",
     "code_insee": "Code commune",
-    "code_region": "Région",
-    "code_academie": "Académie",
-    "code_departement": "Département",
-    "bassin_bmo": "Bassin d'emploi (BMO)",
+    "code_region": "Région (code)",
+    "region": "Région",
+    "code_academie": "Académie (code)",
+    "academie": "Académie",
+    "code_departement": "Département (code)",
+    "departement": "Département",
+    "bassin_bmo": "Bassin d'emploi BMO (code)",
+    "nom_bassin_bmo": "Bassin d'emploi (BMO)",
     "precision": "Localisation de l'établissement",
     "mef_stat_11": "MEF STAT 11",
     "cfd": "CFD",
@@ -124,11 +129,12 @@ COLUMN_LABELS: dict[str, str] = {
     "statut": "Statut",
     "voie": "Voie",
     "famille_metiers": "Famille de métiers",
-    "code_rome": "ROME",
-    "fap22": "Famille professionnelle (code)",
-    "libelle_fap22": "Famille professionnelle (FAP 2021)",
-    "fap86": "Domaine professionnel (code)",
-    "libelle_fap86": "Domaine professionnel (FAP 2021)",
+    "code_rome": "ROME (code)",
+    "libelle_rome": "Métier (ROME)",
+    "fap22": "Domaine professionnel FAP 2021 (code)",
+    "libelle_fap22": "Domaine professionnel (FAP 2021)",
+    "fap86": "Famille professionnelle FAP 2021 (code)",
+    "libelle_fap86": "Famille professionnelle (FAP 2021)",
     "industrie": "Périmètre industrie",
     "capacite_brute": "Capacité déclarée",
     "rentree_effectif": "Rentrée du constat",
@@ -136,12 +142,53 @@ COLUMN_LABELS: dict[str, str] = {
     "a_distance": "Entièrement à distance",
     "remplissage_incoherent": "Remplissage incohérent (élèves > 150 % des places)",
     "quadrant": "Quadrant",
+    "places_manquantes": "Places manquantes (vœux au-delà des places)",
     **{i.name: i.label for i in INDICATORS},
 }
 
 PERIMETRE_LABELS = {"industrie": "Industrie / métallurgie", "tout": "Tous les métiers"}
 NIVEAU_LABELS = {"tous": "Tous les niveaux"}
 STATUT_LABELS = {"scolaire": "Scolaire", "apprentissage": "Apprentissage"}
+SOURCE_LABELS = {"affelnet": "Affelnet", "parcoursup": "Parcoursup"}
+VOIE_LABELS = {"scolaire": "Voie scolaire", "apprentissage": "Apprentissage"}
+QUADRANT_LABELS = {
+    "Q1": "Q1 : emploi et poursuite d'études au moins à la moyenne",
+    "Q2": "Q2 : emploi au moins à la moyenne, poursuite d'études en dessous",
+    "Q3": "Q3 : emploi en dessous de la moyenne, poursuite d'études au moins à la moyenne",
+    "Q4": "Q4 : emploi et poursuite d'études en dessous de la moyenne",
+}
+
+VALUE_LABELS: dict[str, Mapping[str, str]] = {
+    "maille": MAILLE_LABELS,
+    "groupement": GROUPEMENT_LABELS,
+    "perimetre": PERIMETRE_LABELS,
+    "niveau": NIVEAU_LABELS,
+    "palier": PALIER_LABELS,
+    "statut": STATUT_LABELS,
+    "source": SOURCE_LABELS,
+    "voie": VOIE_LABELS,
+    "quadrant": QUADRANT_LABELS,
+}
+"""Columns whose values are codes, and the label an export writes for each (a code the
+mapping lacks is written as it is)."""
+
+COUNT_DECIMALS = 1
+"""Decimals of a count that is not whole (a weighted count: a formation spread over trades),
+on pages and in exports."""
+
+
+def rounded(name: str, value: float) -> float:
+    """``value`` of column ``name`` rounded as a page shows it: a share to 0.1 point (3
+    decimals of the fraction), a ratio to its :data:`DECIMALS`, any other number to
+    :data:`COUNT_DECIMALS`; exports write the same."""
+    if name in PERCENT:
+        return round(value, 3)
+    return round(value, DECIMALS.get(name, COUNT_DECIMALS))
+
+
+def decimals_of(name: str) -> int:
+    """How many decimals :func:`rounded` keeps for column ``name``."""
+    return 3 if name in PERCENT else DECIMALS.get(name, COUNT_DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -171,20 +218,25 @@ def format_value(name: str, value: Any) -> str:
         return formats.format_percent(value, 0 if value >= 0.1 else 1)
     if name in DECIMALS:
         return formats.format_decimal(value, DECIMALS[name])
-    if name == "maille":
-        return MAILLE_LABELS.get(str(value), str(value))
-    if name == "groupement":
-        return GROUPEMENT_LABELS.get(str(value), str(value))
-    if name == "perimetre":
-        return PERIMETRE_LABELS.get(str(value), str(value))
+    if name in ("maille", "groupement", "perimetre"):
+        return VALUE_LABELS[name].get(str(value), str(value))
     if isinstance(value, int) and name.startswith(("annee", "millesime", "rentree")):
         return str(value)  # a year takes no thousands separator
-    if isinstance(value, float):
-        # A count of places, wishes or pupils spread over trades: a sum of shares.
-        return formats.format_count(value)
-    if isinstance(value, int):
-        return formats.format_number(value)
+    if isinstance(value, int | float):
+        # A count spread over trades is a sum of shares: written as rounded as exports are.
+        return formats.format_number(rounded(name, value) if isinstance(value, float) else value)
     return str(value)
+
+
+def threshold_filters(thresholds: Iterable[Threshold]) -> list[tuple[str, str]]:
+    """Thresholds as an export's filters: (« Taux de pression au moins », « 1,3 »)."""
+    return [(f"{COLUMN_LABELS.get(t.column, t.column)} {t.words}", t.text) for t in thresholds]
+
+
+def sort_filter(sort: Sort) -> tuple[str, str]:
+    """A sort as an export's filter: (« Tri », « Taux de pression, décroissant »)."""
+    order = "décroissant" if sort.descending else "croissant"
+    return ("Tri", f"{COLUMN_LABELS.get(sort.column, sort.column)}, {order}")
 
 
 SECRET = "secret"

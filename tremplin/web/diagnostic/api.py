@@ -18,8 +18,14 @@ from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, OBJECTIVES
 from tremplin.diagnostic.indicators import ORDER, Query
 from tremplin.diagnostic.ranking import SIZE_COLUMNS
+from tremplin.diagnostic.selection import NO_SELECTION, Selection, Sort, Threshold
 from tremplin.reports.exports import ExportInfo
-from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
+from tremplin.reports.figures import (
+    COLUMN_LABELS,
+    PERIMETRE_LABELS,
+    sort_filter,
+    threshold_filters,
+)
 from tremplin.store.provenance import list_loaded_files
 from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.service import cached, keep_export, service
@@ -75,7 +81,12 @@ def query_dependency(
         str | None, Param(description="Code de la région dont garder les territoires.")
     ] = None,
     territoire: Annotated[
-        str | None, Param(description="Code d'un territoire de la maille.")
+        list[str] | None,
+        Param(
+            description="Code d'un territoire de la maille, ou plusieurs, répétés "
+            "(territoire=01&territoire=38) ou séparés par des virgules (territoire=01,38) : les "
+            "lignes de chacun."
+        ),
     ] = None,
     groupe: Annotated[str | None, Param(description="Code d'un groupe de métiers.")] = None,
     dans: Annotated[
@@ -95,7 +106,16 @@ def query_dependency(
     ] = "tous",
 ) -> Query:
     return params.diagnostic_query(
-        maille, groupement, perimetre, niveau, annee, region, territoire, groupe, dans, palier
+        maille,
+        groupement,
+        perimetre,
+        niveau,
+        annee,
+        region,
+        params.joined_codes(territoire),
+        groupe,
+        dans,
+        palier,
     )
 
 
@@ -112,12 +132,26 @@ def objectif_dependency(
     return params.objectif(objectif)
 
 
+_THRESHOLDS = params.threshold_dependency()
+_SORT = params.sort_dependency(ROW_COLUMNS)
+
+
+def selection_dependency(
+    seuils: Annotated[tuple[Threshold, ...], Depends(_THRESHOLDS)],
+    tri: Annotated[tuple[str | None, str | None], Depends(_SORT)],
+) -> Selection:
+    """Thresholds on the rows' figures and their order (by default: the objective's size with
+    ``objectif``, else by territory and group)."""
+    return Selection(seuils=seuils, sort=Sort(tri[0], tri[1] or "asc") if tri[0] else None)
+
+
 def export_dependency(
     query: Annotated[Query, Depends(query_dependency)],
     objectif: Annotated[str | None, Depends(objectif_dependency)],
-) -> tuple[Query, str | None]:
-    """The filters of a diagnostic export: the query and the objective kept."""
-    return query, objectif
+    selection: Annotated[Selection, Depends(selection_dependency)],
+) -> tuple[Query, str | None, Selection]:
+    """The filters of a diagnostic export: the query, the objective kept, thresholds and sort."""
+    return query, objectif, selection
 
 
 class DiagnosticRow(BaseModel):
@@ -252,13 +286,16 @@ def diagnostic(
     request: Request,
     query: Annotated[Query, Depends(query_dependency)],
     objectif: Annotated[str | None, Depends(objectif_dependency)],
+    selection: Annotated[Selection, Depends(selection_dependency)],
     page: Page = 1,
     taille: Taille = TAILLE_DEFAULT,
 ) -> Response:
-    return page_json(service(request).page(query, objectif, page, taille))
+    return page_json(service(request).page(query, objectif, page, taille, selection))
 
 
-def _filters(query: Query, objectif: str | None) -> list[tuple[str, str]]:
+def _filters(
+    query: Query, objectif: str | None, selection: Selection = NO_SELECTION
+) -> list[tuple[str, str]]:
     shown = [
         ("Maille", rules.MAILLE_LABELS[query.maille]),
         ("Regroupement des métiers", rules.GROUPEMENT_LABELS[query.groupement]),
@@ -275,6 +312,9 @@ def _filters(query: Query, objectif: str | None) -> list[tuple[str, str]]:
     ):
         if value:
             shown.append((label, value))
+    shown.extend(threshold_filters(selection.seuils))
+    if selection.sort is not None:
+        shown.append(sort_filter(selection.sort))
     return shown
 
 
@@ -297,13 +337,13 @@ DIAGNOSTIC_DATASETS = (
 )
 
 
-def _diagnostic_table(request: Request, filters: tuple[Query, str | None]) -> Table:
-    query, objectif = filters
+def _diagnostic_table(request: Request, filters: tuple[Query, str | None, Selection]) -> Table:
+    query, objectif, selection = filters
     found = service(request)
-    rows = found.rows(query, objectif)
+    rows = selection.apply(found.rows(query, objectif))
     info = ExportInfo(
         title="Diagnostic territorial",
-        filters=_filters(query, objectif),
+        filters=_filters(query, objectif, selection),
         sources=list(found.source_years(rows).items()),
         files=loaded_files(request, DIAGNOSTIC_DATASETS),
     )

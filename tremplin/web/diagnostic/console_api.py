@@ -8,6 +8,7 @@ Each console's routes are made from its declaration (:mod:`.console_spec`): ``/a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.consoles import ConsoleQuery
+from tremplin.diagnostic.selection import Threshold
 from tremplin.reports.exports import ExportInfo
 from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.api import DIAGNOSTIC_DATASETS, loaded_files
@@ -31,6 +33,10 @@ router = APIRouter(prefix="/api/v1", tags=["Consoles"], dependencies=[requires("
 
 
 _OPTIONAL_CODE = "Code ; vide : pas de filtre."
+_CODES = (
+    "Un ou plusieurs codes, répétés (…=01&…=38) ou séparés par des virgules (…=01,38) : les "
+    "lignes de l'un d'eux ; vide : pas de filtre."
+)
 
 
 def console_dependency(
@@ -42,12 +48,19 @@ def console_dependency(
         str, Param(description="Niveau de diplôme.", json_schema_extra=enum(rules.NIVEAUX))
     ] = "tous",
     annee: Annotated[int | None, Param(description="Année ; absente : la dernière.")] = None,
-    code_region: Annotated[str | None, Param(description=_OPTIONAL_CODE)] = None,
-    code_academie: Annotated[str | None, Param(description=_OPTIONAL_CODE)] = None,
-    code_departement: Annotated[str | None, Param(description=_OPTIONAL_CODE)] = None,
-    bassin_bmo: Annotated[str | None, Param(description="Code du bassin d'emploi BMO.")] = None,
-    fap22: Annotated[str | None, Param(description="Famille professionnelle FAP 2021.")] = None,
-    fap86: Annotated[str | None, Param(description="Domaine professionnel FAP 2021.")] = None,
+    code_region: Annotated[list[str] | None, Param(description=_CODES)] = None,
+    code_academie: Annotated[list[str] | None, Param(description=_CODES)] = None,
+    code_departement: Annotated[list[str] | None, Param(description=_CODES)] = None,
+    bassin_bmo: Annotated[
+        list[str] | None, Param(description="Bassin d'emploi BMO. " + _CODES)
+    ] = None,
+    fap22: Annotated[
+        str | None, Param(description="Domaine professionnel FAP 2021 (code d'une lettre).")
+    ] = None,
+    fap86: Annotated[
+        str | None,
+        Param(description="Famille professionnelle FAP 2021 (code de trois caractères)."),
+    ] = None,
     famille_metiers: Annotated[str | None, Param(description="Famille de métiers.")] = None,
     cfd: Annotated[str | None, Param(description="Code formation diplôme (CFD).")] = None,
     uai: Annotated[str | None, Param(description="UAI de l'établissement.")] = None,
@@ -86,10 +99,30 @@ class ConsolePage(BaseModel):
     )
 
 
+_THRESHOLDS = params.threshold_dependency()
+
+
+def _spec_dependency(spec: ConsoleSpec) -> Callable[..., ConsoleQuery]:
+    """The console's filters with its thresholds and its sort (by one of its columns)."""
+    sort = params.sort_dependency(spec.exported)
+
+    # Defaults rather than Annotated: ``sort`` is local, and annotations are read as text.
+    def dependency(
+        query: ConsoleQuery = Depends(console_dependency),  # noqa: B008
+        seuils: tuple[Threshold, ...] = Depends(_THRESHOLDS),
+        tri: tuple[str | None, str | None] = Depends(sort),
+    ) -> ConsoleQuery:
+        return replace(query, seuils=seuils, tri=tri[0], ordre=tri[1])
+
+    return dependency
+
+
 def _page_endpoint(spec: ConsoleSpec) -> Callable[..., Response]:
+    selected = _spec_dependency(spec)
+
     def console(
         request: Request,
-        query: ConsoleQuery = Depends(console_dependency),  # noqa: B008
+        query: ConsoleQuery = Depends(selected),  # noqa: B008
         page: Page = 1,
         taille: Taille = TAILLE_DEFAULT,
     ) -> Response:
@@ -137,7 +170,7 @@ for _spec in CONSOLES.values():
         router,
         _spec.name,
         _spec.export_summary,
-        console_dependency,
+        _spec_dependency(_spec),
         _export_table(_spec),
         keep=keep_export,
         formats=_spec.formats,

@@ -16,8 +16,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from tremplin.diagnostic import rules
-from tremplin.diagnostic.consoles import ConsoleQuery
-from tremplin.reports.figures import PERIMETRE_LABELS, STATUT_LABELS
+from tremplin.diagnostic.consoles import MULTIPLE_FILTERS, ConsoleQuery
+from tremplin.diagnostic.selection import codes
+from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS, STATUT_LABELS
 from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.console_spec import FORMATIONS, OFFERS, ConsoleSpec
 from tremplin.web.diagnostic.pages import niveau_options
@@ -25,6 +26,7 @@ from tremplin.web.diagnostic.service import cached, service
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.pagination import paginate
 from tremplin.web.shared.params import integer
+from tremplin.web.shared.sorting import SortLinks
 from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
@@ -48,15 +50,23 @@ def console_years(offers: pl.DataFrame) -> dict[str, str]:
 
 
 def _query_string(query: ConsoleQuery, **extra: Any) -> str:
+    """The query string of ``query`` (its filters, thresholds and sort), with ``extra``: what
+    links, pages and exports carry so that each shows the same rows in the same order."""
     values: dict[str, Any] = {}
     for item in fields(ConsoleQuery):
         value = getattr(query, item.name)
         if item.name == "code_region":
             values[item.name] = value or ""  # empty: all of France (absent: AURA)
+        elif item.name == "seuils":
+            values.update((t.parameter, _number(t.value)) for t in value)
         elif value not in (None, "") and not (item.name == "niveau" and value == "tous"):
             values[item.name] = value
     values.update({k: v for k, v in extra.items() if v is not None})
     return urlencode(values)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _options(request: Request, query: ConsoleQuery) -> dict[str, Any]:
@@ -90,7 +100,7 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
     found = service(request)
     kind = spec.name
     values = request.query_params
-    query = params.page_console_query(values, code_region=service(request).region)
+    query = params.page_console_query(values, spec.exported, code_region=service(request).region)
     page = integer(values, "page", 1, 1) or 1
     offers = found.offers(query)
     frame = spec.rows(found, query)
@@ -98,6 +108,14 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
     if shown.page > shown.pages:  # past the last page: the last one
         shown = paginate(frame, shown.pages, PAGE_SIZE)
     query_string = _query_string(query)
+    sort = query.sort
+    sorting = SortLinks(
+        sort,
+        lambda name, order: (
+            f"/diagnostic/{kind}?{_query_string(_with(query, tri=name, ordre=order))}"
+        ),
+        {c.name for c in spec.columns if c.number},
+    )
     return render(
         request,
         "console.html",
@@ -114,6 +132,15 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
             "pages": shown.pages,
             "page_size": PAGE_SIZE,
             "query_string": query_string,
+            # The other console does not have every column: it keeps its own order.
+            "tags_query": _query_string(_with(query, tri=None, ordre=None)),
+            "sort": sort,
+            "sort_label": COLUMN_LABELS.get(sort.column, sort.column),
+            "sorting": sorting,
+            "chosen": {name: codes(getattr(query, name)) for name in MULTIPLE_FILTERS},
+            "thresholds": [
+                (name, label, _threshold_value(query, name)) for name, label in THRESHOLD_FIELDS
+            ],
             "page_link": lambda number: f"/diagnostic/{kind}?{_query_string(query, page=number)}",
             "offers_link": lambda row: (
                 "/diagnostic/offres?"
@@ -124,6 +151,24 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
             "labels": {"unplaced": rules.UNPLACED_LABEL},
         },
     )
+
+
+THRESHOLD_FIELDS = (
+    ("min_taux_pression", "Taux de pression au moins"),
+    ("min_taux_demande", "Taux de demande (BTS) au moins"),
+    ("max_taux_remplissage", "Taux de remplissage au plus"),
+    ("min_places_manquantes", "Places manquantes au moins"),
+    ("max_taux_devenir_favorable", "Devenir favorable au plus"),
+)
+"""The thresholds the console's form offers (the API and exports take every
+``min_``/``max_`` parameter of :data:`~tremplin.diagnostic.selection.THRESHOLD_COLUMNS`)."""
+
+
+def _threshold_value(query: ConsoleQuery, name: str) -> str:
+    for threshold in query.seuils:
+        if threshold.parameter == name:
+            return threshold.text
+    return ""
 
 
 def _with(query: ConsoleQuery, **changes: Any) -> ConsoleQuery:

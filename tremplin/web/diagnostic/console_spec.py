@@ -15,9 +15,14 @@ from typing import Literal
 
 import polars as pl
 
-from tremplin.diagnostic.consoles import ConsoleQuery
+from tremplin.diagnostic.consoles import MULTIPLE_FILTERS, ConsoleQuery
 from tremplin.diagnostic.indicators import INDICATORS
-from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
+from tremplin.reports.figures import (
+    COLUMN_LABELS,
+    PERIMETRE_LABELS,
+    sort_filter,
+    threshold_filters,
+)
 from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.shared.exports import FORMATS
@@ -27,7 +32,7 @@ OnPage = Literal["shown", "hidden"] | None
 (« hidden »), or leaves it to the API and exports (``None``)."""
 
 _INDICATOR_SOURCES = {i.name: i.source for i in INDICATORS}
-_NUMBERS = {i.name for i in INDICATORS} | {"sortants"}
+_NUMBERS = {i.name for i in INDICATORS} | {"sortants", "places_manquantes"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,10 @@ def query_filters(query: ConsoleQuery) -> list[tuple[str, str]]:
     for name in params.CONSOLE_TEXT_FILTERS:
         value = getattr(query, name)
         if value:
-            shown.append((COLUMN_LABELS.get(name, name), str(value)))
+            text = str(value).replace(",", ", ") if name in MULTIPLE_FILTERS else str(value)
+            shown.append((COLUMN_LABELS.get(name, name).removesuffix(" (code)"), text))
+    shown.extend(threshold_filters(query.seuils))
+    shown.append(sort_filter(query.sort))
     return shown
 
 
@@ -131,10 +139,14 @@ OFFERS = ConsoleSpec(
         ("uai", "hidden"),
         ("etablissement", "shown"),
         ("commune", "shown"),
-        ("code_departement", "hidden"),
+        ("code_departement", None),
+        ("departement", "hidden"),
         ("code_academie", None),
+        ("academie", None),
         ("code_region", None),
-        ("bassin_bmo", "hidden"),
+        ("region", None),
+        ("bassin_bmo", None),
+        ("nom_bassin_bmo", "hidden"),
         ("cfd", "hidden"),
         ("mef_stat_11", None),
         ("libelle_formation", "shown"),
@@ -142,6 +154,7 @@ OFFERS = ConsoleSpec(
         ("statut", "shown"),
         ("famille_metiers", "hidden"),
         ("code_rome", None),
+        ("libelle_rome", "hidden"),
         ("fap22", None),
         ("libelle_fap22", "hidden"),
         ("fap86", None),
@@ -159,6 +172,8 @@ OFFERS = ConsoleSpec(
         ("ecart_rentree", None),
         ("taux_remplissage", "shown"),
         ("remplissage_incoherent", "hidden"),
+        ("places_manquantes", "shown"),
+        ("places_vacantes", "hidden"),
         ("millesime_insertion", None),
         ("sortants", None),
         ("taux_emploi_6_mois", "hidden"),
@@ -186,6 +201,7 @@ FORMATIONS = ConsoleSpec(
         ("statut", "shown"),
         ("famille_metiers", "hidden"),
         ("code_rome", None),
+        ("libelle_rome", "hidden"),
         ("libelle_fap22", "hidden"),
         ("libelle_fap86", "shown"),
         ("industrie", None),
@@ -197,6 +213,8 @@ FORMATIONS = ConsoleSpec(
         ("taux_demande", "shown"),
         ("effectif", "shown"),
         ("taux_remplissage", "shown"),
+        ("places_manquantes", "shown"),
+        ("places_vacantes", "hidden"),
         ("millesime_insertion", None),
         ("sortants", "hidden"),
         ("taux_emploi_6_mois", "hidden"),

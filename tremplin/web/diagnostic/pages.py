@@ -16,6 +16,7 @@ from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS, OBJECTIVES
 from tremplin.diagnostic.indicators import INDICATORS, Query
 from tremplin.diagnostic.ranking import SIZE_COLUMNS, SIZE_UNITS, rank
+from tremplin.diagnostic.selection import sort_of, sort_rows
 from tremplin.errors import InputError, NotFound
 from tremplin.reports.figures import (
     DECIMALS,
@@ -31,6 +32,7 @@ from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.service import GROUP_COLUMNS, TERRITORY_COLUMNS, cached, service
 from tremplin.web.shared import charts
 from tremplin.web.shared.auth import requires
+from tremplin.web.shared.sorting import SortLinks
 from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
@@ -71,6 +73,8 @@ OUTCOME_INDICATORS = (
 )
 """The indicators of the territory and trade pages' two tables (all are in the exports)."""
 CHART_ROWS = 25
+SORTABLE = ("groupe", "territoire", *DEMAND_INDICATORS, *OUTCOME_INDICATORS)
+"""The columns a territory's or a trade's tables sort by (``tri``, ``ordre``)."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,9 @@ def _figures_context(
     request: Request, rows: pl.DataFrame, query: Query, label: str, href: Any, what: str
 ) -> dict[str, Any]:
     known = service(request).source_years(rows)
+    values = request.query_params
+    sort = sort_of(values.get("tri"), values.get("ordre"), SORTABLE)
+    rows = sort_rows(rows, sort)
     listed = rows.to_dicts()
     demand, difficulty = _chart_rows(listed, label, href)
     return {
@@ -249,6 +256,13 @@ def _figures_context(
         "objective_labels": OBJECTIVE_LABELS,
         "query": query,
         "niveau_options": niveau_options(),
+        "sorting": SortLinks(
+            sort,
+            lambda name, order: str(
+                request.url.include_query_params(tri=name, ordre=order)
+            ).removeprefix(str(request.base_url).rstrip("/")),
+            {i.name for i in INDICATORS},
+        ),
         "chart_demand": charts.bar_chart(
             "graphique-demande",
             f"Demande et places par {what}",

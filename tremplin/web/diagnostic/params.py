@@ -7,22 +7,98 @@ the library's queries are built: the library's own checks are for its callers' b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import fields
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Annotated
+
+from fastapi import Query as Param
 
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import OBJECTIVES
-from tremplin.diagnostic.consoles import ConsoleQuery
+from tremplin.diagnostic.consoles import MULTIPLE_FILTERS, TEXT_FILTERS, ConsoleQuery
 from tremplin.diagnostic.indicators import Query
+from tremplin.diagnostic.selection import (
+    ORDERS,
+    THRESHOLD_COLUMNS,
+    Threshold,
+    codes,
+    sort_of,
+    threshold_parameters,
+    thresholds,
+)
 from tremplin.errors import InputError
 from tremplin.referentials.territory_ref import TerritoryRef
-from tremplin.web.shared.params import integer, one_of, optional
+from tremplin.web.shared.params import enum, integer, one_of, optional
 
 STATUTS = ("scolaire", "apprentissage")
-CONSOLE_TEXT_FILTERS = tuple(
-    f.name for f in fields(ConsoleQuery) if f.name not in ("perimetre", "niveau", "annee")
-)
+CONSOLE_TEXT_FILTERS = TEXT_FILTERS
 """The console's filters that take any code (territories, trades, formation, UAI, statut, text)."""
+
+
+def values_of(params: Mapping[str, str], name: str) -> list[str]:
+    """Every value of ``name`` in a query string (a repeated parameter), or its one value."""
+    getlist = getattr(params, "getlist", None)
+    if getlist is not None:
+        return [str(v) for v in getlist(name)]
+    value = params.get(name)
+    return [] if value is None else [value]
+
+
+def joined_codes(values: str | Sequence[str] | None) -> str | None:
+    """Codes given repeated or separated by commas, as one « 01,38 » text (``None``: none)."""
+    found = codes(values)
+    return ",".join(found) if found else None
+
+
+def threshold_dependency() -> Callable[..., tuple[Threshold, ...]]:
+    """A FastAPI dependency that reads every ``min_<column>`` / ``max_<column>`` parameter
+    (each documented in the OpenAPI document) into thresholds."""
+
+    def dependency(**values: str | None) -> tuple[Threshold, ...]:
+        return thresholds(values)
+
+    parameters = []
+    for name in threshold_parameters():
+        bound, column = name.split("_", 1)
+        word = "au moins" if bound == "min" else "au plus"
+        description = (
+            f"Seuil : {THRESHOLD_COLUMNS[column]} {word} cette valeur (virgule ou point "
+            "décimal) ; une ligne sans ce chiffre (inconnu ou secret) est écartée."
+        )
+        parameters.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[str | None, Param(description=description)],
+            )
+        )
+    dependency.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return dependency
+
+
+def sort_dependency(columns: Iterable[str]) -> Callable[..., tuple[str | None, str | None]]:
+    """A FastAPI dependency for ``tri`` (one of ``columns``) and ``ordre`` (asc, desc)."""
+    allowed = tuple(columns)
+
+    # Defaults rather than Annotated: ``allowed`` is local, and annotations are read as text.
+    def dependency(
+        tri: str | None = Param(
+            None,
+            description="Colonne selon laquelle trier les lignes.",
+            json_schema_extra=enum(allowed),
+        ),
+        ordre: str | None = Param(
+            None,
+            description="asc (croissant) ou desc (décroissant) ; les valeurs manquantes "
+            "viennent toujours en dernier.",
+            json_schema_extra=enum(ORDERS),
+        ),
+    ) -> tuple[str | None, str | None]:
+        sort = sort_of(tri, ordre, allowed)
+        return (sort.column, sort.order) if sort else (None, None)
+
+    return dependency
 
 
 def diagnostic_query(
@@ -50,7 +126,7 @@ def diagnostic_query(
         niveau=niveau,
         annee=annee,
         dans=f"region:{region}" if region else optional(dans),
-        territoire=optional(territoire),
+        territoire=joined_codes(territoire),
         groupe=optional(groupe),
         palier=palier,
     ).checked()
@@ -73,19 +149,39 @@ def console_query(
     perimetre: str = "industrie",
     niveau: str = "tous",
     annee: int | None = None,
-    **filters: str | None,
+    *,
+    seuils: tuple[Threshold, ...] = (),
+    tri: str | None = None,
+    ordre: str | None = None,
+    sortable: Iterable[str] | None = None,
+    **filters: str | Sequence[str] | None,
 ) -> ConsoleQuery:
     """A checked :class:`~tremplin.diagnostic.consoles.ConsoleQuery` (:class:`InputError` if
-    bad)."""
+    bad). A territory filter takes several codes, repeated or separated by commas; ``tri``
+    must be one of ``sortable`` when it is given."""
     one_of("perimetre", perimetre, rules.PERIMETRES)
     one_of("niveau", niveau, rules.NIVEAUX)
     unknown = set(filters) - set(CONSOLE_TEXT_FILTERS)
     if unknown:
         raise InputError(f"paramètre(s) inconnu(s) : {', '.join(sorted(unknown))}")
-    values = {name: optional(value) for name, value in filters.items()}
+    values: dict[str, str | None] = {}
+    for name, value in filters.items():
+        if name in MULTIPLE_FILTERS:
+            values[name] = joined_codes(value)
+        else:
+            values[name] = optional(value if value is None or isinstance(value, str) else value[-1])
     if values.get("statut") is not None:
         one_of("statut", str(values["statut"]), STATUTS)
-    return ConsoleQuery(perimetre=perimetre, niveau=niveau, annee=annee, **values)
+    sort = sort_of(tri, ordre, sortable) if sortable is not None else None
+    return ConsoleQuery(
+        perimetre=perimetre,
+        niveau=niveau,
+        annee=annee,
+        seuils=seuils,
+        tri=sort.column if sort else None,
+        ordre=sort.order if sort else None,
+        **values,
+    )
 
 
 def page_query(params: Mapping[str, str], **defaults: str) -> Query:
@@ -108,11 +204,24 @@ def page_query(params: Mapping[str, str], **defaults: str) -> Query:
     )
 
 
-def page_console_query(params: Mapping[str, str], **defaults: str) -> ConsoleQuery:
-    """The console query of a page's query string, with the page's own defaults."""
+def page_console_query(
+    params: Mapping[str, str], sortable: Iterable[str], **defaults: str
+) -> ConsoleQuery:
+    """The console query of a page's query string, with the page's own defaults (a filter
+    repeated in the query string keeps each of its values)."""
+
+    def value(name: str) -> str | Sequence[str] | None:
+        if name in MULTIPLE_FILTERS and name in params:
+            return values_of(params, name)
+        return params.get(name, defaults.get(name))
+
     return console_query(
         perimetre=params.get("perimetre", defaults.get("perimetre", "industrie")) or "industrie",
         niveau=params.get("niveau", "tous") or "tous",
         annee=integer(params, "annee", None, 2000, 2100),
-        **{name: params.get(name, defaults.get(name)) for name in CONSOLE_TEXT_FILTERS},
+        seuils=thresholds(params),
+        tri=params.get("tri"),
+        ordre=params.get("ordre"),
+        sortable=sortable,
+        **{name: value(name) for name in CONSOLE_TEXT_FILTERS},
     )

@@ -15,6 +15,7 @@ from tremplin.diagnostic.classify import OBJECTIVE_LABELS
 from tremplin.diagnostic.consoles import OUTSIDE
 from tremplin.diagnostic.indicators import INDICATORS
 from tremplin.diagnostic.ranking import SIZE_DEFINITIONS
+from tremplin.diagnostic.selection import THRESHOLD_COLUMNS
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.reports.figures import COLUMN_LABELS, PERIMETRE_LABELS
 from tremplin.web.diagnostic.service import cached, service
@@ -171,6 +172,7 @@ def glossary_page(request: Request) -> Response:
                 for code, label in OBJECTIVE_LABELS.items()
             ],
             "sizes": SIZE_DEFINITIONS,
+            "threshold_columns": THRESHOLD_COLUMNS,
             "rules": rules,
             "capacity_missing": " et ".join(str(v) for v in rules.PARCOURSUP_CAPACITY_MISSING),
             "perimeter": _perimeter(request),

@@ -31,9 +31,12 @@ from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
 from tremplin.diagnostic.indicators import Query, compute, group_labels
 from tremplin.diagnostic.ranking import rank
 from tremplin.diagnostic.rules import UNPLACED
+from tremplin.diagnostic.selection import NO_SELECTION, Selection, codes
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
 from tremplin.diagnostic.trends import check_year, trend
+from tremplin.referentials.tables import read_query
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
+from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.provenance import list_loaded_files, year_warnings
 from tremplin.web.shared.caching import Memo, ResponseCache
 from tremplin.web.shared.pagination import Page, paginate
@@ -192,9 +195,18 @@ class DiagnosticService:
             )
         return self._cached(key, lambda _facts: self._classified(query, objectif))
 
-    def page(self, query: Query, objectif: str | None, page: int, taille: int) -> Page:
-        """One page of :meth:`rows`; the sentences are written for that page's rows only."""
-        shown = paginate(self.rows(query, objectif, reasons=False), page, taille)
+    def page(
+        self,
+        query: Query,
+        objectif: str | None,
+        page: int,
+        taille: int,
+        selection: Selection = NO_SELECTION,
+    ) -> Page:
+        """One page of :meth:`rows` after ``selection`` (thresholds, sort); the sentences are
+        written for that page's rows only."""
+        rows = selection.apply(self.rows(query, objectif, reasons=False))
+        shown = paginate(rows, page, taille)
         return replace(shown, rows=with_reasons(shown.rows))
 
     def _classified(self, query: Query, objectif: str | None) -> pl.DataFrame:
@@ -203,7 +215,8 @@ class DiagnosticService:
             return rank(self.rows(query, reasons=False), objectif)
         rows = self.indicators(query)
         if query.territoire is not None:
-            rows = rows.filter(pl.col("code_territoire") == query.territoire)
+            # One territory, or several (« 01,38 »): the rows of each.
+            rows = rows.filter(pl.col("code_territoire").is_in(codes(query.territoire)))
         if query.groupe is not None:
             rows = rows.filter(pl.col("code_groupe") == query.groupe)
         return classify(rows, reasons=False)
@@ -315,10 +328,35 @@ class DiagnosticService:
     # --- consoles, coverage -----------------------------------------------------------------
 
     def offers(self, query: ConsoleQuery) -> pl.DataFrame:
-        return self._cached(("offers", query), lambda facts: offers_table(facts, query))
+        return self._cached(
+            ("offers", query), lambda facts: self._with_rome_labels(offers_table(facts, query))
+        )
 
     def formations(self, query: ConsoleQuery) -> pl.DataFrame:
-        return self._cached(("formations", query), lambda facts: formations_table(facts, query))
+        return self._cached(
+            ("formations", query),
+            lambda facts: self._with_rome_labels(formations_table(facts, query)),
+        )
+
+    def rome_labels(self) -> pl.DataFrame:
+        """``code_rome``, ``libelle_rome``: the ROME fiches loaded (none without the file)."""
+
+        def read(_facts: Facts) -> pl.DataFrame:
+            table = DATASET_TABLES["rome_fiches"]
+            with self._engine.connect() as conn:
+                found = read_query(conn, sa.select(table.c.code_rome, table.c.libelle_rome))
+            return found.drop_nulls("code_rome").unique("code_rome", keep="last")
+
+        return self._cached(("rome-labels",), read)
+
+    def _with_rome_labels(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """``rows`` with ``libelle_rome`` next to ``code_rome``: no code read alone."""
+        if "code_rome" not in rows.columns:
+            return rows
+        labels = self.rome_labels().select(
+            pl.col("code_rome").cast(rows.schema["code_rome"]), "libelle_rome"
+        )
+        return rows.join(labels, on="code_rome", how="left", maintain_order="left")
 
     def console_options(self, column: str, label: str | None = None) -> list[tuple[str, str]]:
         """(value, label) of the distinct values of an offers' column, for a filter's list."""

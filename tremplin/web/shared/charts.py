@@ -105,9 +105,12 @@ def bar_chart(
             )
         y += height + ROW_GAP
     height = y + 4
+    # A chart whose labels are links is a group of links, not a mere image (axe-core:
+    # nested-interactive).
+    role = "group" if any(row.href for row in rows) else "img"
     return Markup(
         f'<svg id="{escape(identifier)}" class="graphique" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="{escape(identifier)}-titre '
+        f'width="100%" role="{role}" aria-labelledby="{escape(identifier)}-titre '
         f'{escape(identifier)}-description" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{escape(identifier)}-titre">{escape(title)}</title>'
         f'<desc id="{escape(identifier)}-description">{escape(description)}</desc>'
