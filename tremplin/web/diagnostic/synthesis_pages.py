@@ -15,9 +15,10 @@ from tremplin.reports.figures import PERIMETRE_LABELS, format_cell
 from tremplin.web.diagnostic.pages import ranking, totals
 from tremplin.web.diagnostic.service import cached, service
 from tremplin.web.diagnostic.trend_pages import cell, territory_query
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
 
 LARGEST = 5
 """The gaps listed per objective."""

@@ -19,11 +19,14 @@ from tremplin.diagnostic.trends import ORDER
 from tremplin.reports.trend_export import TREND_DATASETS, trend_info
 from tremplin.web.diagnostic.api import loaded_files, query_dependency
 from tremplin.web.diagnostic.service import cached, keep_export, service
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.exports import Table, add_export_routes
 from tremplin.web.shared.pagination import page_json, paginate
 from tremplin.web.shared.params import TAILLE_DEFAULT, Page, Taille
 
-router = APIRouter(prefix="/api/v1", tags=["Diagnostic territorial"])
+router = APIRouter(
+    prefix="/api/v1", tags=["Diagnostic territorial"], dependencies=[requires("lecture")]
+)
 
 
 def trend_dependency(**values: Any) -> Query:

@@ -21,9 +21,10 @@ from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.pages import niveau_options
 from tremplin.web.diagnostic.service import cached, service
 from tremplin.web.shared import charts
+from tremplin.web.shared.auth import requires
 from tremplin.web.shared.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
 
 COUNT_COLUMNS = ("places", "demandes_voeux_1", "voeux_confirmes")
 COLUMNS = (
