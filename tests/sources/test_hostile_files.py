@@ -62,8 +62,8 @@ def _features_not_objects(sources: Path, folder: Path) -> Path:
     return path
 
 
-def _workbook_with_an_entity(sources: Path, folder: Path) -> Path:
-    """The first rows of the constat as an xlsx whose sheet declares and uses an XML entity."""
+def _constat_workbook(sources: Path) -> io.BytesIO:
+    """The first rows of the constat as an ordinary xlsx workbook."""
     rows = head_lines(sources / CONSTAT, 20).decode("utf-8-sig").splitlines()
     book = openpyxl.Workbook()
     sheet = book.active
@@ -72,6 +72,12 @@ def _workbook_with_an_entity(sources: Path, folder: Path) -> Path:
         sheet.append(row.split(";"))
     plain = io.BytesIO()
     book.save(plain)
+    return plain
+
+
+def _workbook_with_an_entity(sources: Path, folder: Path) -> Path:
+    """The first rows of the constat as an xlsx whose sheet declares and uses an XML entity."""
+    plain = _constat_workbook(sources)
     hostile = io.BytesIO()
     with zipfile.ZipFile(plain) as source, zipfile.ZipFile(hostile, "w") as target:
         for item in source.infolist():
@@ -98,14 +104,7 @@ def _zip_bomb(sources: Path, folder: Path) -> Path:
     """The first rows of the constat as an xlsx whose sheet ends with 300 Mio of spaces: a file
     of a few hundred kilobytes that decompresses past the 256 Mio limit (the probe's bomb was
     2.8 Mo and passed 4 Gio during a load)."""
-    rows = head_lines(sources / CONSTAT, 20).decode("utf-8-sig").splitlines()
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row.split(";"))
-    plain = io.BytesIO()
-    book.save(plain)
+    plain = _constat_workbook(sources)
     path = folder / "constat_2020.xlsx"
     with (
         zipfile.ZipFile(plain) as source,
