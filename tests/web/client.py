@@ -53,7 +53,7 @@ class WebClient:
     def request(self, method: str, path: str, **options: Any) -> httpx.Response:
         async def _send() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://tremplin.test") as c:
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
                 return await c.request(method, path, **options)
 
         return anyio.run(_send)
