@@ -16,7 +16,7 @@ from tremplin.diagnostic.consoles import ConsoleQuery
 from tremplin.diagnostic.indicators import Query
 from tremplin.errors import InputError
 from tremplin.referentials.territory_ref import TerritoryRef
-from tremplin.web.shared.params import integer, one_of, optional
+from tremplin.web.shared.params import ANNEE_MAX, ANNEE_MIN, integer, one_of, optional
 
 STATUTS = ("scolaire", "apprentissage")
 CONSOLE_TEXT_FILTERS = tuple(
@@ -97,7 +97,7 @@ def page_query(params: Mapping[str, str], **defaults: str) -> Query:
         groupement=text("groupement", "famille_fap") or "famille_fap",
         perimetre=text("perimetre", "industrie") or "industrie",
         niveau=text("niveau", "tous") or "tous",
-        annee=integer(params, "annee", None, 2000, 2100),
+        annee=integer(params, "annee", None, ANNEE_MIN, ANNEE_MAX),
         region=text("region"),
         territoire=text("territoire"),
         groupe=text("groupe"),
@@ -110,6 +110,6 @@ def page_console_query(params: Mapping[str, str], **defaults: str) -> ConsoleQue
     return console_query(
         perimetre=params.get("perimetre", defaults.get("perimetre", "industrie")) or "industrie",
         niveau=params.get("niveau", "tous") or "tous",
-        annee=integer(params, "annee", None, 2000, 2100),
+        annee=integer(params, "annee", None, ANNEE_MIN, ANNEE_MAX),
         **{name: params.get(name, defaults.get(name)) for name in CONSOLE_TEXT_FILTERS},
     )
