@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -30,7 +29,7 @@ from tremplin.reports.figures import (
 from tremplin.web.diagnostic import params
 from tremplin.web.diagnostic.service import GROUP_COLUMNS, TERRITORY_COLUMNS, cached, service
 from tremplin.web.shared import charts
-from tremplin.web.shared.templating import render
+from tremplin.web.shared.templating import render, script_json
 
 router = APIRouter(include_in_schema=False)
 
@@ -372,7 +371,7 @@ def diagnostic_map(request: Request) -> Response:
             "objective_colours": OBJECTIVE_COLOURS,
             "by_objective": by_objective,
             "known_years": found.source_years(rows),
-            "config_json": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
+            "config_json": script_json(config),
             "territory_query": config["territoryQuery"],
             "export_query": _query_string(
                 maille=query.maille,
