@@ -28,6 +28,7 @@ from tremplin.reports.scenario_figures import ACTION_LABELS, PALIER_LABELS
 from tremplin.web.diagnostic.service import empty_store_page, service
 from tremplin.web.shared.jobs import SimulationJob
 from tremplin.web.shared.templating import render
+from tremplin.web.simulations.api import check_bounds
 from tremplin.web.simulations.service import (
     GRAINES_DEFAULT,
     GRAINES_MAX,
@@ -162,6 +163,7 @@ async def simulations_submit(request: Request) -> Response:
     except ValueError:
         graines = 0
     try:
+        check_bounds({**document, "territoire": form.territoire or None})
         job = await _in_thread(found, document, form.territoire or None, graines)
     except TremplinError as error:
         # The form again, as typed, with the reason: not the site's error page.
