@@ -34,7 +34,7 @@ from tremplin.diagnostic.rules import UNPLACED
 from tremplin.diagnostic.shapes import academy_polygons, territory_shapes
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
 from tremplin.store.provenance import list_loaded_files, year_warnings
-from tremplin.web.shared.caching import Memo, ResponseCache
+from tremplin.web.shared.caching import Memo, ResponseCache, normalised_query, weight_of
 from tremplin.web.shared.pagination import Page, paginate
 from tremplin.web.shared.templating import render, request_settings
 
@@ -45,6 +45,11 @@ P = ParamSpec("P")
 
 CACHE_SIZE = 256
 """Results kept per application; one result is at most a few thousand rows."""
+CACHE_BUDGET = 256 * 1024 * 1024
+"""Bytes the kept results may weigh in all (the least recently used go first). On the real
+files, what the warm-up computes for the région weighs 6 MiB (39 results) and the largest
+result, France's offers for every trade, 13.6 MiB: the budget keeps the région's results and
+a dozen France-wide ones, and bounds what many distinct requests can hold."""
 
 """The région whose results are computed ahead of the first requests (Auvergne-Rhône-Alpes)."""
 
@@ -84,7 +89,7 @@ class DiagnosticService:
         self._facts = facts
         self.region = region
         """The partnership's région (``TREMPLIN_REGION``): what pages show first."""
-        self._memo = Memo(cache_size)
+        self._memo = Memo(cache_size, weight=weight_of, budget=CACHE_BUDGET)
         self._responses = ResponseCache()
         self._check_every = check_every
         self._checked: tuple[float, Facts] | None = None
@@ -267,9 +272,11 @@ class DiagnosticService:
     # --- consoles, coverage -----------------------------------------------------------------
 
     def offers(self, query: ConsoleQuery) -> pl.DataFrame:
+        query = _normalised(query)
         return self._cached(("offers", query), lambda facts: offers_table(facts, query))
 
     def formations(self, query: ConsoleQuery) -> pl.DataFrame:
+        query = _normalised(query)
         return self._cached(("formations", query), lambda facts: formations_table(facts, query))
 
     def console_options(self, column: str, label: str | None = None) -> list[tuple[str, str]]:
@@ -322,6 +329,14 @@ _SOURCE_DATASETS = {
 }
 
 
+def _normalised(query: ConsoleQuery) -> ConsoleQuery:
+    """``query`` with its free text as the search reads it (in lower case): « Tour » and
+    « TOUR » are one result, computed and kept once."""
+    if not query.texte:
+        return query
+    return replace(query, texte=query.texte.lower())
+
+
 def _constat_years(facts: Facts) -> str:
     if "rentree_effectif" not in facts.offres.columns:
         return ""
@@ -352,7 +367,7 @@ def cached(handler: Callable[P, Response]) -> Callable[P, Response]:
         found = service(request)
         if found.empty() and not request.url.path.startswith("/api/"):
             return empty_store_page(request)
-        key = (request.url.path, request.url.query)
+        key = (request.url.path, normalised_query(request.url.query))
         return found.response(key, lambda: handler(*args, **kwargs))
 
     return wrapper
