@@ -84,12 +84,13 @@ class DiagnosticService:
         region: str = DEFAULT_REGION,
         cache_size: int = CACHE_SIZE,
         check_every: float = CHECK_EVERY,
+        cache_budget: int = CACHE_BUDGET,
     ) -> None:
         self._engine = engine
         self._facts = facts
         self.region = region
         """The partnership's région (``TREMPLIN_REGION``): what pages show first."""
-        self._memo = Memo(cache_size, weight=weight_of, budget=CACHE_BUDGET)
+        self._memo = Memo(cache_size, weight=weight_of, budget=cache_budget)
         self._responses = ResponseCache()
         self._check_every = check_every
         self._checked: tuple[float, Facts] | None = None
@@ -156,6 +157,10 @@ class DiagnosticService:
         """The response ``build()`` gives, kept (as bytes) until the store changes: a page or
         an API answer is a function of its address and of the store only."""
         return self._responses.get(self.facts().fingerprint, key, build)
+
+    def kept(self) -> tuple[int, int]:
+        """How many computed results are kept, and what they weigh in bytes."""
+        return len(self._memo), self._memo.weight
 
     def _cached(self, key: Hashable, compute: Callable[[Facts], T]) -> T:
         facts = self.facts()

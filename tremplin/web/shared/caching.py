@@ -36,6 +36,15 @@ class Memo:
         self._fingerprint = ""
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def weight(self) -> int:
+        """What the kept results weigh in all (0 without a ``weight`` function)."""
+        with self._lock:
+            return sum(self._weights.values())
+
     def get(self, fingerprint: str, key: Hashable, compute: Callable[[], T]) -> T:
         while True:
             with self._lock:
