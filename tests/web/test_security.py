@@ -95,9 +95,10 @@ def test_a_control_character_in_a_filter_never_breaks_an_xlsx(
 
 @pytest.fixture
 def hostile_client(demo_dir: Path, database_url: str, tmp_path: Path) -> Iterator[WebClient]:
-    """The demo territory where every lycée's name starts with « = » and holds a ``\\x01``, and
+    """The demo territory where every lycée's name starts with « = » and holds a ``\\x01``,
     every diploma's label starts with « = » and holds a ``\\x0b`` (the probe's data label that
-    made every XLSX export fail), on SQLite and PostgreSQL."""
+    made every XLSX export fail), and the Affelnet file's name starts with « = », on SQLite and
+    PostgreSQL."""
     folder = tmp_path / "demo"
     shutil.copytree(demo_dir, folder)
     path = folder / "etablissements" / "lycees_france.json"
@@ -115,6 +116,8 @@ def hostile_client(demo_dir: Path, database_url: str, tmp_path: Path) -> Iterato
         cells[label] = "=" + cells[label].replace(" ", "\x0b", 1)
         hostile.append(";".join(cells))
     diplomas.write_text("\n".join(hostile) + "\n", encoding="utf-8")
+    offers = folder / "affelnet" / "attractivite_capacite_2021.csv"
+    offers.rename(offers.with_name("=" + offers.name))  # a file name that is a formula
     loaded = load_store(database_url, [folder])
     with web_client(web_settings(loaded.url)) as client:
         yield client
@@ -143,6 +146,9 @@ def test_hostile_labels_are_exported_as_text(hostile_client: WebClient) -> None:
     # without the characters XML forbids.
     assert {"'" + n.replace("\x01", "") for n in names} <= exported
     assert {"'" + n.replace("\x0b", "") for n in labels} <= exported
+    assert "'=attractivite_capacite_2021.csv" in exported
+    preamble = hostile_client.get("/api/v1/offres.csv?perimetre=tout").content.decode("utf-8-sig")
+    assert "# Fichier chargé : =attractivite_capacite_2021.csv" in preamble
 
 
 # --- bounded parameters -------------------------------------------------------------------------
