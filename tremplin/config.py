@@ -22,6 +22,14 @@ DEFAULT_REGION = "84"
 """The partnership's région (Auvergne-Rhône-Alpes): the default of ``TREMPLIN_REGION``."""
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+"""The default of ``TREMPLIN_ALLOWED_HOSTS``: the loopback names only."""
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(name.strip().lower() for name in value.split(",") if name.strip())
+
+
 def _text(value: str) -> str:
     return value
 
@@ -172,6 +180,15 @@ SETTINGS: tuple[Setting, ...] = (
         "(« tremplin comptes anonymiser » efface les lignes plus anciennes).",
         _days,
     ),
+    Setting(
+        "allowed_hosts",
+        ",".join(LOOPBACK_HOSTS),
+        "Noms d'hôte acceptés dans l'en-tête Host, séparés par des virgules (les autres reçoivent "
+        "une erreur 400) : un nom, « .exemple.fr » pour un domaine et ses sous-domaines, ou « * » "
+        "pour tous. Par défaut, les noms locaux seulement : à compléter du nom public du site "
+        "derrière son proxy TLS.",
+        _names,
+    ),
 )
 
 
@@ -190,6 +207,7 @@ class Settings:
     jobs_paralleles: int
     host: str
     port: int
+    allowed_hosts: tuple[str, ...]
     cookie_secure: bool = True
     anonymisation_jours: int = 730
     journal_jours: int = 1825
@@ -207,7 +225,8 @@ class Settings:
         rows = []
         for setting in SETTINGS:
             value = getattr(self, setting.field)
-            rows.append((setting.variable, "" if value is None else str(value), setting.help))
+            shown = ",".join(value) if isinstance(value, tuple) else str(value)
+            rows.append((setting.variable, "" if value is None else shown, setting.help))
         return rows
 
 

@@ -21,9 +21,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from tests.derive import head_lines
+from tests.derive import head_lines, write_head
 from tests.snapshot import refused_load, store_snapshot
 from tremplin.cli import app
+from tremplin.sources.ingest import load_paths
 from tremplin.store.database import open_store
 from tremplin.store.provenance import list_loaded_files, list_rejected_rows
 
@@ -61,8 +62,8 @@ def _features_not_objects(sources: Path, folder: Path) -> Path:
     return path
 
 
-def _workbook_with_an_entity(sources: Path, folder: Path) -> Path:
-    """The first rows of the constat as an xlsx whose sheet declares and uses an XML entity."""
+def _constat_workbook(sources: Path) -> io.BytesIO:
+    """The first rows of the constat as an ordinary xlsx workbook."""
     rows = head_lines(sources / CONSTAT, 20).decode("utf-8-sig").splitlines()
     book = openpyxl.Workbook()
     sheet = book.active
@@ -71,6 +72,12 @@ def _workbook_with_an_entity(sources: Path, folder: Path) -> Path:
         sheet.append(row.split(";"))
     plain = io.BytesIO()
     book.save(plain)
+    return plain
+
+
+def _workbook_with_an_entity(sources: Path, folder: Path) -> Path:
+    """The first rows of the constat as an xlsx whose sheet declares and uses an XML entity."""
+    plain = _constat_workbook(sources)
     hostile = io.BytesIO()
     with zipfile.ZipFile(plain) as source, zipfile.ZipFile(hostile, "w") as target:
         for item in source.infolist():
@@ -93,6 +100,32 @@ def _huge_header(sources: Path, folder: Path) -> Path:
     return path
 
 
+def _zip_bomb(sources: Path, folder: Path) -> Path:
+    """The first rows of the constat as an xlsx whose sheet ends with 300 Mio of spaces: a file
+    of a few hundred kilobytes that decompresses past the 256 Mio limit (the probe's bomb was
+    2.8 Mo and passed 4 Gio during a load)."""
+    plain = _constat_workbook(sources)
+    path = folder / "constat_2020.xlsx"
+    with (
+        zipfile.ZipFile(plain) as source,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, data)
+                continue
+            head, tail = data.rsplit(b"</worksheet>", 1)
+            with target.open(item.filename, "w", force_zip64=True) as part:
+                part.write(head)
+                spaces = b" " * (1024 * 1024)
+                for _ in range(300):
+                    part.write(spaces)
+                part.write(b"</worksheet>" + tail)
+    assert path.stat().st_size < 2_000_000
+    return path
+
+
 Case = Callable[[Path, Path], Path]
 CASES: dict[str, tuple[Case, str, int | None]] = {
     # name: (builder, words of the message, line named)
@@ -101,6 +134,7 @@ CASES: dict[str, tuple[Case, str, int | None]] = {
     "geojson_entites": (_features_not_objects, "l'entité n° 2 de « features »", None),
     "xlsx_entite": (_workbook_with_an_entity, "feuille « Sheet » illisible", None),
     "entete_trop_long": (_huge_header, "un champ dépasse 131\u202f072 caractères", 1),
+    "xlsx_bombe": (_zip_bomb, "au-delà de la limite de 256 Mio", None),
 }
 
 
@@ -193,3 +227,36 @@ def test_a_hostile_file_gets_no_traceback_from_the_command(
     assert refused.returncode == 1
     assert "Traceback" not in refused.stderr
     assert "regions.json, ligne 3 : JSON refusé" in _words(refused.stderr)
+
+
+def test_a_link_out_of_the_folder_is_not_followed(
+    seeded: sa.Engine, sources_dir: Path, tmp_path: Path
+) -> None:
+    """A symbolic link inside a loaded folder to a file or a folder elsewhere on the server is
+    passed over, unread, with a note; a link to a file inside the folder is read as usual."""
+    elsewhere = tmp_path / "ailleurs"
+    secret = write_head(sources_dir / CONSTAT, elsewhere / "constat_2019.csv", 100)
+    folder = tmp_path / "depot"
+    (folder / "dedans").mkdir(parents=True)
+    # A file the loader passes over by its name, read through a link that names it as JSON.
+    inside = folder / "dedans" / "regions.json.orig"
+    inside.write_bytes((sources_dir / REGIONS).read_bytes())
+    (folder / "constat_2019.csv").symlink_to(secret)
+    (folder / "dossier_ailleurs").symlink_to(elsewhere, target_is_directory=True)
+    (folder / "lien_regions.json").symlink_to(inside)
+
+    report = load_paths(seeded, [folder])
+
+    notes = {o.path.relative_to(folder): (o.status, o.note) for o in report.outcomes}
+    outside_note = ("ignoré", "lien symbolique vers un fichier hors du dossier chargé : non suivi")
+    assert notes[Path("constat_2019.csv")] == outside_note
+    # A linked folder is not walked into (or, walked into, its files are passed over).
+    assert {
+        status for path, (status, _) in notes.items() if path.parts[0] == "dossier_ailleurs"
+    } <= {"ignoré"}
+    # Inside the folder, a link is an ordinary file.
+    assert notes[Path("lien_regions.json")][0] == "chargé"
+    with seeded.connect() as conn:
+        names = sorted(f.file_name for f in list_loaded_files(conn))
+    assert "constat_2019.csv" not in names
+    assert names == ["constat_2020.csv", "lien_regions.json"]

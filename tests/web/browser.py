@@ -104,7 +104,7 @@ def chromium(*vendor: str) -> Iterator[Browser]:
 @dataclass
 class Tab:
     """A browser page, with every URL it requested, every response or request that failed and
-    every script error."""
+    every script error (what the Content-Security-Policy blocked included)."""
 
     page: Page
     base_url: str
@@ -145,6 +145,15 @@ def opened_tab(browser: Browser, base_url: str) -> Iterator[Tab]:
     )
     tab.page.on("requestfailed", lambda request: tab.failed.append(request.url))
     tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+    # What the Content-Security-Policy blocks is said on the console only: an error too.
+    tab.page.on(
+        "console",
+        lambda message: (
+            tab.errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     try:
         yield tab
     finally:

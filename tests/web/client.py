@@ -61,7 +61,7 @@ class WebClient:
         async def _send() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app, client=self.address)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://tremplin.test", cookies=self.cookies
+                transport=transport, base_url="http://localhost", cookies=self.cookies
             ) as c:
                 response = await c.request(method, path, **options)
                 self.cookies.update(c.cookies)

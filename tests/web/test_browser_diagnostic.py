@@ -42,9 +42,8 @@ def tab(browser: Browser, base_url: str) -> Iterator[Tab]:
 
 
 def _wait_for_map(page: Page) -> None:
-    page.wait_for_function(
-        "document.getElementById('carte-etat').textContent.includes('sur la carte')"
-    )
+    # A locator, not a script string: the page's Content-Security-Policy forbids eval.
+    expect(page.locator("#carte-etat")).to_contain_text("sur la carte")
 
 
 def test_map_draws_the_academy_and_its_bassins(tab: Tab, tmp_path: Path) -> None:
@@ -107,7 +106,7 @@ def test_map_draws_the_academy_and_its_bassins(tab: Tab, tmp_path: Path) -> None
 
 def test_offers_console_hides_a_column_saves_a_query_and_exports(tab: Tab, tmp_path: Path) -> None:
     page = tab.goto("/diagnostic/offres")
-    page.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
+    expect(page.locator("html")).to_have_attribute("data-fr-js", "true")
     header = page.locator('#tableau-console th[data-colonne="commune"]')
     assert header.is_visible()
     page.locator("#choix-colonnes summary").click()

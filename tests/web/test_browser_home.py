@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from tests.web.browser import Tab, chromium, opened_tab, require_vendor, served
 from tests.web.client import web_settings
@@ -74,7 +74,7 @@ def test_dsfr_styles_and_fonts_are_served(tab: Tab, tmp_path: Path) -> None:
     assert "Marianne" in font
     assert page.evaluate("document.fonts.check('1em Marianne')")
     # The DSFR script marks the page once it has started.
-    page.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
+    expect(page.locator("html")).to_have_attribute("data-fr-js", "true")
     assert page.evaluate("typeof htmx") == "object"
     page.screenshot(path=tmp_path / "sources-dsfr.png", full_page=True)
     assert tab.failed == []

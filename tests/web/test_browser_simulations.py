@@ -45,7 +45,7 @@ def tab(browser: Browser, base_url: str) -> Iterator[Tab]:
 def test_the_planner_runs_the_oyonnax_example(tab: Tab, tmp_path: Path) -> None:
     page = tab.page
     page.goto(tab.base_url + "/simulations")
-    page.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
+    expect(page.locator("html")).to_have_attribute("data-fr-js", "true")
     assert page.locator("html").get_attribute("lang") == "fr"
     expect(page.locator('.fr-nav__link[href="/simulations"]')).to_have_attribute(
         "aria-current", "page"

@@ -9,6 +9,9 @@ import typer
 
 from tremplin.cli._app import app, console, fail, plain, settings
 
+ALL_INTERFACES = ("0.0.0.0", "::", "[::]")
+"""Addresses that listen on every interface: served in plain HTTP, they call for a TLS proxy."""
+
 
 @app.command("serve")
 def serve_command(
@@ -57,6 +60,14 @@ def serve_command(
         console.print(
             "[yellow]Attention :[/] les fichiers du DSFR manquent ; "
             "lancez « make assets » pour que les pages aient leur mise en forme.",
+            highlight=False,
+        )
+    if current.host in ALL_INTERFACES:
+        console.print(
+            f"[yellow]Attention :[/] à l'écoute sur toutes les interfaces ({plain(current.host)}) "
+            "en HTTP simple : un proxy TLS (HTTPS) est attendu devant le serveur, et "
+            "TREMPLIN_ALLOWED_HOSTS doit nommer le site public (actuellement : "
+            f"{plain(', '.join(current.allowed_hosts))}).",
             highlight=False,
         )
     console.print(

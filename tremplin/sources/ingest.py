@@ -43,6 +43,7 @@ MAX_REJECTED_SHARE = 0.10
 MAX_REJECTED_FLOOR = 20
 INSERT_CHUNK = 5_000
 _ALREADY_LOADED = "déjà chargé (même empreinte sha256)"
+_OUTSIDE = "lien symbolique vers un fichier hors du dossier chargé : non suivi"
 # How long a load waits for another one to finish writing before giving up (seconds).
 LOCK_WAIT_SECONDS = 10.0
 # The key of the PostgreSQL advisory lock every load takes ("TRMP" in ASCII).
@@ -121,9 +122,13 @@ def collect(paths: Sequence[Path]) -> tuple[list[_Candidate], list[FileOutcome]]
             raise SourceError(
                 given, "fichier ou dossier introuvable", expected="un chemin existant"
             )
+        root = given.resolve()
         for path in sorted(p for p in given.rglob("*") if p.is_file()):
             relative = path.relative_to(given)
-            if any(part.startswith(".") for part in relative.parts):
+            if not path.resolve().is_relative_to(root):
+                # Never read, so nothing of a file elsewhere on the server is ever shown.
+                skipped.append(FileOutcome(path, "ignoré", note=_OUTSIDE))
+            elif any(part.startswith(".") for part in relative.parts):
                 skipped.append(FileOutcome(path, "ignoré", note="fichier caché"))
             elif _is_document(path):
                 skipped.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
@@ -20,8 +21,54 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+"""The most a workbook's parts may weigh once decompressed (256 Mio): the BMO file, the largest
+official workbook, weighs 28 Mo decompressed; a few megabytes of « zip bomb » would weigh
+gigabytes."""
+
+
+def check_uncompressed_size(path: Path, raw: bytes, limit: int = MAX_UNCOMPRESSED_BYTES) -> None:
+    """Refuse (:class:`SourceError`) a workbook whose parts, decompressed, exceed ``limit``
+    bytes — by what its zip declares, then by what decompressing it actually gives, stopping at
+    the limit (a zip may lie about its sizes)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise SourceError(
+            path, f"classeur illisible ({error})", expected="un fichier xlsx valide"
+        ) from None
+    declared = sum(member.file_size for member in members)
+    if declared > limit:
+        raise _too_large(path, declared, limit)
+    total = 0
+    for member in members:
+        try:
+            with archive.open(member) as part:
+                while chunk := part.read(1024 * 1024):
+                    total += len(chunk)
+                    if total > limit:
+                        raise _too_large(path, total, limit)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
+            raise SourceError(
+                path, f"classeur illisible ({error})", expected="un fichier xlsx valide"
+            ) from None
+
+
+def _too_large(path: Path, size: int, limit: int) -> SourceError:
+    mib = 1024 * 1024
+    return SourceError(
+        path,
+        f"classeur refusé : une fois décompressé, il pèserait plus de {size // mib} Mio, "
+        f"au-delà de la limite de {limit // mib} Mio (fichier piégé ou endommagé ?)",
+        expected=f"un classeur xlsx dont le contenu décompressé pèse au plus {limit // mib} Mio",
+    )
+
+
 def read_workbook(path: Path, raw: bytes) -> list[RawTable]:
-    """One table per sheet; the header is the first row with at least two filled cells."""
+    """One table per sheet; the header is the first row with at least two filled cells.
+    A workbook that would decompress past :data:`MAX_UNCOMPRESSED_BYTES` is refused first."""
+    check_uncompressed_size(path, raw)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except Exception as error:  # calamine raises its own error types for a damaged zip

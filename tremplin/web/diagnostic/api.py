@@ -32,7 +32,7 @@ from tremplin.web.diagnostic.service import cached, keep_export, service
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.exports import Table, add_export_routes
 from tremplin.web.shared.pagination import page_json, records
-from tremplin.web.shared.params import TAILLE_DEFAULT, Page, Taille, enum
+from tremplin.web.shared.params import TAILLE_DEFAULT, Page, Taille, enum, year
 from tremplin.web.shared.templating import request_engine
 
 router = APIRouter(
@@ -74,9 +74,7 @@ def query_dependency(
         str,
         Param(description="Niveau de diplôme.", json_schema_extra=enum(rules.NIVEAUX)),
     ] = "tous",
-    annee: Annotated[
-        int | None, Param(description="Année ; absente : la dernière de chaque source.")
-    ] = None,
+    annee: Annotated[int | None, year("Année ; absente : la dernière de chaque source.")] = None,
     region: Annotated[
         str | None, Param(description="Code de la région dont garder les territoires.")
     ] = None,

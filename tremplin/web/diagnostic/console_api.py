@@ -27,7 +27,7 @@ from tremplin.web.diagnostic.service import cached, keep_export, service
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.exports import Table, add_export_routes
 from tremplin.web.shared.pagination import page_json, paginate
-from tremplin.web.shared.params import TAILLE_DEFAULT, Page, Taille, enum
+from tremplin.web.shared.params import TAILLE_DEFAULT, Page, Taille, enum, year
 
 router = APIRouter(prefix="/api/v1", tags=["Consoles"], dependencies=[requires("lecture")])
 
@@ -47,7 +47,7 @@ def console_dependency(
     niveau: Annotated[
         str, Param(description="Niveau de diplôme.", json_schema_extra=enum(rules.NIVEAUX))
     ] = "tous",
-    annee: Annotated[int | None, Param(description="Année ; absente : la dernière.")] = None,
+    annee: Annotated[int | None, year("Année ; absente : la dernière.")] = None,
     code_region: Annotated[list[str] | None, Param(description=_CODES)] = None,
     code_academie: Annotated[list[str] | None, Param(description=_CODES)] = None,
     code_departement: Annotated[list[str] | None, Param(description=_CODES)] = None,

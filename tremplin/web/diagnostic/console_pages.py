@@ -25,7 +25,7 @@ from tremplin.web.diagnostic.pages import niveau_options
 from tremplin.web.diagnostic.service import cached, service
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.pagination import paginate
-from tremplin.web.shared.params import integer
+from tremplin.web.shared.params import PAGE_MAX, integer
 from tremplin.web.shared.sorting import SortLinks
 from tremplin.web.shared.templating import render
 
@@ -101,7 +101,7 @@ def _console(request: Request, spec: ConsoleSpec) -> Response:
     kind = spec.name
     values = request.query_params
     query = params.page_console_query(values, spec.exported, code_region=service(request).region)
-    page = integer(values, "page", 1, 1) or 1
+    page = integer(values, "page", 1, 1, PAGE_MAX) or 1
     offers = found.offers(query)
     frame = spec.rows(found, query)
     shown = paginate(frame, page, PAGE_SIZE)

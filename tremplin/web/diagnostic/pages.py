@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -33,7 +32,7 @@ from tremplin.web.diagnostic.service import GROUP_COLUMNS, TERRITORY_COLUMNS, ca
 from tremplin.web.shared import charts
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.sorting import SortLinks
-from tremplin.web.shared.templating import render
+from tremplin.web.shared.templating import render, script_json
 
 router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
 
@@ -387,7 +386,7 @@ def diagnostic_map(request: Request) -> Response:
             "objective_colours": OBJECTIVE_COLOURS,
             "by_objective": by_objective,
             "known_years": found.source_years(rows),
-            "config_json": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
+            "config_json": script_json(config),
             "territory_query": config["territoryQuery"],
             "export_query": _query_string(
                 maille=query.maille,

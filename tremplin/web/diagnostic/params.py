@@ -28,7 +28,7 @@ from tremplin.diagnostic.selection import (
 )
 from tremplin.errors import InputError
 from tremplin.referentials.territory_ref import TerritoryRef
-from tremplin.web.shared.params import enum, integer, one_of, optional
+from tremplin.web.shared.params import ANNEE_MAX, ANNEE_MIN, enum, integer, one_of, optional
 
 STATUTS = ("scolaire", "apprentissage")
 CONSOLE_TEXT_FILTERS = TEXT_FILTERS
@@ -195,7 +195,7 @@ def page_query(params: Mapping[str, str], **defaults: str) -> Query:
         groupement=text("groupement", "famille_fap") or "famille_fap",
         perimetre=text("perimetre", "industrie") or "industrie",
         niveau=text("niveau", "tous") or "tous",
-        annee=integer(params, "annee", None, 2000, 2100),
+        annee=integer(params, "annee", None, ANNEE_MIN, ANNEE_MAX),
         region=text("region"),
         territoire=text("territoire"),
         groupe=text("groupe"),
@@ -218,7 +218,7 @@ def page_console_query(
     return console_query(
         perimetre=params.get("perimetre", defaults.get("perimetre", "industrie")) or "industrie",
         niveau=params.get("niveau", "tous") or "tous",
-        annee=integer(params, "annee", None, 2000, 2100),
+        annee=integer(params, "annee", None, ANNEE_MIN, ANNEE_MAX),
         seuils=thresholds(params),
         tri=params.get("tri"),
         ordre=params.get("ordre"),

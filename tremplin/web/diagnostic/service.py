@@ -38,7 +38,7 @@ from tremplin.referentials.tables import read_query
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.provenance import list_loaded_files, year_warnings
-from tremplin.web.shared.caching import Memo, ResponseCache
+from tremplin.web.shared.caching import Memo, ResponseCache, normalised_query, weight_of
 from tremplin.web.shared.pagination import Page, paginate
 from tremplin.web.shared.templating import render, request_settings
 
@@ -49,6 +49,11 @@ P = ParamSpec("P")
 
 CACHE_SIZE = 256
 """Results kept per application; one result is at most a few thousand rows."""
+CACHE_BUDGET = 256 * 1024 * 1024
+"""Bytes the kept results may weigh in all (the least recently used go first). On the real
+files, what the warm-up computes for the région weighs 6 MiB (39 results) and the largest
+result, France's offers for every trade, 13.6 MiB: the budget keeps the région's results and
+a dozen France-wide ones, and bounds what many distinct requests can hold."""
 
 """The région whose results are computed ahead of the first requests (Auvergne-Rhône-Alpes)."""
 
@@ -83,12 +88,13 @@ class DiagnosticService:
         region: str = DEFAULT_REGION,
         cache_size: int = CACHE_SIZE,
         check_every: float = CHECK_EVERY,
+        cache_budget: int = CACHE_BUDGET,
     ) -> None:
         self._engine = engine
         self._facts = facts
         self.region = region
         """The partnership's région (``TREMPLIN_REGION``): what pages show first."""
-        self._memo = Memo(cache_size)
+        self._memo = Memo(cache_size, weight=weight_of, budget=cache_budget)
         self._responses = ResponseCache()
         self._check_every = check_every
         self._checked: tuple[float, Facts] | None = None
@@ -155,6 +161,10 @@ class DiagnosticService:
         """The response ``build()`` gives, kept (as bytes) until the store changes: a page or
         an API answer is a function of its address and of the store only."""
         return self._responses.get(self.facts().fingerprint, key, build)
+
+    def kept(self) -> tuple[int, int]:
+        """How many computed results are kept, and what they weigh in bytes."""
+        return len(self._memo), self._memo.weight
 
     def _cached(self, key: Hashable, compute: Callable[[Facts], T]) -> T:
         facts = self.facts()
@@ -328,11 +338,13 @@ class DiagnosticService:
     # --- consoles, coverage -----------------------------------------------------------------
 
     def offers(self, query: ConsoleQuery) -> pl.DataFrame:
+        query = _normalised(query)
         return self._cached(
             ("offers", query), lambda facts: self._with_rome_labels(offers_table(facts, query))
         )
 
     def formations(self, query: ConsoleQuery) -> pl.DataFrame:
+        query = _normalised(query)
         return self._cached(
             ("formations", query),
             lambda facts: self._with_rome_labels(formations_table(facts, query)),
@@ -408,6 +420,14 @@ _SOURCE_DATASETS = {
 }
 
 
+def _normalised(query: ConsoleQuery) -> ConsoleQuery:
+    """``query`` with its free text as the search reads it (in lower case): « Tour » and
+    « TOUR » are one result, computed and kept once."""
+    if not query.texte:
+        return query
+    return replace(query, texte=query.texte.lower())
+
+
 def _constat_years(facts: Facts) -> str:
     if "rentree_effectif" not in facts.offres.columns:
         return ""
@@ -438,7 +458,7 @@ def cached(handler: Callable[P, Response]) -> Callable[P, Response]:
         found = service(request)
         if found.empty() and not request.url.path.startswith("/api/"):
             return empty_store_page(request)
-        key = (request.url.path, request.url.query)
+        key = (request.url.path, normalised_query(request.url.query))
         return found.response(key, lambda: handler(*args, **kwargs))
 
     return wrapper

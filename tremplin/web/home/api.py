@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,7 +21,10 @@ class SourceFile(BaseModel):
     dataset: str = Field(description="Jeu de données reconnu (nom interne, ex. « effectifs »).")
     variant: str = Field(description="Variante du jeu de données ; vide s'il n'y en a qu'une.")
     file: str = Field(description="Nom du fichier chargé.")
-    path: str = Field(description="Chemin du fichier au moment du chargement.")
+    path: str = Field(
+        description="Nom du fichier, sans le dossier du serveur (la clé est gardée pour les "
+        "scripts ; « tremplin sources --json » donne le chemin complet en local)."
+    )
     sha256: str = Field(description="Empreinte SHA-256 du fichier (64 caractères hexadécimaux).")
     size_bytes: int = Field(description="Taille du fichier en octets.")
     year: str | None = Field(description="Millésime des données (ex. « 2024 » ou « 2023-2024 »).")
@@ -55,4 +59,9 @@ class SourceFile(BaseModel):
 )
 def sources(request: Request) -> list[dict[str, Any]]:
     with request_engine(request).connect() as conn:
-        return [loaded.as_json() for loaded in list_loaded_files(conn)]
+        # The server's folders are nobody's business: the file's name only, under both keys.
+        return [_without_folders(loaded.as_json()) for loaded in list_loaded_files(conn)]
+
+
+def _without_folders(document: dict[str, Any]) -> dict[str, Any]:
+    return {**document, "path": PurePath(str(document["path"])).name}

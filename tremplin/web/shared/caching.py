@@ -4,11 +4,14 @@ results (:class:`Memo`), and the rendered responses of pages and API calls
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode
 
+import polars as pl
 from starlette.responses import Response
 
 T = TypeVar("T")
@@ -32,6 +35,15 @@ class Memo:
         self._pending: dict[Hashable, threading.Event] = {}
         self._fingerprint = ""
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def weight(self) -> int:
+        """What the kept results weigh in all (0 without a ``weight`` function)."""
+        with self._lock:
+            return sum(self._weights.values())
 
     def get(self, fingerprint: str, key: Hashable, compute: Callable[[], T]) -> T:
         while True:
@@ -71,6 +83,27 @@ class Memo:
                 if self._pending.get(key) is done:
                     del self._pending[key]
             done.set()
+
+
+def weight_of(value: Any) -> int:
+    """About how many bytes ``value`` holds: a frame's estimated size, a text's or bytes'
+    length, containers' contents; what a cache weighs its results with."""
+    if isinstance(value, pl.DataFrame):
+        return int(value.estimated_size()) + 64
+    if isinstance(value, str | bytes | bytearray):
+        return len(value) + 64
+    if isinstance(value, Mapping):
+        return 64 + sum(weight_of(k) + weight_of(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return 64 + sum(weight_of(v) for v in value)
+    return sys.getsizeof(value)
+
+
+def normalised_query(query: str) -> str:
+    """A query string with its parameters in a stable order, so that ``?a=1&b=2`` and
+    ``?b=2&a=1`` are kept once (a parameter's repeated values keep their order)."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode(sorted(pairs, key=lambda pair: pair[0]))
 
 
 RESPONSES_KEPT = 512

@@ -13,6 +13,8 @@ page it is the site's error page. Anything else that escapes is a bug and stays 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -110,15 +112,28 @@ def _validation_message(error: dict[str, object]) -> str:
         reason = f"au moins {context.get('ge')} est attendu"
     elif kind == "less_than_equal":
         reason = f"au plus {context.get('le')} est attendu"
+    elif kind == "string_too_long":
+        reason = f"au plus {context.get('max_length')} caractères sont acceptés"
+    elif kind == "too_long":
+        reason = f"au plus {context.get('max_length')} éléments sont acceptés"
     else:
         reason = _VALIDATION_MESSAGES.get(kind, "valeur invalide")
     value = error.get("input")
-    shown = f" « {value} »" if isinstance(value, str | int | float) else ""
+    shown = f" « {_shortened(str(value))} »" if isinstance(value, str | int | float) else ""
     return f"{name}{shown} : {reason}"
+
+
+def _shortened(text: str, length: int = 60) -> str:
+    """A value as an error message repeats it: never a whole 50 MB title."""
+    return text if len(text) <= length else text[:length] + "…"
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:
     """A bad parameter: a French message, as JSON for the API and as a page otherwise."""
     assert isinstance(error, RequestValidationError)
-    message = " ; ".join(_validation_message(dict(e)) for e in error.errors())
-    return error_response(request, 422, message)
+    return error_response(request, 422, validation_message(error.errors()))
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    """Pydantic's ``errors()`` as one French sentence: each field, its value, what is expected."""
+    return " ; ".join(_validation_message(dict(e)) for e in errors)

@@ -26,7 +26,9 @@ class Page:
 
 def paginate(frame: pl.DataFrame, page: int, taille: int) -> Page:
     """Rows ``(page - 1) × taille`` to ``page × taille`` of ``frame`` (pages count from 1)."""
-    return Page(frame.height, page, taille, frame.slice((page - 1) * taille, taille))
+    # Past the end, an empty page (never an offset a slice cannot hold).
+    start = min((page - 1) * taille, frame.height)
+    return Page(frame.height, page, taille, frame.slice(start, taille))
 
 
 def records(frame: pl.DataFrame) -> list[dict[str, Any]]:

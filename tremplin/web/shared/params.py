@@ -15,9 +15,23 @@ from tremplin.errors import InputError
 
 TAILLE_MAX = 1000
 TAILLE_DEFAULT = 100
+PAGE_MAX = 1_000_000
+"""The last page that may be asked for: past the end of any table (a page past the end is
+empty), and far from the integers that overflow a slice's offset (``page=2**63-1``)."""
 
-Page = Annotated[int, Param(ge=1, description="Numéro de page, à partir de 1.")]
+Page = Annotated[
+    int, Param(ge=1, le=PAGE_MAX, description="Numéro de page, à partir de 1 (au plus 1 000 000).")
+]
 Taille = Annotated[int, Param(ge=1, le=TAILLE_MAX, description="Lignes par page (au plus 1 000).")]
+
+
+ANNEE_MIN, ANNEE_MAX = 2000, 2100
+"""The years a parameter may name (pages and API alike)."""
+
+
+def year(description: str) -> Any:
+    """A year parameter (:data:`ANNEE_MIN` to :data:`ANNEE_MAX`) described by ``description``."""
+    return Param(ge=ANNEE_MIN, le=ANNEE_MAX, description=description)
 
 
 def enum(values: tuple[str, ...]) -> dict[str, Any]:

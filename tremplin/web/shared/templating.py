@@ -7,12 +7,14 @@ error page). A template's name is unique across features.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import Response
 
 from tremplin import formats
@@ -53,6 +55,20 @@ def _page_context(request: Request) -> dict[str, Any]:
         # response cache must carry no one's token (nor their account).
         "csrf_token": lambda: csrf_token(request),
     }
+
+
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(value: Any) -> Markup:
+    """``value`` as JSON to embed in a ``<script type="application/json">`` element: ``<``,
+    ``>`` and ``&`` escaped as ``\\u003c``… so that no text of the data (``<!--<script>``,
+    ``</script>``) can end the element or change how the HTML parser reads it; ``JSON.parse``
+    reads the same value back."""
+    text = json.dumps(value, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return Markup(text)
 
 
 def create_templates() -> Jinja2Templates:

@@ -8,6 +8,7 @@ and, once done, the comparison (:meth:`Comparison.as_dict`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, cast
 
@@ -15,9 +16,11 @@ from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi import Query as Param
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
+from tremplin.errors import InputError
 from tremplin.web.shared.auth import requires
+from tremplin.web.shared.errors import validation_message
 from tremplin.web.shared.jobs import (
     STATUTS,
     SimulationJob,
@@ -46,25 +49,59 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
+TITRE_MAX = 200
+"""The longest title, in characters."""
+CHANGEMENTS_MAX = 200
+"""The most changes in one scenario (a carte's yearly round is a few dozen)."""
+PLACES_MAX = 999
+"""The most places one change opens, adds, removes or transfers: what one offer can hold — the
+largest capacity of an offer in the Affelnet files is 999 (their capacity has three digits)."""
+CODE_MAX = 32
+"""The longest code (UAI, MEF STAT 11, territory): real ones have 8 to 20 characters."""
+
+
+class Vers(BaseModel):
+    """Where a transfer's places go (the nested form of ``vers_uai`` / ``vers_mef_stat_11``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uai: str | None = Field(None, max_length=CODE_MAX, description="UAI qui reçoit les places.")
+    mef_stat_11: str | None = Field(
+        None, max_length=CODE_MAX, description="MEF qui reçoit les places (défaut : la même)."
+    )
+
+
 class Change(BaseModel):
     """One change of places; the library checks it (docs/cohorts.md, « Scenarios »)."""
 
     model_config = ConfigDict(extra="allow")
 
     action: str = Field(
+        max_length=CODE_MAX,
         description="ouvrir, fermer, ajuster ou transferer (open, close, resize, transfer).",
         json_schema_extra={"enum": ["ouvrir", "fermer", "ajuster", "transferer"]},
     )
-    uai: str = Field(description="UAI de l'établissement (ex. 0010034G).")
-    mef_stat_11: str = Field(description="MEF STAT 11 de la formation (ex. 23820025411).")
+    uai: str = Field(max_length=CODE_MAX, description="UAI de l'établissement (ex. 0010034G).")
+    mef_stat_11: str = Field(
+        max_length=CODE_MAX, description="MEF STAT 11 de la formation (ex. 23820025411)."
+    )
     places: int | None = Field(
         None,
-        description="Places ouvertes, ajoutées (< 0 : retirées) ou transférées ; "
-        "sans objet pour « fermer ».",
+        ge=-PLACES_MAX,
+        le=PLACES_MAX,
+        description="Places ouvertes, ajoutées (< 0 : retirées) ou transférées, au plus 999 en "
+        "valeur absolue (la plus grande capacité d'une offre) ; sans objet pour « fermer ».",
     )
-    vers_uai: str | None = Field(None, description="Transfert : UAI qui reçoit les places.")
+    vers_uai: str | None = Field(
+        None, max_length=CODE_MAX, description="Transfert : UAI qui reçoit les places."
+    )
     vers_mef_stat_11: str | None = Field(
-        None, description="Transfert : MEF qui reçoit les places (défaut : la même)."
+        None,
+        max_length=CODE_MAX,
+        description="Transfert : MEF qui reçoit les places (défaut : la même).",
+    )
+    vers: Vers | None = Field(
+        None, description="Transfert, autre écriture : {« uai », « mef_stat_11 »}."
     )
 
 
@@ -75,14 +112,18 @@ class SimulationRequest(BaseModel):
         extra="allow", json_schema_extra={"examples": [cast(JsonValue, EXAMPLE)]}
     )
 
-    titre: str | None = Field(None, description="Nom du scénario.")
+    titre: str | None = Field(
+        None, max_length=TITRE_MAX, description="Nom du scénario (au plus 200 caractères)."
+    )
     palier: str | None = Field(
         None,
+        max_length=CODE_MAX,
         description="« 3e » (entrée en lycée) ou « 2nde » (1re pro) ; absent : celui des MEF.",
         json_schema_extra={"enum": ["3e", "2nde"]},
     )
     territoire: str | None = Field(
         None,
+        max_length=CODE_MAX,
         description="Territoire simulé : region:84, academie:10, departement:01 ou france "
         "(défaut : region:84). Le paramètre d'adresse du même nom l'emporte.",
     )
@@ -93,8 +134,25 @@ class SimulationRequest(BaseModel):
         description="Nombre de cohortes tirées (graines 1 à N), au plus 50.",
     )
     changements: list[Change] = Field(
-        default_factory=list, description="Les changements, appliqués dans l'ordre."
+        default_factory=list,
+        max_length=CHANGEMENTS_MAX,
+        description="Les changements, appliqués dans l'ordre (au plus 200).",
     )
+
+
+_BOUND_ERRORS = ("string_too_long", "too_long", "less_than_equal", "greater_than_equal")
+
+
+def check_bounds(document: Mapping[str, Any]) -> None:
+    """Refuse (:class:`InputError`, a 422) a scenario built elsewhere than from this schema —
+    the HTML form's — that exceeds its bounds (title, number of changes, places, codes); its
+    other faults are the library's to name."""
+    try:
+        SimulationRequest.model_validate(document)
+    except ValidationError as error:
+        bounds = [e for e in error.errors() if e["type"] in _BOUND_ERRORS]
+        if bounds:
+            raise InputError(validation_message(bounds)) from None
 
 
 class SimulationCreated(BaseModel):
@@ -233,7 +291,11 @@ def create_simulation(
     request: Request,
     body: SimulationRequest,
     territoire: Annotated[
-        str | None, Param(description="Territoire simulé ; l'emporte sur le champ du corps.")
+        str | None,
+        Param(
+            max_length=CODE_MAX,
+            description="Territoire simulé ; l'emporte sur le champ du corps.",
+        ),
     ] = None,
     graines: Annotated[
         int | None,

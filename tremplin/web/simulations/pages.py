@@ -30,6 +30,7 @@ from tremplin.web.shared.auth import requires
 from tremplin.web.shared.errors import retry_headers
 from tremplin.web.shared.jobs import SimulationJob, known_ids, quota_key, remember, viewer
 from tremplin.web.shared.templating import render
+from tremplin.web.simulations.api import check_bounds
 from tremplin.web.simulations.service import (
     GRAINES_DEFAULT,
     GRAINES_MAX,
@@ -173,6 +174,7 @@ async def simulations_submit(request: Request) -> Response:
     except ValueError:
         graines = 0
     try:
+        check_bounds({**document, "territoire": form.territoire or None})
         job = await _in_thread(request, found, document, form.territoire or None, graines)
     except TremplinError as error:
         # The form again, as typed, with the reason: not the site's error page.
