@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
@@ -24,6 +24,15 @@ PAGES = (
     "/diagnostic/territoire/region/84?perimetre=tout&tri=places&ordre=desc",
     "/diagnostic/metier/famille_fap/D?maille=departement&tri=territoire",
     "/glossaire",
+    "/",
+    "/sources",
+    "/couverture",
+    "/diagnostic?maille=departement",
+    "/diagnostic/tendances?maille=region&territoire=84",
+    "/diagnostic/synthese?maille=region&territoire=84",
+    "/simulations",
+    "/connexion",
+    "/donnees-personnelles",
 )
 
 
@@ -44,6 +53,6 @@ def test_page_passes_axe(browser: Browser, base_url: str, path: str) -> None:
     with opened_tab(browser, base_url) as tab:
         page: Tab = tab
         loaded = page.goto(path)
-        loaded.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
+        expect(loaded.locator("html")).to_have_attribute("data-fr-js", "true")
         assert axe_violations(loaded) == []
         page.check()

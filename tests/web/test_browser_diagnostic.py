@@ -147,7 +147,7 @@ def test_offers_console_hides_a_column_saves_a_query_and_exports(tab: Tab, tmp_p
 
 def test_console_sorts_by_a_header_and_keeps_its_thresholds(tab: Tab) -> None:
     page = tab.goto("/diagnostic/formations?perimetre=tout&min_taux_pression=1,3")
-    page.wait_for_function("document.documentElement.getAttribute('data-fr-js') === 'true'")
+    expect(page.locator("html")).to_have_attribute("data-fr-js", "true")
     ranked = page.locator('#tableau-console th[data-colonne="places_manquantes"]')
     expect(ranked).to_have_attribute("aria-sort", "descending")
 
