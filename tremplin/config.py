@@ -160,6 +160,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Adresse d'écoute du serveur web."),
     Setting("port", "8000", "Port du serveur web.", _port),
     Setting(
+        "allowed_hosts",
+        ",".join(LOOPBACK_HOSTS),
+        "Noms d'hôte acceptés dans l'en-tête Host, séparés par des virgules (les autres reçoivent "
+        "une erreur 400) : un nom, « .exemple.fr » pour un domaine et ses sous-domaines, ou « * » "
+        "pour tous. Par défaut, les noms locaux seulement : à compléter du nom public du site "
+        "derrière son proxy TLS.",
+        _names,
+    ),
+    Setting(
         "cookie_secure",
         "1",
         "Cookies de session marqués « Secure » (envoyés en HTTPS seulement) ; 0 pour essayer "
@@ -179,15 +188,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Jours pendant lesquels le journal des modifications est gardé "
         "(« tremplin comptes anonymiser » efface les lignes plus anciennes).",
         _days,
-    ),
-    Setting(
-        "allowed_hosts",
-        ",".join(LOOPBACK_HOSTS),
-        "Noms d'hôte acceptés dans l'en-tête Host, séparés par des virgules (les autres reçoivent "
-        "une erreur 400) : un nom, « .exemple.fr » pour un domaine et ses sous-domaines, ou « * » "
-        "pour tous. Par défaut, les noms locaux seulement : à compléter du nom public du site "
-        "derrière son proxy TLS.",
-        _names,
     ),
 )
 

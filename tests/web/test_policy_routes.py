@@ -50,14 +50,15 @@ out of scope). A new parameter must get one here."""
 VISITOR_WRITES = {
     ("POST", "/simulations"),
     ("POST", "/api/v1/simulations"),
+    ("POST", "/api/v1/simulations/{identifier}/annulation"),
     ("POST", "/connexion"),
     ("POST", "/deconnexion"),
     ("POST", "/reinitialisation/{jeton}"),
     ("POST", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
 }
-"""The only writes a visitor may ask: launching a simulation (in memory, as before the
-accounts), and logging in or out."""
+"""The only writes a visitor may ask: launching a simulation (as before the accounts) and
+cancelling one whose unguessable id they hold, and logging in or out."""
 
 DESTRUCTIVE = {("DELETE", "/api/v1/moi"), ("DELETE", "/api/v1/session"), ("POST", "/deconnexion")}
 """Requests that end the session or the account they are sent with: sent with a fresh one."""
