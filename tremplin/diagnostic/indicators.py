@@ -8,6 +8,7 @@ the rows of a territory add up to its total and sub-territories add up to their 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import polars as pl
@@ -584,24 +585,20 @@ def _insertion_by_formation(insertion: pl.DataFrame) -> pl.DataFrame:
     return insertion.group_by("code_region", "cfd").agg(columns)
 
 
-def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
-    """The insertion of the distinct région × formation behind each cell, weighted by the
-    formation's share in the cell: pooled over the voies its offers are offered by (the
-    headline figures), and side by side for the school route, apprenticeship and both pooled
-    whatever the route of the offers (« CAP Électricien » offered at school is judged on its
-    school leavers and on its apprentices too: ``…_scolaire``, ``…_apprentissage``,
-    ``…_ensemble``)."""
-    schema = {"code_territoire": pl.String, "code_groupe": pl.String}
-    insertion = facts.insertion
-    if insertion.is_empty():
-        return pl.DataFrame(schema=schema)
-    by_formation = facts.memoised(
-        ("insertion-par-formation",), lambda: _insertion_by_formation(insertion)
-    )
-    # A 2nde commune pools the insertion of its famille's specialities.
-    behind = _insertion_weights(facts, offres, query).join(
-        by_formation, on=["code_region", "cfd"], how="inner"
-    )
+@dataclass(frozen=True)
+class _InsertionPlan:
+    """The expressions of :func:`_insertion_indicators`, built once (polars expressions are
+    immutable): each row's terms, their sums per cell, the blanks, the rates, what is kept."""
+
+    terms: tuple[pl.Expr, ...]
+    sums: tuple[pl.Expr, ...]
+    blanks: tuple[pl.Expr, ...]
+    rates: tuple[pl.Expr, ...]
+    keep: tuple[str, ...]
+
+
+@functools.cache
+def _insertion_plan() -> _InsertionPlan:
     weight = pl.col("poids_insertion")
     school, apprentice = (pl.col(f"_ligne_{v}") for v in OFFERED_VOIES)
     offered = [pl.col(v) & pl.col(f"_ligne_{v}") for v in OFFERED_VOIES]
@@ -626,36 +623,6 @@ def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> p
             )
         return pl.when(present[suffix]).then(value * weight).alias(f"{name}{suffix}")
 
-    millesime = pl.max_horizontal(
-        *(
-            pl.when(mine).then(pl.col(f"millesime_{v}"))
-            for mine, v in zip(offered, OFFERED_VOIES, strict=True)
-        )
-    )
-    sums = (
-        behind.select(
-            "code_territoire",
-            "code_groupe",
-            *(term(name, suffix) for suffix in present for name in INSERTION_COUNTS),
-            *(present[suffix].alias(f"_present{suffix}") for suffix in present),
-            millesime.alias("millesime_insertion"),
-        )
-        .group_by("code_territoire", "code_groupe")
-        .agg(
-            *(pl.col(f"{name}{suffix}").sum() for suffix in present for name in INSERTION_COUNTS),
-            *(pl.col(f"_present{suffix}").any() for suffix in present),
-            pl.col("millesime_insertion").max(),
-        )
-        # A set of columns no row counts for stays blank, not 0.
-        .with_columns(
-            pl.when(pl.col(f"_present{suffix}")).then(pl.col(f"{name}{suffix}"))
-            for suffix in present
-            for name in INSERTION_COUNTS
-        )
-        # Weighted counts, rounded before the threshold of 20: 19.999999999 is 20.
-        .with_columns(pl.col(pl.Float64).round(ROUNDING))
-    )
-
     def rates(suffix: str) -> list[pl.Expr]:
         total, leaving, employed, further = (pl.col(f"{name}{suffix}") for name in INSERTION_COUNTS)
         enough = total >= rules.INSERTION_MIN_YOUNG
@@ -669,6 +636,12 @@ def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> p
             .alias(f"taux_devenir_favorable{suffix}"),
         ]
 
+    millesime = pl.max_horizontal(
+        *(
+            pl.when(mine).then(pl.col(f"millesime_{v}"))
+            for mine, v in zip(offered, OFFERED_VOIES, strict=True)
+        )
+    )
     keep = [
         "code_territoire",
         "code_groupe",
@@ -682,7 +655,56 @@ def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> p
         keep += [
             f"{c}_{name}" for c in ("sortants", "taux_emploi_6_mois", "taux_devenir_favorable")
         ]
-    return sums.with_columns(*(e for suffix in present for e in rates(suffix))).select(keep)
+    return _InsertionPlan(
+        terms=(
+            *(term(name, suffix) for suffix in present for name in INSERTION_COUNTS),
+            *(present[suffix].alias(f"_present{suffix}") for suffix in present),
+            millesime.alias("millesime_insertion"),
+        ),
+        sums=(
+            *(pl.col(f"{name}{suffix}").sum() for suffix in present for name in INSERTION_COUNTS),
+            *(pl.col(f"_present{suffix}").any() for suffix in present),
+            pl.col("millesime_insertion").max(),
+        ),
+        # A set of columns no row counts for stays blank, not 0.
+        blanks=tuple(
+            pl.when(pl.col(f"_present{suffix}")).then(pl.col(f"{name}{suffix}"))
+            for suffix in present
+            for name in INSERTION_COUNTS
+        ),
+        rates=tuple(e for suffix in present for e in rates(suffix)),
+        keep=tuple(keep),
+    )
+
+
+def _insertion_indicators(facts: Facts, offres: pl.DataFrame, query: Query) -> pl.DataFrame:
+    """The insertion of the distinct région × formation behind each cell, weighted by the
+    formation's share in the cell: pooled over the voies its offers are offered by (the
+    headline figures), and side by side for the school route, apprenticeship and both pooled
+    whatever the route of the offers (« CAP Électricien » offered at school is judged on its
+    school leavers and on its apprentices too: ``…_scolaire``, ``…_apprentissage``,
+    ``…_ensemble``)."""
+    schema = {"code_territoire": pl.String, "code_groupe": pl.String}
+    insertion = facts.insertion
+    if insertion.is_empty():
+        return pl.DataFrame(schema=schema)
+    by_formation = facts.memoised(
+        ("insertion-par-formation",), lambda: _insertion_by_formation(insertion)
+    )
+    plan = _insertion_plan()
+    # A 2nde commune pools the insertion of its famille's specialities.
+    return (
+        _insertion_weights(facts, offres, query)
+        .join(by_formation, on=["code_region", "cfd"], how="inner")
+        .select("code_territoire", "code_groupe", *plan.terms)
+        .group_by("code_territoire", "code_groupe")
+        .agg(*plan.sums)
+        .with_columns(*plan.blanks)
+        # Weighted counts, rounded before the threshold of 20: 19.999999999 is 20.
+        .with_columns(pl.col(pl.Float64).round(ROUNDING))
+        .with_columns(*plan.rates)
+        .select(plan.keep)
+    )
 
 
 def _recruitment_indicators(facts: Facts, query: Query) -> pl.DataFrame:
