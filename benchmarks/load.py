@@ -3,9 +3,12 @@
 Usage: ``python benchmarks/load.py [SOURCES]`` (default ``TREMPLIN_SOURCES`` or
 ``../shared/data``). Not timed: a throwaway PostgreSQL cluster (as ``benchmarks/ingest.py``
 starts it), ``tremplin load`` of the real files, accounts created with ``tremplin comptes
-creer``. Then ``tremplin serve --workers 2`` and two ``tremplin worker`` processes, warmed up,
-and locust headless (``benchmarks/load_locustfile.py``: 50 users, 0.5–1.5 s between clicks)
-for 60 s mixing pages, API reads, logins and small simulations. Printed, each with its target:
+creer``. Then ``tremplin serve --workers 2`` and two ``tremplin worker`` processes (at their
+default priority, nice 10), and locust headless (``benchmarks/load_locustfile.py``: 50 users,
+0.5–1.5 s between clicks) mixing pages, API reads, logins and small simulations, twice 60 s:
+the first run on servers just started (every new query is computed once by each of the two
+web processes: the figures of a cold server, printed), the second on the same servers (the
+measure). Printed for each, with its target:
 
 - requests, and errors other than the quotas' intended 429 / 503 (target 0);
 - page p95 (target ≤ 200 ms), API p95, logins' and simulation requests' p95;
@@ -42,7 +45,7 @@ sys.path.insert(0, str(HERE))
 
 from ingest import ThrowawayPostgres  # noqa: E402
 from passwords import check_cost, measure, verdict  # noqa: E402
-from web import _free_port, _wait  # noqa: E402
+from web import _free_port, _wait, locust_command  # noqa: E402
 
 from tremplin.formats import format_decimal, format_number  # noqa: E402
 from tremplin.jobs import records  # noqa: E402
@@ -163,32 +166,16 @@ def _summary(statuses: dict[str, str]) -> str:
     )
 
 
-def _run_locust(host: str, folder: str) -> list[dict[str, Any]]:
-    out = f"{folder}/requests.json"
+def _run_locust(host: str, out: str) -> list[dict[str, Any]]:
     env = {
         **os.environ,
         "TREMPLIN_LOAD_ACCOUNTS": ",".join(email for _, email, _ in ACCOUNTS),
         "TREMPLIN_LOAD_PASSWORD": PASSWORD,
         "TREMPLIN_LOAD_OUT": out,
     }
+    command = locust_command(HERE / "load_locustfile.py", USERS, DURATION, host)
     subprocess.run(
-        [
-            Path(sys.executable).parent / "locust",
-            "-f",
-            str(HERE / "load_locustfile.py"),
-            "--headless",
-            "-u",
-            str(USERS),
-            "-r",
-            str(USERS),
-            "-t",
-            DURATION,
-            "--host",
-            host,
-            "--only-summary",
-            "--exit-code-on-error",
-            "0",
-        ],
+        [*command, "--exit-code-on-error", "0", "Member"],
         check=True,
         capture_output=True,
         env=env,
@@ -199,9 +186,10 @@ def _run_locust(host: str, folder: str) -> list[dict[str, Any]]:
     return found
 
 
-def _report(seen: list[dict[str, Any]]) -> None:
+def _report(seen: list[dict[str, Any]], title: str) -> None:
     intended = [r for r in seen if r["statut"] in (429, 503) and not r["echec"]]
     errors = [r for r in seen if r["echec"]]
+    print(title)
     print(
         f"{USERS} clients simultanés, {DURATION}, pauses de 0,5 à 1,5 s ; charge de la machine "
         f"(1, 5, 15 min) : {_load_average()} pour {os.cpu_count()} cœurs"
@@ -238,7 +226,7 @@ def _report(seen: list[dict[str, Any]]) -> None:
     )
     for name in slowest[:3]:
         times = [r["ms"] for r in seen if r["nom"] == name]
-        print(f"  {name[5:]} : p95 {_ms(_p95(times))} ({format_number(len(times))} requêtes)")
+        print(f"  {name} : p95 {_ms(_p95(times))} ({format_number(len(times))} requêtes)")
     asked = [r for r in seen if r["categorie"] == "simulation"]
     print(
         f"Simulations demandées : {format_number(len(asked))} ; acceptées (202) "
@@ -364,7 +352,15 @@ def main() -> None:
                 for path in WARM_UP:
                     _wait(f"{host}{path}")
             print(f"Préchauffage : {format_decimal(time.perf_counter() - began, 0)} s")
-            _report(_run_locust(host, folder))
+            _report(
+                _run_locust(host, f"{folder}/froid.json"),
+                "— Serveurs tout juste démarrés : chaque requête nouvelle est calculée une "
+                "première fois par chacun des 2 processus web —",
+            )
+            _report(
+                _run_locust(host, f"{folder}/chaud.json"),
+                "— Mesure : la même charge, 60 s de plus (caches tenus par la première) —",
+            )
             print(f"Simulations dans la base à la fin de la charge : {_summary(_statuses(engine))}")
             print(password_line)
             _restart(servers, engine, host)

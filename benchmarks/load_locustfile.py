@@ -7,8 +7,9 @@ log in through the login form when their « login » task comes (then their sess
 Everyone reads pages and the API and asks for small simulations (one cohort, one change), which
 the quotas may refuse: 429 (too many of one person's) and 503 (the queue is full)
 are intended answers, counted apart. Every request is written, with its category (« page »,
-« api », « connexion », « simulation »), its status and its time, to the JSON file
-``TREMPLIN_LOAD_OUT`` when the run ends: ``load.py`` computes the percentiles from it.
+« api », « connexion » for the login requests, « simulation » for the requests of one), its
+status and its time, to the JSON file ``TREMPLIN_LOAD_OUT`` when the run ends: ``load.py``
+computes the percentiles from it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import random
 import re
 from typing import Any
 
-from locust import HttpUser, between, events, task
-from locustfile import ACADEMIES, AURA, DEPARTEMENTS, NIVEAUX, PERIMETRES
+from locust import events, task
+from locustfile import Planner
 
 ACCOUNTS = [e for e in os.environ.get("TREMPLIN_LOAD_ACCOUNTS", "").split(",") if e]
 PASSWORD = os.environ.get("TREMPLIN_LOAD_PASSWORD", "")
@@ -33,12 +34,21 @@ _numbers = itertools.count()
 _seen: list[dict[str, Any]] = []
 
 
+def _category(name: str) -> str:
+    """« connexion », « simulation » (the names of this file's requests), else « api » for
+    an API read and « page » for a page."""
+    first = name.split(" ", 1)[0]
+    if first in ("connexion", "simulation"):
+        return first
+    return "api" if name.startswith("/api/") else "page"
+
+
 @events.request.add_listener
 def _record(name: str, response_time: float, response: Any, exception: Any, **_: Any) -> None:
     status = getattr(response, "status_code", 0) or 0
     _seen.append(
         {
-            "categorie": name.split(" ", 1)[0],
+            "categorie": _category(name),
             "nom": name,
             "ms": response_time,
             "statut": status,
@@ -77,9 +87,9 @@ def _scenario(number: int) -> dict[str, Any]:
     }
 
 
-class Member(HttpUser):
-    # A person reads between clicks: 50 such users at once is the target's load.
-    wait_time = between(0.5, 1.5)
+class Member(Planner):
+    """A planner of ``benchmarks/locustfile.py`` (pages and API reads, 0.5–1.5 s between
+    clicks) who also logs in and asks for simulations."""
 
     def on_start(self) -> None:
         self.number = next(_numbers)
@@ -89,59 +99,11 @@ class Member(HttpUser):
         if self.email is not None and self.number % 2 == 0:
             self._api_login()
 
-    # --- pages ------------------------------------------------------------------------------
+    # --- pages and API reads: the planner's of benchmarks/locustfile.py, and the home page ---
 
     @task(2)
     def home(self) -> None:
-        self.client.get("/", name="page /")
-
-    @task(2)
-    def diagnostic(self) -> None:
-        self.client.get("/diagnostic", name="page /diagnostic (carte)")
-
-    @task(2)
-    def territory(self) -> None:
-        maille, code = random.choice(
-            [("academie", a) for a in ACADEMIES] + [("departement", d) for d in DEPARTEMENTS]
-        )
-        self.client.get(
-            f"/diagnostic/territoire/{maille}/{code}?perimetre={random.choice(PERIMETRES)}",
-            name="page /diagnostic/territoire/…",
-        )
-
-    @task(2)
-    def consoles(self) -> None:
-        if random.random() < 0.5:
-            self.client.get(
-                f"/diagnostic/formations?code_departement={random.choice(DEPARTEMENTS)}"
-                f"&niveau={random.choice(NIVEAUX)}",
-                name="page /diagnostic/formations",
-            )
-        else:
-            self.client.get(
-                f"/diagnostic/offres?code_academie={random.choice(ACADEMIES)}"
-                f"&perimetre={random.choice(PERIMETRES)}",
-                name="page /diagnostic/offres",
-            )
-
-    # --- API reads --------------------------------------------------------------------------
-
-    @task(2)
-    def api_diagnostic(self) -> None:
-        self.client.get(
-            f"/api/v1/diagnostic?maille=bassin&dans={AURA}&perimetre={random.choice(PERIMETRES)}"
-            f"&niveau={random.choice(NIVEAUX)}&taille=100",
-            name="api /api/v1/diagnostic",
-            headers=self.headers,
-        )
-
-    @task(1)
-    def api_offers(self) -> None:
-        self.client.get(
-            f"/api/v1/offres?code_departement={random.choice(DEPARTEMENTS)}&taille=100",
-            name="api /api/v1/offres",
-            headers=self.headers,
-        )
+        self.client.get("/", name="/ (accueil)")
 
     # --- logins -----------------------------------------------------------------------------
 
@@ -162,7 +124,7 @@ class Member(HttpUser):
         if self.headers:  # a member with a token logs in again through the API
             self._api_login()
             return
-        page = self.client.get("/connexion", name="page /connexion")
+        page = self.client.get("/connexion", name="/connexion")
         found = _CSRF.search(page.text)
         if found is None:
             return
@@ -201,6 +163,6 @@ class Member(HttpUser):
         if self.simulations:
             self.client.get(
                 f"/api/v1/simulations/{random.choice(self.simulations)}",
-                name="api /api/v1/simulations/{id}",
+                name="/api/v1/simulations/{id}",
                 headers=self.headers,
             )
