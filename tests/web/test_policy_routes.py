@@ -50,6 +50,7 @@ out of scope). A new parameter must get one here."""
 VISITOR_WRITES = {
     ("POST", "/simulations"),
     ("POST", "/api/v1/simulations"),
+    ("POST", "/api/v1/simulations/{identifier}/annulation"),
     ("POST", "/connexion"),
     ("POST", "/deconnexion"),
     ("POST", "/reinitialisation/{jeton}"),
@@ -57,7 +58,8 @@ VISITOR_WRITES = {
     ("DELETE", "/api/v1/session"),
 }
 """The only writes a visitor may ask: launching a simulation (in memory, as before the
-accounts), and logging in or out."""
+accounts) or cancelling one (theirs, by its unguessable id: an owned one is refused, 404), and
+logging in or out."""
 
 DESTRUCTIVE = {("DELETE", "/api/v1/moi"), ("DELETE", "/api/v1/session"), ("POST", "/deconnexion")}
 """Requests that end the session or the account they are sent with: sent with a fresh one."""

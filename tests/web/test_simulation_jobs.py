@@ -117,8 +117,12 @@ def test_quotas_answer_429_then_503_in_french_with_retry_after(
         form = client.request(
             "POST",
             "/simulations",
-            content=b"titre=x&action=ouvrir&uai=0010034G&mef_stat_11=23820025411&places=15",
-            headers={"content-type": "application/x-www-form-urlencoded"},
+            content=b"csrf=jeton&titre=x&action=ouvrir&uai=0010034G&mef_stat_11=23820025411"
+            b"&places=15",
+            headers={
+                "content-type": "application/x-www-form-urlencoded",
+                "cookie": f"{CSRF_COOKIE}=jeton",
+            },
         )
         assert form.status_code == 429 and form.headers["retry-after"] == "30"
         assert "vous avez déjà 1 simulation en attente ou en cours" in page_text(form.text)
