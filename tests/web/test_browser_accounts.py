@@ -17,14 +17,12 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
 from tests.accounts.people import PASSWORD, PEOPLE, create_everyone
-from tests.web.browser import Tab, chromium, opened_tab, require, served
+from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
 from tremplin.web.app import create_app
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 HEADER_LINKS = ".fr-header__tools-links .liens-compte"
 """The account links of the header (DSFR copies them into the mobile menu too)."""
 
@@ -48,14 +46,6 @@ def browser() -> Iterator[Browser]:
 def tab(browser: Browser, base_url: str) -> Iterator[Tab]:
     with opened_tab(browser, base_url) as opened:
         yield opened
-
-
-def axe_violations(page: Page) -> list[str]:
-    """The axe-core violations of the page (WCAG 2 A and AA), as « rule: target » lines."""
-    require(AXE.exists(), f"{AXE} absent : npm install (axe-core, devDependencies)")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
-    return [f"{v['id']}: {node['target']}" for v in result["violations"] for node in v["nodes"]]
 
 
 def settle(page: Page) -> None:
