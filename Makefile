@@ -74,6 +74,7 @@ bench: install-test
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/jobs.py
 	$(BIN)/python benchmarks/passwords.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) node_modules var tremplin/web/static/vendor

@@ -43,6 +43,25 @@ def _wait(url: str, timeout: float = 120.0) -> None:
     raise SystemExit(f"le serveur ne répond pas : {url}")
 
 
+def locust_command(locustfile: Path, users: int, duration: str, host: str) -> list[str]:
+    """locust headless: ``users`` users all started at once, for ``duration``, on ``host``."""
+    return [
+        str(Path(sys.executable).parent / "locust"),
+        "-f",
+        str(locustfile),
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        duration,
+        "--host",
+        host,
+        "--only-summary",
+    ]
+
+
 def main() -> None:
     default = os.environ.get("TREMPLIN_SOURCES") or str(HERE.parent.parent / "shared" / "data")
     sources = Path(sys.argv[1] if len(sys.argv) > 1 else default)
@@ -67,21 +86,9 @@ def main() -> None:
             print(f"Premier appel (construction des faits) : {time.perf_counter() - started:.1f} s")
             subprocess.run(
                 [
-                    binaries / "locust",
-                    "-f",
-                    str(HERE / "locustfile.py"),
-                    "--headless",
-                    "-u",
-                    str(USERS),
-                    "-r",
-                    str(USERS),
-                    "-t",
-                    DURATION,
-                    "--host",
-                    host,
+                    *locust_command(HERE / "locustfile.py", USERS, DURATION, host),
                     "--csv",
                     f"{folder}/locust",
-                    "--only-summary",
                 ],
                 check=True,
                 capture_output=True,

@@ -46,6 +46,16 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _niceness(value: str) -> int:
+    if not value.isdigit() or int(value) > 19:
+        raise InputError(
+            f"priorité invalide « {value} »",
+            where=[PREFIX + "JOBS_PRIORITE"],
+            expected="un entier de 0 (priorité normale) à 19 (la plus basse)",
+        )
+    return int(value)
+
+
 def _count(field: str) -> Callable[[str], int]:
     """The parser of a positive count, whose errors name the variable ``PREFIX + field``."""
 
@@ -157,17 +167,16 @@ SETTINGS: tuple[Setting, ...] = (
         "(sur PostgreSQL : par chaque « tremplin worker »).",
         _count("jobs_paralleles"),
     ),
+    Setting(
+        "jobs_priorite",
+        "10",
+        "Priorité des « tremplin worker » pour le processeur (nice, de 0 à 19) : 10 laisse la "
+        "main aux serveurs web de la même machine pendant les simulations ; 0 pour une machine "
+        "dédiée aux workers.",
+        _niceness,
+    ),
     Setting("host", "127.0.0.1", "Adresse d'écoute du serveur web."),
     Setting("port", "8000", "Port du serveur web.", _port),
-    Setting(
-        "allowed_hosts",
-        ",".join(LOOPBACK_HOSTS),
-        "Noms d'hôte acceptés dans l'en-tête Host, séparés par des virgules (les autres reçoivent "
-        "une erreur 400) : un nom, « .exemple.fr » pour un domaine et ses sous-domaines, ou « * » "
-        "pour tous. Par défaut, les noms locaux seulement : à compléter du nom public du site "
-        "derrière son proxy TLS.",
-        _names,
-    ),
     Setting(
         "cookie_secure",
         "1",
@@ -189,6 +198,15 @@ SETTINGS: tuple[Setting, ...] = (
         "(« tremplin comptes anonymiser » efface les lignes plus anciennes).",
         _days,
     ),
+    Setting(
+        "allowed_hosts",
+        ",".join(LOOPBACK_HOSTS),
+        "Noms d'hôte acceptés dans l'en-tête Host, séparés par des virgules (les autres reçoivent "
+        "une erreur 400) : un nom, « .exemple.fr » pour un domaine et ses sous-domaines, ou « * » "
+        "pour tous. Par défaut, les noms locaux seulement : à compléter du nom public du site "
+        "derrière son proxy TLS.",
+        _names,
+    ),
 )
 
 
@@ -205,12 +223,13 @@ class Settings:
     jobs_par_personne: int
     jobs_max: int
     jobs_paralleles: int
+    jobs_priorite: int
     host: str
     port: int
-    allowed_hosts: tuple[str, ...]
     cookie_secure: bool = True
     anonymisation_jours: int = 730
     journal_jours: int = 1825
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -57,8 +57,9 @@ def _open(url: str) -> tuple[sa.Engine, JobQueue]:
     return engine, open_queue(engine, url, runner, per_person=5, bound=10, pool_size=1)
 
 
-def _run(arguments: list[str], url: str) -> subprocess.CompletedProcess[str]:
+def _run(arguments: list[str], url: str, **variables: str) -> subprocess.CompletedProcess[str]:
     environment = os.environ | {"TREMPLIN_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    environment |= variables
     return subprocess.run(
         arguments, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
     )
@@ -150,6 +151,8 @@ def test_the_worker_command_runs_queued_simulations(postgres_url: str) -> None:
         worker = _run(command, postgres_url)
         assert worker.returncode == 0, worker.stderr
         assert "Worker Tremplin : 1 calcul(s) à la fois" in worker.stdout
+        # Simulations leave the processor to the web: niceness 10 by default (never raised).
+        assert f"priorité {max(10, os.nice(0))} (nice)" in worker.stdout
         done = finished(engine, job.id, timeout=5)
         assert done.status == records.ECHEC and done.started_at is not None
         # The library's own French message (not « erreur interne »): the scenario was read
@@ -158,6 +161,16 @@ def test_the_worker_command_runs_queued_simulations(postgres_url: str) -> None:
     finally:
         queue.close()
         engine.dispose()
+
+
+def test_the_worker_priority_is_a_setting(postgres_url: str) -> None:
+    lowest = _run([*_CLI, "worker", "--une-fois"], postgres_url, TREMPLIN_JOBS_PRIORITE="19")
+    assert lowest.returncode == 0, lowest.stderr
+    assert "priorité 19 (nice)" in lowest.stdout
+    wrong = _run([*_CLI, "worker", "--une-fois"], postgres_url, TREMPLIN_JOBS_PRIORITE="20")
+    assert wrong.returncode != 0
+    assert "priorité invalide « 20 »" in wrong.stdout + wrong.stderr
+    assert "TREMPLIN_JOBS_PRIORITE" in wrong.stdout + wrong.stderr
 
 
 def test_the_worker_command_needs_postgresql(sqlite_url: str) -> None:

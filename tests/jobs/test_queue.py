@@ -3,6 +3,7 @@ rules, and what a restart picks up again; on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import threading
@@ -18,6 +19,7 @@ from tremplin.jobs.local_pool import LocalPool
 from tremplin.jobs.queue import RETRY_AFTER, JobQueue
 from tremplin.jobs.runner import INTERNAL_ERROR, JobRunner
 from tremplin.jobs.visibility import ANONYMOUS, Viewer, may_read
+from tremplin.store.audit import Actor, read_audit
 
 
 def _queue(engine: sa.Engine, kinds: dict, *, per_person: int = 5, bound: int = 10) -> JobQueue:
@@ -189,3 +191,42 @@ def test_finished_jobs_are_pruned_after_a_while(any_store: sa.Engine) -> None:
         )
         assert records.prune(conn, timedelta(days=1)) == 1
         assert records.get(conn, old.id) is None
+
+
+def test_a_job_submitted_or_cancelled_for_an_actor_is_in_the_audit_log(
+    any_store: sa.Engine,
+) -> None:
+    release = threading.Event()
+    queue = _queue(any_store, {"attente": gated(release)})
+    planner, visitor = Actor("pilote@ac-lyon.test", 7), Actor("visiteur")
+    said = {"titre": "Été", "territoire": "academie:10", "changements": 2}
+    try:
+        first = queue.submit(
+            "attente", {}, owner="7", quota_key="compte:7", actor=planner, audited=said
+        )
+        second = queue.submit("attente", {}, owner=None, quota_key="b", actor=visitor)
+        silent = queue.submit("attente", {}, owner=None, quota_key="c")  # no actor: no line
+        wait_for(any_store, first.id, lambda job: job.status == records.EN_COURS)
+        queue.cancel(first.id, Viewer("7"), actor=planner, audited=said)
+        queue.cancel(second.id, ANONYMOUS, actor=visitor)
+        queue.cancel(second.id, ANONYMOUS, actor=visitor)  # already cancelled: no write
+    finally:
+        release.set()
+        queue.close(wait=True)
+    with any_store.connect() as conn:
+        log = read_audit(conn).to_dicts()
+    assert not any(line["target"] == f"attente:{silent.id}" for line in log)
+    lines = [
+        (line["actor"], line["actor_id"], line["action"], line["target"]) for line in reversed(log)
+    ]
+    assert lines == [
+        ("pilote@ac-lyon.test", 7, "attente.lancer", f"attente:{first.id}"),
+        ("visiteur", None, "attente.lancer", f"attente:{second.id}"),
+        ("pilote@ac-lyon.test", 7, "attente.annuler", f"attente:{first.id}"),
+        ("visiteur", None, "attente.annuler", f"attente:{second.id}"),
+    ]
+    launched, _, cancelled, queued = reversed(log)
+    assert launched["before"] is None and json.loads(launched["after"]) == said
+    assert json.loads(cancelled["before"]) == said | {"statut": records.EN_COURS}
+    assert json.loads(cancelled["after"]) == said | {"statut": records.ANNULEE}
+    assert json.loads(queued["before"]) == {"statut": records.EN_ATTENTE}

@@ -198,7 +198,8 @@ def test_my_data_export_holds_my_account_and_my_audit_lines(
     assert document["compte"]["email"] == PEOPLE["chef_etablissement"].email
     assert document["compte"]["uai"] == "0010034G"
     assert "password_hash" not in answer.text and "argon2" not in answer.text
-    assert [line["action"] for line in document["journal"]] == ["comptes.creer"]
+    # The account's creation, then its login: a session opened is a line of the audit log.
+    assert [line["action"] for line in document["journal"]] == ["comptes.creer", "session.ouvrir"]
     assert [s["type"] for s in document["sessions"]] == ["web"]
 
 
@@ -295,9 +296,13 @@ def test_the_audit_log_page_and_its_csv_list_every_write(
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     header = next(i for i, row in enumerate(rows) if row and row[0] == "id")
     lines = rows[header + 1 :]
-    assert len(lines) == len(PEOPLE)
-    assert {row[rows[header].index("action")] for row in lines} == {"comptes.creer"}
-    emails = {json.loads(row[rows[header].index("apres")])["email"] for row in lines}
+    # One creation per account, and the administrator's login (newest first).
+    assert len(lines) == len(PEOPLE) + 1
+    action = rows[header].index("action")
+    assert lines[0][action] == "session.ouvrir"
+    assert lines[0][rows[header].index("auteur")] == PEOPLE["administrateur"].email
+    assert {row[action] for row in lines[1:]} == {"comptes.creer"}
+    emails = {json.loads(row[rows[header].index("apres")])["email"] for row in lines[1:]}
     assert emails == {person.email for person in PEOPLE.values()}
     for role in ("pilote", "region", "lecteur"):
         other = web_login(store_client, PEOPLE[role].email)

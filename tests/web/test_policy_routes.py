@@ -57,8 +57,9 @@ VISITOR_WRITES = {
     ("POST", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
 }
-"""The only writes a visitor may ask: launching a simulation (as before the accounts) and
-cancelling one whose unguessable id they hold, and logging in or out."""
+"""The only writes a visitor may ask: launching a simulation (in memory, as before the
+accounts) or cancelling one (theirs, by its unguessable id: an owned one is refused, 404), and
+logging in or out."""
 
 DESTRUCTIVE = {("DELETE", "/api/v1/moi"), ("DELETE", "/api/v1/session"), ("POST", "/deconnexion")}
 """Requests that end the session or the account they are sent with: sent with a fresh one."""

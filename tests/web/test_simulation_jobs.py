@@ -14,12 +14,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.accounts.people import Person, create
+from tests.web.accounts import api_token
 from tests.web.client import WebClient
 from tests.web.reading import page_text
 from tests.web.stores import EXAMPLE, SEEDS
 from tremplin.jobs import records
 from tremplin.jobs.kinds import SIMULATION, JobContext, Kind
 from tremplin.scenarios.scenario_comparison import Comparison
+from tremplin.store.audit import read_audit
 from tremplin.web.shared.auth import CSRF_COOKIE
 
 pytestmark = pytest.mark.realdata
@@ -175,3 +178,63 @@ def test_ids_are_random_and_lists_never_name_other_visitors_simulations(
         release.set()
         alice.close()
         bob.close()
+
+
+def test_simulations_queued_and_cancelled_are_in_the_audit_log(
+    real_store_url: str, real_engine: sa.Engine, direct: Comparison
+) -> None:
+    release, started = threading.Event(), threading.Event()
+    client = WebClient.on(real_store_url)
+    person = Person("pilote", "audit.simulations@ac-lyon.test", territoire="academie:10")
+    with real_engine.begin() as conn:
+        account = create(conn, person)
+    try:
+        client.run_jobs_with({SIMULATION: _held(release, started, direct.as_dict())})
+        signed = api_token(client, person.email)
+        posted = client.request("POST", "/api/v1/simulations", json=EXAMPLE, headers=signed)
+        assert posted.status_code == 202, posted.text
+        mine = posted.json()["id"]
+        assert started.wait(60)
+        form = client.request(
+            "POST",
+            "/simulations",
+            content=b"csrf=jeton&titre=Par+le+formulaire&territoire=academie%3A10&graines=1&action=ouvrir"
+            b"&uai=0010034G&mef_stat_11=23820025411&places=15",
+            headers={
+                "content-type": "application/x-www-form-urlencoded",
+                "cookie": f"{CSRF_COOKIE}=jeton",
+            },
+        )
+        assert form.status_code == 303, form.text
+        theirs = form.headers["location"].rsplit("/", 1)[1]
+        path = f"/api/v1/simulations/{mine}/annulation"
+        cancelled = client.request("POST", path, headers=signed)
+        assert cancelled.json()["statut"] == "annulee", cancelled.text
+        assert client.request("POST", path, headers=signed).status_code == 200  # no write
+        assert client.request("DELETE", "/api/v1/session", headers=signed).status_code == 204
+    finally:
+        release.set()
+        client.close()
+    with real_engine.connect() as conn:
+        log = read_audit(conn).to_dicts()
+    about = {
+        target: [line for line in reversed(log) if line["target"] == target]
+        for target in (f"simulation:{mine}", f"simulation:{theirs}", f"compte:{account.id}")
+    }
+    launched, stopped = about[f"simulation:{mine}"]
+    said = {"titre": EXAMPLE["titre"], "territoire": "region:84", "changements": 2}
+    assert (launched["actor"], launched["actor_id"]) == (person.email, account.id)
+    assert (launched["action"], json.loads(launched["after"])) == ("simulation.lancer", said)
+    assert (stopped["actor"], stopped["action"]) == (person.email, "simulation.annuler")
+    assert json.loads(stopped["before"]) == said | {"statut": "en_cours"}
+    assert json.loads(stopped["after"]) == said | {"statut": "annulee"}
+    [anonymous] = about[f"simulation:{theirs}"]
+    assert (anonymous["actor"], anonymous["actor_id"]) == ("visiteur", None)
+    assert json.loads(anonymous["after"]) == {
+        "titre": "Par le formulaire",
+        "territoire": "academie:10",
+        "changements": 1,
+    }
+    assert "127.0.0.1" not in json.dumps(about)  # the visitor's address is never kept
+    sessions = [(line["action"], line["actor"]) for line in about[f"compte:{account.id}"]]
+    assert sessions[1:] == [("session.ouvrir", person.email), ("session.fermer", person.email)]

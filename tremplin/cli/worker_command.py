@@ -9,6 +9,18 @@ import typer
 from tremplin.cli._app import app, console, fail, plain, settings
 
 
+def lower_priority(niceness: int) -> int:
+    """Lower this process's priority for the processor to ``niceness`` (never raise it: that
+    needs rights); gives the niceness it then has. Simulations are background work: on a
+    machine that also serves pages, the web processes keep the processor they need."""
+    import os
+
+    current = os.nice(0)
+    if niceness > current:
+        current = os.nice(niceness - current)
+    return current
+
+
 @app.command("worker")
 def worker_command(
     paralleles: Annotated[
@@ -51,8 +63,9 @@ def worker_command(
     facts = FactsCache(engine, Perimeter.load(current.perimetre))
     runner = JobRunner(JobContext(engine, facts.get))
     concurrency = paralleles or current.jobs_paralleles
+    niceness = lower_priority(current.jobs_priorite)
     console.print(
-        f"Worker Tremplin : {concurrency} calcul(s) à la fois sur "
+        f"Worker Tremplin : {concurrency} calcul(s) à la fois, priorité {niceness} (nice), sur "
         f"{plain(engine.url.render_as_string(hide_password=True))}"
         + (" jusqu'à ce que la file soit vide." if une_fois else " (Ctrl+C pour arrêter)."),
         highlight=False,

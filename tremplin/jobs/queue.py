@@ -5,8 +5,10 @@
 ``bound`` jobs are queued or running in all (:class:`~tremplin.errors.Busy`, 503), both with a
 French message and a delay to retry; otherwise it writes the job and hands its id to the
 runner of the store: a :class:`~tremplin.jobs.local_pool.LocalPool` on SQLite, procrastinate
-on PostgreSQL (:func:`open_queue`). Counting and writing are not one lock: under concurrent
-submissions from several web processes the bound may be passed by at most one job per process.
+on PostgreSQL (:func:`open_queue`). A job submitted or cancelled for an ``actor`` is a line of
+the audit log (:func:`tremplin.store.audit.record`) in the same transaction as its row.
+Counting and writing are not one lock: under concurrent submissions from several web processes
+the bound may be passed by at most one job per process.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tremplin.jobs import records
 from tremplin.jobs.local_pool import LocalPool
 from tremplin.jobs.runner import JobRunner
 from tremplin.jobs.visibility import Viewer, may_read
+from tremplin.store.audit import Actor, record
 
 __all__ = ["RETRY_AFTER", "JobQueue", "Runner", "open_queue"]
 
@@ -55,8 +58,13 @@ class JobQueue:
         owner: str | None,
         quota_key: str,
         progress_total: int = 0,
+        actor: Actor | None = None,
+        audited: Mapping[str, Any] | None = None,
     ) -> records.Job:
-        """Write a job and queue it; raises TooManyRequests or Busy when over a quota."""
+        """Write a job and queue it; raises TooManyRequests or Busy when over a quota.
+
+        With an ``actor``, the audit log gets « <kind>.lancer » on « <kind>:<id> » with
+        ``audited`` (what the log should say of the job: never a secret) as *after*."""
         with self.engine.begin() as conn:
             mine = records.active_count(conn, quota_key)
             if mine >= self.per_person:
@@ -80,6 +88,8 @@ class JobQueue:
                 quota_key=quota_key,
                 progress_total=progress_total,
             )
+            if actor is not None:
+                record(conn, actor, f"{kind}.lancer", f"{kind}:{job.id}", after=audited or {})
         try:
             self.runner.enqueue(job.id)
         except Exception:
@@ -106,11 +116,30 @@ class JobQueue:
             found = records.jobs_of(conn, owner=viewer.account, ids=known)
         return [job for job in found if may_read(job, viewer)]
 
-    def cancel(self, identifier: str, viewer: Viewer) -> records.Job:
-        """Cancel a queued or running job ``viewer`` may read; the job as it is then."""
-        self.get(identifier, viewer)
+    def cancel(
+        self,
+        identifier: str,
+        viewer: Viewer,
+        *,
+        actor: Actor | None = None,
+        audited: Mapping[str, Any] | None = None,
+    ) -> records.Job:
+        """Cancel a queued or running job ``viewer`` may read; the job as it is then.
+
+        With an ``actor``, a job actually cancelled is « <kind>.annuler » in the audit log, its
+        status before and after, with ``audited``; cancelling a finished job writes nothing."""
+        found = self.get(identifier, viewer)
         with self.engine.begin() as conn:
-            records.cancel(conn, identifier)
+            if records.cancel(conn, found.id) and actor is not None:
+                said = dict(audited or {})
+                record(
+                    conn,
+                    actor,
+                    f"{found.kind}.annuler",
+                    f"{found.kind}:{found.id}",
+                    before=said | {"statut": found.status},
+                    after=said | {"statut": records.ANNULEE},
+                )
         return self.get(identifier, viewer)
 
     def close(self, wait: bool = False) -> None:

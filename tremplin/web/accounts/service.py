@@ -15,6 +15,7 @@ from tremplin.accounts.login import log_in
 from tremplin.accounts.policy import ALL_ROLES, Policy
 from tremplin.accounts.sessions import Opened, close_session
 from tremplin.errors import Unauthenticated
+from tremplin.store.audit import record
 from tremplin.web.shared.auth import (
     SESSION_COOKIE,
     current_account,
@@ -23,6 +24,8 @@ from tremplin.web.shared.auth import (
 )
 from tremplin.web.shared.templating import request_engine
 
+CLOSED = "session.fermer"
+"""The audit log's action of a logout."""
 FORM_LIMIT = 64 * 1024
 """The largest login or password form read (bytes): nothing legitimate comes near it."""
 
@@ -56,10 +59,14 @@ def set_session_cookie(request: Request, response: Response, opened: Opened) -> 
 
 
 def end_session(request: Request, secret: str | None) -> None:
-    """Close the session ``secret`` (a cookie's or a token's), if any."""
+    """Close the session ``secret`` (a cookie's or a token's), if any (audited as the
+    account's « session.fermer »)."""
     if secret:
+        account = current_account(request)
         with request_engine(request).begin() as conn:
             close_session(conn, secret)
+            if account is not None:
+                record(conn, account.actor, CLOSED, f"compte:{account.id}")
 
 
 def signed_in(request: Request) -> Account:

@@ -19,12 +19,13 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from tremplin.accounts.policy import Decision, Resource
+from tremplin.accounts.policy import VISITOR, Decision, Resource
 from tremplin.jobs import records
 from tremplin.jobs.records import ANNULEE, ECHEC, EN_ATTENTE, EN_COURS, STATUTS, TERMINEE
 from tremplin.jobs.visibility import ANONYMOUS, Viewer
 from tremplin.scenarios.scenario_comparison import Comparison
 from tremplin.scenarios.scenarios import Scenario
+from tremplin.store.audit import Actor
 from tremplin.web.shared.auth import current_account, request_policy
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "STATUTS",
     "TERMINEE",
     "SimulationJob",
+    "actor",
     "known_ids",
     "quota_key",
     "remember",
@@ -71,6 +73,13 @@ def viewer(request: Request) -> Viewer:
 
     request.state.job_viewer = found = Viewer(str(account.id), allowed)
     return found
+
+
+def actor(request: Request) -> Actor:
+    """Who writes, for the audit log: the account (its e-mail and id), else « visiteur » —
+    never the visitor's address."""
+    account = current_account(request)
+    return account.actor if account is not None else Actor(VISITOR)
 
 
 def quota_key(request: Request, asking: Viewer) -> str:

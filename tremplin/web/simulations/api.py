@@ -24,6 +24,7 @@ from tremplin.web.shared.errors import validation_message
 from tremplin.web.shared.jobs import (
     STATUTS,
     SimulationJob,
+    actor,
     known_ids,
     quota_key,
     remember,
@@ -310,6 +311,7 @@ def create_simulation(
         graines or body.graines,
         owner=asking.account,
         quota_key=quota_key(request, asking),
+        actor=actor(request),
     )
     address = f"/api/v1/simulations/{job.id}"
     response = JSONResponse(
@@ -362,4 +364,4 @@ def cancel_simulation(
     request: Request,
     identifier: Annotated[str, PathParam(description="Identifiant rendu par le POST.")],
 ) -> dict[str, Any]:
-    return result(simulations(request).cancel(identifier, viewer(request)))
+    return result(simulations(request).cancel(identifier, viewer(request), actor(request)))

@@ -28,7 +28,14 @@ from tremplin.reports.scenario_figures import ACTION_LABELS, PALIER_LABELS
 from tremplin.web.diagnostic.service import empty_store_page, service
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.errors import retry_headers
-from tremplin.web.shared.jobs import SimulationJob, known_ids, quota_key, remember, viewer
+from tremplin.web.shared.jobs import (
+    SimulationJob,
+    actor,
+    known_ids,
+    quota_key,
+    remember,
+    viewer,
+)
 from tremplin.web.shared.templating import render
 from tremplin.web.simulations.api import check_bounds
 from tremplin.web.simulations.service import (
@@ -195,7 +202,7 @@ async def _in_thread(
     graines: int,
 ) -> SimulationJob:
     # Checking a scenario may build the facts (seconds, once): not on the event loop.
-    asking = viewer(request)
+    asking, who = viewer(request), actor(request)
     return await run_in_threadpool(
         lambda: found.submit(
             document,
@@ -203,6 +210,7 @@ async def _in_thread(
             graines,
             owner=asking.account,
             quota_key=quota_key(request, asking),
+            actor=who,
         )
     )
 

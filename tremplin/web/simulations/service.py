@@ -32,6 +32,7 @@ from tremplin.scenarios.cohorts import entry_offers, premiere_offers
 from tremplin.scenarios.scenario_comparison import palier_of
 from tremplin.scenarios.scenarios import Scenario, prepare
 from tremplin.sources.registry import dataset as registered_dataset
+from tremplin.store.audit import Actor
 from tremplin.store.provenance import list_loaded_files
 from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.shared.jobs import SimulationJob
@@ -123,13 +124,15 @@ class SimulationService:
         *,
         owner: str | None = None,
         quota_key: str = "local",
+        actor: Actor | None = None,
     ) -> SimulationJob:
         """Read ``document`` (the structure of a scenario file), check that it applies to the
         offers of ``territoire`` (default: the scenario's, else AURA), and queue it on the
         cohorts of seeds 1 to ``graines`` as a job of ``owner`` (None: anonymous), counted
         against ``quota_key``. Raises :class:`~tremplin.errors.InputError` (in French) when it
         does not apply, :class:`~tremplin.errors.TooManyRequests` (429) or
-        :class:`~tremplin.errors.Busy` (503) over a quota."""
+        :class:`~tremplin.errors.Busy` (503) over a quota. With an ``actor``, the audit log
+        says who queued it, with its title, territory and number of changes."""
         if not 1 <= graines <= GRAINES_MAX:
             raise InputError(f"« cohortes » : un nombre entier de 1 à {GRAINES_MAX} est attendu")
         # A scenario that does not apply raises ScenarioError, an InputError (422).
@@ -145,7 +148,13 @@ class SimulationService:
             sources=self.sources(palier),
         )
         job = self.queue.submit(
-            SIMULATION, parameters, owner=owner, quota_key=quota_key, progress_total=graines
+            SIMULATION,
+            parameters,
+            owner=owner,
+            quota_key=quota_key,
+            progress_total=graines,
+            actor=actor,
+            audited=audited(parameters),
         )
         return SimulationJob.of(job)
 
@@ -159,10 +168,14 @@ class SimulationService:
         found = self.queue.jobs(viewer, known)
         return [SimulationJob.of(job) for job in found if job.kind == SIMULATION]
 
-    def cancel(self, identifier: str, viewer: Viewer) -> SimulationJob:
-        """Cancel the simulation ``identifier`` if it is queued or running."""
-        self._simulation(identifier, viewer)
-        return SimulationJob.of(self.queue.cancel(identifier, viewer))
+    def cancel(self, identifier: str, viewer: Viewer, actor: Actor | None = None) -> SimulationJob:
+        """Cancel the simulation ``identifier`` if it is queued or running (audited as
+        :meth:`submit` is)."""
+        job = self._simulation(identifier, viewer)
+        cancelled = self.queue.cancel(
+            identifier, viewer, actor=actor, audited=audited(job.parameters)
+        )
+        return SimulationJob.of(cancelled)
 
     def _simulation(self, identifier: str, viewer: Viewer) -> Job:
         job = self.queue.get(identifier, viewer)
@@ -264,6 +277,16 @@ class SimulationService:
             return spec
         name = self._diagnostic.territory_name(ref.maille, ref.code)
         return f"{rules.MAILLE_LABELS[ref.maille]} : {name or ref.code}"
+
+
+def audited(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit log says of a simulation: its title, territory and number of changes."""
+    scenario = parameters.get("scenario") or {}
+    return {
+        "titre": scenario.get("titre"),
+        "territoire": parameters.get("territoire"),
+        "changements": len(scenario.get("changements") or ()),
+    }
 
 
 def simulations(request: Request) -> SimulationService:
