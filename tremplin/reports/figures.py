@@ -14,7 +14,7 @@ from typing import Any
 
 from tremplin import formats
 from tremplin.diagnostic.classify import OBJECTIVE_LABELS
-from tremplin.diagnostic.indicators import INDICATORS, Indicator
+from tremplin.diagnostic.indicators import INDICATORS, Indicator, Query
 from tremplin.diagnostic.rules import GROUPEMENT_LABELS, MAILLE_LABELS, PALIER_LABELS
 from tremplin.diagnostic.selection import Sort, Threshold
 from tremplin.diagnostic.trends import EVOLUTIONS, LABELS_FR
@@ -147,6 +147,33 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 PERIMETRE_LABELS = {"industrie": "Industrie / métallurgie", "tout": "Tous les métiers"}
+
+
+def query_filters(
+    query: Query, *, annee: bool = False, objectif: str | None = None
+) -> list[tuple[str, str]]:
+    """The filters of a diagnostic or trend query as an export's preamble writes them (the year
+    asked with ``annee``, the objective kept when given)."""
+    shown = [
+        ("Maille", MAILLE_LABELS[query.maille]),
+        ("Regroupement des métiers", GROUPEMENT_LABELS[query.groupement]),
+        ("Périmètre", PERIMETRE_LABELS[query.perimetre]),
+        ("Niveau", query.niveau),
+        ("Palier", PALIER_LABELS[query.palier]),
+    ]
+    if annee:
+        shown.append(("Année", str(query.annee) if query.annee else "la dernière de chaque source"))
+    for label, value in (
+        ("Dans", query.dans),
+        ("Territoire", query.territoire),
+        ("Groupe", query.groupe),
+        ("Objectif", OBJECTIVE_LABELS.get(objectif or "", None)),
+    ):
+        if value:
+            shown.append((label, value))
+    return shown
+
+
 NIVEAU_LABELS = {"tous": "Tous les niveaux"}
 STATUT_LABELS = {"scolaire": "Scolaire", "apprentissage": "Apprentissage"}
 SOURCE_LABELS = {"affelnet": "Affelnet", "parcoursup": "Parcoursup"}

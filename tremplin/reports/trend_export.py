@@ -6,33 +6,13 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from tremplin.diagnostic import rules
 from tremplin.diagnostic.indicators import Query
 from tremplin.diagnostic.trends import SOURCE_MEASURES, SOURCES
 from tremplin.reports.exports import ExportInfo
-from tremplin.reports.figures import PERIMETRE_LABELS
+from tremplin.reports.figures import query_filters
 
 TREND_DATASETS = ("affelnet_offres", "parcoursup_bts", "inserjeunes_regions")
 """The datasets a trend reads (their files are listed in its exports)."""
-
-
-def trend_filters(query: Query) -> list[tuple[str, str]]:
-    """The filters of a trend, in French."""
-    shown = [
-        ("Maille", rules.MAILLE_LABELS[query.maille]),
-        ("Regroupement des métiers", rules.GROUPEMENT_LABELS[query.groupement]),
-        ("Périmètre", PERIMETRE_LABELS[query.perimetre]),
-        ("Niveau", query.niveau),
-        ("Palier", rules.PALIER_LABELS[query.palier]),
-    ]
-    for label, value in (
-        ("Dans", query.dans),
-        ("Territoire", query.territoire),
-        ("Groupe", query.groupe),
-    ):
-        if value:
-            shown.append((label, value))
-    return shown
 
 
 def trend_info(
@@ -49,7 +29,7 @@ def trend_info(
     if insertion.len():
         sources.append(("InserJeunes", ", ".join(insertion)))
     reference = rows.get_column("annee_reference").drop_nulls()
-    filters = trend_filters(query)
+    filters = query_filters(query)
     if reference.len():
         filters.append(("Année de référence", str(reference.min())))
     return ExportInfo(

@@ -22,7 +22,7 @@ from tremplin.diagnostic.selection import NO_SELECTION, Selection, Sort, Thresho
 from tremplin.reports.exports import ExportInfo
 from tremplin.reports.figures import (
     COLUMN_LABELS,
-    PERIMETRE_LABELS,
+    query_filters,
     sort_filter,
     threshold_filters,
 )
@@ -294,22 +294,7 @@ def diagnostic(
 def _filters(
     query: Query, objectif: str | None, selection: Selection = NO_SELECTION
 ) -> list[tuple[str, str]]:
-    shown = [
-        ("Maille", rules.MAILLE_LABELS[query.maille]),
-        ("Regroupement des métiers", rules.GROUPEMENT_LABELS[query.groupement]),
-        ("Périmètre", PERIMETRE_LABELS[query.perimetre]),
-        ("Niveau", query.niveau),
-        ("Palier", rules.PALIER_LABELS[query.palier]),
-        ("Année", str(query.annee) if query.annee else "la dernière de chaque source"),
-    ]
-    for label, value in (
-        ("Dans", query.dans),
-        ("Territoire", query.territoire),
-        ("Groupe", query.groupe),
-        ("Objectif", OBJECTIVE_LABELS.get(objectif or "", None)),
-    ):
-        if value:
-            shown.append((label, value))
+    shown = query_filters(query, annee=True, objectif=objectif)
     shown.extend(threshold_filters(selection.seuils))
     if selection.sort is not None:
         shown.append(sort_filter(selection.sort))
