@@ -412,13 +412,13 @@ def _as_specialities(
 def _speciality_shares(
     offres: pl.DataFrame, links: pl.DataFrame, successors: pl.DataFrame
 ) -> pl.DataFrame:
-    """Each 2nde commune offer (``_id``) over its famille's specialities: ``_id``,
+    """Each 2nde commune offer (``id_offre``) over its famille's specialities: ``id_offre``,
     ``cfd_metier``, ``part_specialite`` (summing to 1 per offer), ``base_part`` — in proportion
     to the first wishes of the specialities' 1re pro offers of the same year (those of a CFD
     they replace included, :func:`_as_specialities`) in the offer's académie, else its région,
     else France, else in equal parts (:data:`SHARE_BASES`)."""
     communes = offres.filter(pl.col("seconde_commune")).select(
-        "_id", "annee", "code_academie", "code_region", "mef_stat_11"
+        "id_offre", "annee", "code_academie", "code_region", "mef_stat_11"
     )
     pairs = communes.join(
         links.select(
@@ -448,7 +448,7 @@ def _speciality_shares(
         pairs = (
             pairs.join(wishes, on=[*keys, "cfd_metier"], how="left")
             .with_columns(pl.col(f"_v_{name}").fill_null(0))
-            .with_columns(pl.col(f"_v_{name}").sum().over("_id").alias(f"_t_{name}"))
+            .with_columns(pl.col(f"_v_{name}").sum().over("id_offre").alias(f"_t_{name}"))
         )
     aca, reg, fr = (pl.col(f"_t_{n}") > 0 for n in ("aca", "reg", "fr"))
     share = (
@@ -467,9 +467,9 @@ def _speciality_shares(
         .when(fr)
         .then(pl.lit(SHARE_BASES[2]))
     )
-    equal = 1.0 / pl.len().over("_id").cast(pl.Float64)
+    equal = 1.0 / pl.len().over("id_offre").cast(pl.Float64)
     return pairs.select(
-        "_id",
+        "id_offre",
         "cfd_metier",
         share.otherwise(equal).alias("part_specialite"),
         base.otherwise(pl.lit(SHARE_BASES[3])).alias("base_part"),
@@ -505,9 +505,7 @@ def _trades_as_weights(
     specialities for a 2nde commune —, ``poids`` summing to 1 per offer)."""
     table = DATASET_TABLES["familles_metiers_specialites"]
     links = _read(conn, sa.select(table.c.mef_stat_11_commun, table.c.cfd_specialite).distinct())
-    shares = _speciality_shares(
-        offres.rename({"id_offre": "_id"}), links, _successors(conn)
-    ).rename({"_id": "id_offre"})
+    shares = _speciality_shares(offres, links, _successors(conn))
     own = offres.filter(~pl.col("id_offre").is_in(shares["id_offre"].implode())).select(
         "id_offre",
         pl.col("cfd").alias("cfd_metier"),
