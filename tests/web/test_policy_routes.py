@@ -51,6 +51,7 @@ VISITOR_WRITES = {
     ("POST", "/simulations"),
     ("POST", "/api/v1/simulations"),
     ("POST", "/api/v1/simulations/{identifier}/annulation"),
+    ("POST", "/simulations/{identifier}/annulation"),
     ("POST", "/connexion"),
     ("POST", "/deconnexion"),
     ("POST", "/reinitialisation/{jeton}"),

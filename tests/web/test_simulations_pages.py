@@ -211,15 +211,32 @@ def test_a_running_simulation_reloads_its_page_until_done(
         identifier = created.json()["id"]
         page = waiting.get(f"/simulations/{identifier}")
         assert '<meta http-equiv="refresh" content="2">' in page.text
+        # Queued, or started (its first cohort counted or not yet): the page says which.
         assert re.search(
-            r"Simulation (en cours : 1 cohorte\(s\) sur 2|en attente)", page_text(page.text)
+            r"Simulation (en cours : [01] cohorte\(s\) sur 2|en attente)", page_text(page.text)
         )
         assert 'id="tableau-avant-apres"' not in page.text
+        assert 'id="formulaire-annulation"' in page.text
         assert waiting.get(f"/api/v1/simulations/{identifier}").json()["indicators"] is None
+        # A second one waits behind it (one runner): its page's button cancels it.
+        second = waiting.post("/api/v1/simulations", EXAMPLE).json()["id"]
+        cancelled = waiting.request(
+            "POST",
+            f"/simulations/{second}/annulation",
+            content=urlencode([("csrf", FORM_TOKEN)]).encode(),
+            headers=_HEADERS,
+        )
+        assert cancelled.status_code == 303
+        assert cancelled.headers["location"] == f"/simulations/{second}"
+        page = waiting.get(f"/simulations/{second}")
+        assert "La simulation a été annulée" in page_text(page.text)
+        assert 'http-equiv="refresh"' not in page.text
+        assert 'id="formulaire-annulation"' not in page.text
         release.set()
         assert waiting.finished(identifier)["statut"] == "terminee"
         page = waiting.get(f"/simulations/{identifier}")
         assert 'http-equiv="refresh"' not in page.text and 'id="tableau-avant-apres"' in page.text
+        assert 'id="formulaire-annulation"' not in page.text
     finally:
         release.set()
         waiting.close()

@@ -4,7 +4,8 @@
   cohorts, a list of changes), pre-filled with the planner's example (« open 15 places of bac
   pro Technicien en chaudronnerie industrielle in Oyonnax, close 15 elsewhere »);
 - ``/simulations/{id}``: before, after, difference and its 95 % interval for every indicator,
-  overall and per group, the changed offers and their chart; it reloads itself while running;
+  overall and per group, the changed offers and their chart; it reloads itself while running,
+  and offers to cancel it (``POST /simulations/{id}/annulation``);
 - ``/simulations/comparer?a=…&b=…``: two simulations side by side.
 
 The form posts plain fields (one set per change, in order); the page reads them into the
@@ -275,6 +276,13 @@ def compare_page(request: Request) -> Response:
         )
         context["groups"] = side_groups(context["sides"])
     return render(request, "simulation_comparer.html", context)
+
+
+@router.post("/simulations/{identifier}/annulation")
+def simulation_cancel(request: Request, identifier: str) -> Response:
+    """Cancel a waiting or running simulation from its page, then show the page again."""
+    simulations(request).cancel(identifier, viewer(request), actor(request))
+    return RedirectResponse(f"/simulations/{identifier}", status_code=303)
 
 
 @router.get("/simulations/{identifier}", name="simulation")

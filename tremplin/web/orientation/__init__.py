@@ -1,0 +1,1 @@
+"""Pages and API of orientation (trade search, trade pages, trainings near me)."""

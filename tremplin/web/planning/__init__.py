@@ -1,0 +1,1 @@
+"""Pages and API of the carte des formations (campaigns, requests, optimiser)."""
