@@ -6,9 +6,10 @@ starts it), ``tremplin load`` of the real files, accounts created with ``trempli
 creer``. Then ``tremplin serve --workers 2`` and two ``tremplin worker`` processes (at their
 default priority, nice 10), and locust headless (``benchmarks/load_locustfile.py``: 50 users,
 0.5–1.5 s between clicks) mixing pages, API reads, logins and small simulations, twice 60 s:
-the first run on servers just started (every new query is computed once by each of the two
-web processes: the figures of a cold server, printed), the second on the same servers (the
-measure). Printed for each, with its target:
+the first run once the servers have started and prepared the région's pages in the background
+(``web/diagnostic/warm_pages.py``: the benchmark waits until the store's shared responses stop
+growing, and prints how many and when; a query outside them is computed once for both web
+processes), the second on the same servers. Printed for each, with its target:
 
 - requests, and errors other than the quotas' intended 429 / 503 (target 0);
 - page p95 (target ≤ 200 ms), API p95, logins' and simulation requests' p95;
@@ -51,6 +52,7 @@ from tremplin.formats import format_decimal, format_number  # noqa: E402
 from tremplin.jobs import records  # noqa: E402
 from tremplin.store.database import open_store  # noqa: E402
 from tremplin.store.schema import jobs as jobs_table  # noqa: E402
+from tremplin.store.shared_responses import count as shared_count  # noqa: E402
 
 USERS = 50
 DURATION = os.environ.get("TREMPLIN_BENCH_DURATION", "60s")
@@ -136,6 +138,20 @@ class Servers:
                 process.wait()
         self.processes = []
         return time.perf_counter() - began
+
+
+def _prepared(engine: Any, began: float, quiet: float = 5.0) -> tuple[int, float]:
+    """Wait until the pages the web processes prepare after a start are in the store (their
+    number unchanged for ``quiet`` s, at most ``DRAIN_TIMEOUT``): how many, and when."""
+    last, since = -1, time.perf_counter()
+    while time.perf_counter() - began < DRAIN_TIMEOUT:
+        now = shared_count(engine)
+        if now != last:
+            last, since = now, time.perf_counter()
+        elif time.perf_counter() - since >= quiet:
+            break
+        time.sleep(0.5)
+    return last, since - began
 
 
 def _request(url: str, document: Any = None, token: str | None = None) -> tuple[int, Any]:
@@ -352,10 +368,16 @@ def main() -> None:
                 for path in WARM_UP:
                     _wait(f"{host}{path}")
             print(f"Préchauffage : {format_decimal(time.perf_counter() - began, 0)} s")
+            prepared, seconds = _prepared(engine, began)
+            print(
+                f"Pages de la région préparées en arrière-plan par les 2 processus web (partagées "
+                f"par la base) : {format_number(prepared)} en "
+                f"{format_decimal(seconds, 0)} s après le démarrage"
+            )
             _report(
                 _run_locust(host, f"{folder}/froid.json"),
-                "— Serveurs tout juste démarrés : chaque requête nouvelle est calculée une "
-                "première fois par chacun des 2 processus web —",
+                "— Première minute de charge, les pages de la région préparées : une requête "
+                "nouvelle ailleurs est calculée une fois pour les 2 processus web —",
             )
             _report(
                 _run_locust(host, f"{folder}/chaud.json"),

@@ -11,8 +11,8 @@ AURA = "region:84"
 # perimeter, the académies, départements and FAP families of AURA.
 ACADEMIES = ["06", "08", "10"]
 DEPARTEMENTS = ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"]
-# B and T answer 404 on the real data since the merge of issues 8 and 9 (« famille inconnue »):
-# left out, so that a failure is the server's, not the benchmark's.
+# B (construction) and T (services) are outside the default perimeter: their pages answer 404
+# and say so. Left out, so that a failure is the server's, not the benchmark's.
 FAMILLES = ["C", "D", "E", "G", "H", "F", "J"]
 NIVEAUX = ["tous", "CAP", "Bac%20pro", "BTS"]
 PERIMETRES = ["industrie", "tout"]

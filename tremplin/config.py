@@ -199,6 +199,14 @@ SETTINGS: tuple[Setting, ...] = (
         _days,
     ),
     Setting(
+        "prechauffage",
+        "1",
+        "Après son démarrage, le serveur web calcule en arrière-plan les pages de la région "
+        "que les planificateurs ouvrent d'abord (territoires, consoles, API du diagnostic), "
+        "partagées par la base avec ses autres processus ; 0 pour ne pas le faire.",
+        _flag,
+    ),
+    Setting(
         "allowed_hosts",
         ",".join(LOOPBACK_HOSTS),
         "Noms d'hôte acceptés dans l'en-tête Host, séparés par des virgules (les autres reçoivent "
@@ -229,6 +237,7 @@ class Settings:
     cookie_secure: bool = True
     anonymisation_jours: int = 730
     journal_jours: int = 1825
+    prechauffage: bool = True
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
 
     @classmethod

@@ -83,3 +83,14 @@ def test_the_region_is_linked_from_home_and_breadcrumbs(client: WebClient) -> No
         client.get("/diagnostic/synthese").text
     )
     assert client.get("/diagnostic/synthese?maille=departement&territoire=zz").status_code == 404
+
+
+def test_a_trade_group_outside_the_perimeter_says_so(client: WebClient) -> None:
+    # Construction (B) is outside the default « industrie » perimeter on the real files.
+    outside = client.get("/diagnostic/metier/famille_fap/B")
+    assert outside.status_code == 404
+    said = page_text(outside.text)
+    assert "(B) est hors du périmètre « industrie »" in said
+    assert "/diagnostic/metier/famille_fap/B?perimetre=tout" in said
+    assert client.get("/diagnostic/metier/famille_fap/B?perimetre=tout").status_code == 200
+    assert "inconnu" in page_text(client.get("/diagnostic/metier/famille_fap/ZZZ").text)

@@ -75,6 +75,18 @@ derived_frames = sa.Table(
     sa.Column("payload", sa.LargeBinary, nullable=False),
 )
 
+shared_responses = sa.Table(
+    "shared_responses",
+    metadata,
+    # sha256 of everything the response depends on (see store/shared_responses.py).
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("headers", sa.Text, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+)
+
 jobs = sa.Table(
     "jobs",
     metadata,

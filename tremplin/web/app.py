@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,7 @@ from tremplin.config import Settings
 from tremplin.diagnostic.facts import FactsCache
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.database import open_store
+from tremplin.store.derived import fingerprint as digest
 from tremplin.web.accounts import api as account_api
 from tremplin.web.accounts import audit_pages
 from tremplin.web.accounts import pages as account_pages
@@ -31,10 +33,12 @@ from tremplin.web.diagnostic import (
 )
 from tremplin.web.diagnostic import pages as diagnostic_pages
 from tremplin.web.diagnostic.service import DiagnosticService
+from tremplin.web.diagnostic.warm_pages import warm_pages
 from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
 from tremplin.web.shared.assets import STATIC
 from tremplin.web.shared.auth import requires
+from tremplin.web.shared.caching import SharedResponses, code_fingerprint
 from tremplin.web.shared.errors import API_PREFIX, install_error_handlers
 from tremplin.web.shared.security import SecurityMiddleware
 from tremplin.web.shared.templating import create_templates
@@ -83,7 +87,14 @@ def create_app(settings: Settings) -> FastAPI:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             await client.get("/diagnostic")
+        # Then, in the background, the région's pages planners open first (shared with the
+        # server's other processes through the store).
+        warming = asyncio.create_task(warm_pages(app)) if settings.prechauffage else None
         yield
+        if warming is not None:
+            warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warming
         app.state.simulations.close()
         engine.dispose()
 
@@ -102,7 +113,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = create_templates()
     app.state.perimeter = perimeter
     app.state.policy = default_policy()
-    app.state.diagnostic = DiagnosticService(engine, FactsCache(engine, perimeter))
+    # Responses are shared with the store's other processes running this code and settings.
+    shared = SharedResponses(engine, digest(code_fingerprint(), repr(settings)))
+    app.state.diagnostic = DiagnosticService(engine, FactsCache(engine, perimeter), shared=shared)
     app.state.simulations = SimulationService(engine, app.state.diagnostic, settings)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

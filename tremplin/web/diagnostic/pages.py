@@ -28,7 +28,13 @@ from tremplin.reports.figures import (
     indicator_year,
 )
 from tremplin.web.diagnostic import params
-from tremplin.web.diagnostic.service import GROUP_COLUMNS, TERRITORY_COLUMNS, cached, service
+from tremplin.web.diagnostic.service import (
+    GROUP_COLUMNS,
+    TERRITORY_COLUMNS,
+    DiagnosticService,
+    cached,
+    service,
+)
 from tremplin.web.shared import charts
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.sorting import SortLinks
@@ -448,6 +454,18 @@ def _niveau(query: Query) -> str | None:
     return query.niveau if query.niveau != "tous" else None
 
 
+def _unknown_group(found: DiagnosticService, groupement: str, code: str, perimetre: str) -> str:
+    """Why a trade group has no page: unknown, or outside the perimeter asked for."""
+    outside = dict(found.groups(groupement, rules.Perimetre.TOUT))
+    if perimetre == rules.Perimetre.TOUT or code not in outside:
+        return f"groupe de métiers « {code} » inconnu"
+    return (
+        f"« {outside[code]} » ({code}) est hors du périmètre « {perimetre} » : ni ses places, ni "
+        f"ses vœux, ni ses projets de recrutement n'y sont comptés. Sa page sur tous les "
+        f"métiers : /diagnostic/metier/{groupement}/{code}?perimetre={rules.Perimetre.TOUT}"
+    )
+
+
 @router.get("/diagnostic/metier/{groupement}/{code}", name="diagnostic_metier")
 @cached
 def trade_page(request: Request, groupement: str, code: str) -> Response:
@@ -463,7 +481,7 @@ def trade_page(request: Request, groupement: str, code: str) -> Response:
     labels = dict(found.groups(groupement, query.perimetre))
     label = labels.get(code) or (str(rows.item(0, "groupe")) if rows.height else None)
     if label is None:
-        raise NotFound(f"groupe de métiers « {code} » inconnu")
+        raise NotFound(_unknown_group(found, groupement, code, query.perimetre))
 
     def href(row: Mapping[str, Any]) -> str | None:
         if row["code_territoire"] == rules.UNPLACED:

@@ -38,7 +38,13 @@ from tremplin.referentials.tables import read_query
 from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.provenance import list_loaded_files, year_warnings
-from tremplin.web.shared.caching import Memo, ResponseCache, normalised_query, weight_of
+from tremplin.web.shared.caching import (
+    Memo,
+    ResponseCache,
+    SharedResponses,
+    normalised_query,
+    weight_of,
+)
 from tremplin.web.shared.pagination import Page, paginate
 from tremplin.web.shared.templating import render, request_settings
 
@@ -89,13 +95,14 @@ class DiagnosticService:
         cache_size: int = CACHE_SIZE,
         check_every: float = CHECK_EVERY,
         cache_budget: int = CACHE_BUDGET,
+        shared: SharedResponses | None = None,
     ) -> None:
         self._engine = engine
         self._facts = facts
         self.region = region
         """The partnership's région (``TREMPLIN_REGION``): what pages show first."""
         self._memo = Memo(cache_size, weight=weight_of, budget=cache_budget)
-        self._responses = ResponseCache()
+        self._responses = ResponseCache(shared=shared)
         self._check_every = check_every
         self._checked: tuple[float, Facts] | None = None
         self._warmed = ""
@@ -121,6 +128,7 @@ class DiagnosticService:
             if self.empty():
                 return
             self._warmed = self._facts.get().fingerprint
+            self.forget_other_responses()
         except Exception:  # the app still starts: the first request reads the facts again
             _log.exception("lecture préalable des faits du diagnostic interrompue")
             return
@@ -161,6 +169,15 @@ class DiagnosticService:
         """The response ``build()`` gives, kept (as bytes) until the store changes: a page or
         an API answer is a function of its address and of the store only."""
         return self._responses.get(self.facts().fingerprint, key, build)
+
+    def has_response(self, key: Hashable) -> bool:
+        """Whether the response of ``key`` is kept in this process (for the current files)."""
+        return self._responses.has(self.facts().fingerprint, key)
+
+    def forget_other_responses(self) -> int:
+        """Drop the responses other files, code or settings left in the store."""
+        shared = self._responses.shared
+        return 0 if shared is None else shared.forget_others(self.facts().fingerprint)
 
     def kept(self) -> tuple[int, int]:
         """How many computed results are kept, and what they weigh in bytes."""

@@ -1,18 +1,29 @@
 """Caches of the web layer, tied to the state of the store: a small thread-safe LRU of computed
 results (:class:`Memo`), and the rendered responses of pages and API calls
-(:class:`ResponseCache`), both forgetting everything when the store's fingerprint changes."""
+(:class:`ResponseCache`), both forgetting everything when the store's fingerprint changes. The
+responses are also shared with the other processes of the same store, running the same code
+with the same settings (:class:`SharedResponses`): a page is computed once for all of them."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 import polars as pl
+import sqlalchemy as sa
 from starlette.responses import Response
+
+import tremplin
+from tremplin.store import shared_responses
+from tremplin.store.derived import fingerprint as digest
+from tremplin.store.shared_responses import StoredResponse
 
 T = TypeVar("T")
 
@@ -38,6 +49,11 @@ class Memo:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def has(self, fingerprint: str, key: Hashable) -> bool:
+        """Whether ``key``'s result is kept for ``fingerprint``."""
+        with self._lock:
+            return fingerprint == self._fingerprint and key in self._items
 
     @property
     def weight(self) -> int:
@@ -112,19 +128,83 @@ RESPONSES_BUDGET = 64 * 1024 * 1024
 this many bytes in all (most weigh 10 to 200 kB)."""
 
 
+CODE_SUFFIXES = frozenset({".py", ".html", ".toml", ".css", ".js", ".json", ".svg"})
+"""The package's files a rendered response may depend on (its code, templates, assets)."""
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A sha256 of the package's code, templates and own assets (not the vendored ones): two
+    processes share responses only when they run the same code."""
+    root = Path(tremplin.__file__).parent
+    found = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in CODE_SUFFIXES or {"vendor", "__pycache__"} & set(path.parts):
+            continue
+        found.update(path.relative_to(root).as_posix().encode())
+        found.update(path.read_bytes())
+    return found.hexdigest()
+
+
+class SharedResponses:
+    """The responses of one store's processes that run the same code with the same settings
+    (``context``: a digest of both), kept in the store (``store/shared_responses.py``)."""
+
+    def __init__(self, engine: sa.Engine, context: str) -> None:
+        self._engine = engine
+        self._context = context
+
+    def tag(self, fingerprint: str) -> str:
+        """What every response shared under the store's ``fingerprint`` depends on."""
+        return digest(fingerprint, self._context)
+
+    def _key(self, fingerprint: str, key: Hashable) -> str:
+        return digest(self.tag(fingerprint), repr(key))
+
+    def read(self, fingerprint: str, key: Hashable) -> StoredResponse | None:
+        return shared_responses.read(self._engine, self._key(fingerprint, key))
+
+    def write(self, fingerprint: str, key: Hashable, response: StoredResponse) -> None:
+        shared_responses.write(
+            self._engine, self._key(fingerprint, key), self.tag(fingerprint), response
+        )
+
+    def forget_others(self, fingerprint: str) -> int:
+        """Drop the responses of other files, code or settings (when a server starts)."""
+        return shared_responses.forget_others(self._engine, self.tag(fingerprint))
+
+
 class ResponseCache:
     """Responses kept as bytes, by key, until the fingerprint changes: a page or an API answer
-    that is a function of its address and of the store only is computed once."""
+    that is a function of its address and of the store only is computed once — once for every
+    process of the store with ``shared``."""
 
-    def __init__(self, size: int = RESPONSES_KEPT, budget: int = RESPONSES_BUDGET) -> None:
-        self._memo = Memo(size, weight=lambda frozen: len(frozen[1]), budget=budget)
+    def __init__(
+        self,
+        size: int = RESPONSES_KEPT,
+        budget: int = RESPONSES_BUDGET,
+        shared: SharedResponses | None = None,
+    ) -> None:
+        self._memo = Memo(size, weight=lambda frozen: len(frozen.body), budget=budget)
+        self.shared = shared
 
     def get(self, fingerprint: str, key: Hashable, build: Callable[[], Response]) -> Response:
         """The response ``build()`` gives for ``key`` (built once per ``fingerprint``)."""
 
-        def frozen() -> tuple[int, bytes, dict[str, str]]:
+        def frozen() -> StoredResponse:
+            if self.shared is not None:
+                found = self.shared.read(fingerprint, key)
+                if found is not None:
+                    return found
             answer = build()
-            return answer.status_code, bytes(answer.body), dict(answer.headers)
+            kept = StoredResponse(answer.status_code, dict(answer.headers), bytes(answer.body))
+            if self.shared is not None:
+                self.shared.write(fingerprint, key, kept)
+            return kept
 
-        status, body, headers = self._memo.get(fingerprint, key, frozen)
-        return Response(body, status_code=status, headers=headers)
+        kept = self._memo.get(fingerprint, key, frozen)
+        return Response(kept.body, status_code=kept.status, headers=kept.headers)
+
+    def has(self, fingerprint: str, key: Hashable) -> bool:
+        """Whether ``key``'s response is kept in this process."""
+        return self._memo.has(fingerprint, key)
