@@ -15,11 +15,13 @@ distance (``rapidfuzz``, similarity ≥ 80 %), weighted 0.85 × similarity (« e
 **Scoring.** A document's score is the share of the query's concepts it matches, each concept
 weighted by its idf over the fiches (a rare word weighs more than « technicien »), times a
 length factor (0.7 + 0.3 × the share of the label's stems the query matched: « Soudeur /
-Soudeuse » before « Régleur sur robot de soudure »). A fiche scores its best document, plus
-0.03 × ln(1 + its other documents scoring at least 90 % of the best), times
-:data:`INDUSTRY_BOOST` when the fiche is in the industrial perimeter: a light boost, documented
-here and on the result, that puts an industrial trade ahead of an equally relevant one and never
-hides another. Results are ordered by score, then ROME code.
+Soudeuse » before « Régleur sur robot de soudure »). A fiche scores its best document ×
+(0.9 + 0.1 × min(1, ln(1 + its other documents scoring at least 90 % of the best) / ln 10)),
+divided by :data:`INDUSTRY_BOOST` when the fiche is outside the industrial perimeter: a light
+boost, documented here and on the result, that puts an industrial trade ahead of an equally
+relevant one and never hides another. Scores lie between 0 and 1 (1: every word of the query
+in a label, the label all matched, an industrial trade with many such labels). Results are
+ordered by score, then ROME code.
 
 The index is built once per set of loaded files (:class:`TradeSearch` keeps it in memory and
 rebuilds it when the store's fingerprint changes); a query reads numpy arrays only.
@@ -51,7 +53,8 @@ INDEX_VERSION = "1"
 """Bump when what the index is built from, or how, changes."""
 
 INDUSTRY_BOOST = 1.05
-"""Multiplier of the score of a trade of the industrial perimeter (a tie-breaker, not a filter)."""
+"""How much more an industrial trade scores than an equally relevant other one (a tie-breaker,
+not a filter): the others' scores are divided by it."""
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -143,7 +146,7 @@ def check_limit(limite: int) -> int:
     if not 1 <= limite <= MAX_LIMIT:
         raise InputError(
             f"nombre de métiers demandé invalide : {limite}",
-            where="limite",
+            where=("limite",),
             expected=f"un entier de 1 à {MAX_LIMIT}",
         )
     return limite
@@ -292,7 +295,7 @@ class SearchIndex:
         if name is None:
             raise InputError(
                 f"commune inconnue : « {code_insee} »",
-                where="commune",
+                where=("commune",),
                 expected="le code INSEE d'une commune chargée (5 caractères, ex. 01283)",
             )
         return name
@@ -322,9 +325,9 @@ class SearchIndex:
             self._prefix_docs[prefix] = found
         return found
 
-    def _concept(self, word: str) -> _Concept:
+    def _concept(self, word: str, shown: str) -> _Concept:
         s = stem(word)
-        concept = _Concept(word, self._idf.get(s, 0.0))
+        concept = _Concept(shown, self._idf.get(s, 0.0))
         if s in self._postings:
             concept.stems[s] = (_EXACT, "exact")
         for other in self._roots.get(root(s), ()):
@@ -359,15 +362,16 @@ class SearchIndex:
         concepts: list[_Concept] = []
         ignores: list[str] = []
         seen: set[str] = set()
-        for word in words(text):
-            if word in seen:
-                continue
-            seen.add(word)
-            concept = self._concept(word)
-            if concept.stems or concept.codes:
-                concepts.append(concept)
-            else:
-                ignores.append(word)
+        for token in _LETTERS.findall(text):
+            for word in words(token):
+                if word in seen:
+                    continue
+                seen.add(word)
+                concept = self._concept(word, token.lower())
+                if concept.stems or concept.codes:
+                    concepts.append(concept)
+                else:
+                    ignores.append(token.lower())
         if not concepts or not self.trades:
             return SearchResult(query, [], ignores)
         n_docs = len(self._labels)
@@ -390,8 +394,9 @@ class SearchIndex:
         near_best = doc_score >= 0.9 * best[self._doc_trade]
         near_best &= doc_score > 0
         support = np.bincount(self._doc_trade, weights=near_best, minlength=n_trades)
-        score = (best + 0.03 * np.log1p(np.maximum(support - 1, 0))) * np.where(
-            self._industry > 0, INDUSTRY_BOOST, 1.0
+        others = np.minimum(1.0, np.log1p(np.maximum(support - 1, 0)) / math.log(10))
+        score = (
+            best * (0.95 + 0.05 * others) * np.where(self._industry > 0, 1.0, 1 / INDUSTRY_BOOST)
         )
         score[best <= 0] = 0.0
         order = np.lexsort((self._trade_codes, -score))
@@ -426,13 +431,11 @@ class SearchIndex:
             elif coded[i] > 0:
                 reasons.append(f"« {concept.word} » : mot courant rapproché de ce métier")
         kind = {
-            "fiche": "la fiche ROME",
-            "appellation": "l’appellation",
-            "onisep": "le métier ONISEP",
+            "fiche": "La fiche ROME",
+            "appellation": "L’appellation",
+            "onisep": "Le métier ONISEP",
         }
-        return (
-            f"{kind[self._doc_kind[doc]].capitalize()} « {label} » : " + " ; ".join(reasons) + "."
-        )
+        return f"{kind[self._doc_kind[doc]]} « {label} » : " + " ; ".join(reasons) + "."
 
 
 def _reason(word: str, how: str, shown: str) -> str:
@@ -471,3 +474,28 @@ class TradeSearch:
 def codes_of(hits: Iterable[TradeHit]) -> list[str]:
     """The ROME codes of ``hits``, in order."""
     return [hit.trade.code_rome for hit in hits]
+
+
+TRADE_PAGE = "/orientation/metier/{code_rome}"
+"""Where a trade's page is (built by the trade-page part of the orientation)."""
+
+
+def trade_path(code_rome: str, commune: str | None = None) -> str:
+    """The path of the page of ``code_rome``, carrying the young person's commune when given."""
+    path = TRADE_PAGE.format(code_rome=code_rome)
+    return f"{path}?commune={commune}" if commune else path
+
+
+def search_json(
+    index: SearchIndex, query: str, *, commune: str | None = None, limite: int = DEFAULT_LIMIT
+) -> list[dict[str, Any]]:
+    """The trades for ``query`` as JSON objects, best first: every key of
+    :meth:`TradeHit.as_json` and ``lien`` (the trade's page, with ``?commune=`` when a commune
+    is given). An unknown commune or a limit out of range is an InputError."""
+    if commune:
+        commune = commune.strip().upper()
+        index.commune_name(commune)
+    return [
+        {**hit.as_json(), "lien": trade_path(hit.trade.code_rome, commune)}
+        for hit in index.search(query, limite).hits
+    ]
