@@ -15,6 +15,7 @@ from tremplin import __version__
 from tremplin.accounts.policy import default_policy
 from tremplin.config import Settings
 from tremplin.diagnostic.facts import FactsCache
+from tremplin.orientation.search import TradeSearch
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.database import open_store
 from tremplin.web.accounts import api as account_api
@@ -33,6 +34,7 @@ from tremplin.web.diagnostic import pages as diagnostic_pages
 from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
+from tremplin.web.orientation import search_api, search_pages
 from tremplin.web.shared.assets import STATIC
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.errors import API_PREFIX, install_error_handlers
@@ -104,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.policy = default_policy()
     app.state.diagnostic = DiagnosticService(engine, FactsCache(engine, perimeter))
     app.state.simulations = SimulationService(engine, app.state.diagnostic, settings)
+    app.state.trade_search = TradeSearch(engine, perimeter)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(home_pages.router)
@@ -113,11 +116,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(trend_pages.router)
     app.include_router(synthesis_pages.router)
     app.include_router(simulation_pages.router)
+    app.include_router(search_pages.router)
     app.include_router(home_api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
     app.include_router(trend_api.router)
     app.include_router(simulation_api.router)
+    app.include_router(search_api.router)
     app.include_router(account_pages.router)
     app.include_router(account_api.router)
     app.include_router(audit_pages.router)
