@@ -13,7 +13,8 @@ distance (``rapidfuzz``, similarity ≥ 80 %), weighted 0.85 × similarity (« e
 « electricien »). A word matching nothing at all is left out and said (``ignores``).
 
 **Scoring.** A document's score is the share of the query's concepts it matches, each concept
-weighted by its idf over the fiches (a rare word weighs more than « technicien »), times a
+weighted by its idf over the fiches (a rare word weighs more than « technicien »; a word of the
+lexicon that names ROME codes as much as the rarest word), times a
 length factor (0.7 + 0.3 × the share of the label's stems the query matched: « Soudeur /
 Soudeuse » before « Régleur sur robot de soudure »). A fiche scores its best document ×
 (0.9 + 0.1 × min(1, ln(1 + its other documents scoring at least 90 % of the best) / ln 10)),
@@ -192,6 +193,7 @@ class SearchIndex:
             trades_with[stem_].update(self._doc_trade[docs].tolist())
         n = len(trades)
         self._idf = {s: math.log(1 + n / len(t)) for s, t in trades_with.items()}
+        self._max_idf = math.log(1 + n) if n else 1.0
         self._trade_codes = np.array([t.code_rome for t in trades])
         self._docs_of_trade: dict[int, np.ndarray] = {}
         for t in range(n):
@@ -350,6 +352,10 @@ class SearchIndex:
         if concept.weight == 0.0:
             idfs = [self._idf[o] for o in concept.stems]
             concept.weight = max(idfs) if idfs else 1.0
+        if codes:
+            # A word of the lexicon that names trades weighs as much as the rarest label word:
+            # « dehors » must not lose to the literal « main » of « Mouleur main ».
+            concept.weight = max(concept.weight, self._max_idf)
         return concept
 
     def search(self, query: str, limite: int = DEFAULT_LIMIT) -> SearchResult:
