@@ -3,20 +3,28 @@ reasons, limits, and any text asked."""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.orientation.conftest import CODES
+from tests.orientation.conftest import APPELLATIONS, CODES, FICHES, write_rome
 from tremplin.errors import InputError, NotFound
 from tremplin.orientation.search import (
     INDUSTRY_BOOST,
     MAX_LIMIT,
     SearchIndex,
+    TradeSearch,
     codes_of,
     search_json,
     trade_path,
 )
+from tremplin.referentials.perimeter import Perimeter
+from tremplin.sources.ingest import load_paths
 
 
 def _first(index: SearchIndex, query: str) -> str:
@@ -138,3 +146,42 @@ def test_any_text_is_safe_and_scores_are_ordered(
     assert scores == sorted(scores, reverse=True)
     assert all(0 < score <= 1 for score in scores)
     assert len(set(codes_of(hits))) == len(hits)
+
+
+LABELS = [(row[2], row[3]) for row in APPELLATIONS[1:]] + [(row[3], row[0]) for row in FICHES[1:]]
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@given(
+    st.sampled_from(LABELS),
+    st.sampled_from(
+        [
+            str.upper,
+            lambda label: _strip_accents(label).lower(),
+            lambda label: " ".join(
+                w + "s" if w.isalpha() and len(w) > 3 else w for w in label.split()
+            ),
+            lambda label: label.partition(" / ")[2] or label,
+        ]
+    ),
+)
+def test_case_accent_plural_and_feminine_variants_find_their_trade(
+    small_index: SearchIndex, labelled: tuple[str, str], variant: Callable[[str], str]
+) -> None:
+    label, code = labelled
+    assert code in codes_of(small_index.search(variant(label), limite=3).hits), variant(label)
+
+
+def test_the_search_follows_the_loads_on_sqlite_and_postgresql(
+    any_store: sa.Engine, tmp_path: Path
+) -> None:
+    search = TradeSearch(any_store, Perimeter.load(None))
+    assert search.index().search("soudeuse").hits == []
+    load_paths(any_store, [write_rome(tmp_path / "rome")])
+    index = search.index()
+    assert codes_of(index.search("soudeuse").hits)[0] == "H2913"
+    assert search.index() is index

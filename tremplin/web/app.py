@@ -71,7 +71,8 @@ def create_app(settings: Settings) -> FastAPI:
     its facts on first use, again whenever the store changes (several processes on one store see
     a load through the store's fingerprint). Simulations (``app.state.simulations``) are jobs
     of the store: on SQLite they run on those facts in this process's pool, on PostgreSQL on
-    ``tremplin worker`` processes.
+    ``tremplin worker`` processes. The trade search of orientation (``app.state.trade_search``)
+    keeps its index in memory, built before the first request and again after a load.
     """
     engine = open_store(settings.database_url)
     perimeter = Perimeter.load(settings.perimetre)
@@ -82,6 +83,8 @@ def create_app(settings: Settings) -> FastAPI:
         # the diagnostic's first page rendered once in-process (its response is kept like any
         # other), so that the first visitor after a restart is answered like the next ones.
         await asyncio.to_thread(app.state.diagnostic.warm_up)
+        # The trade search's index too (about a second on the real ROME files).
+        await asyncio.to_thread(app.state.trade_search.index)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             await client.get("/diagnostic")
