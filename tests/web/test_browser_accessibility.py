@@ -33,6 +33,10 @@ PAGES = (
     "/simulations",
     "/connexion",
     "/donnees-personnelles",
+    "/orientation",
+    "/orientation/metiers?q=je+veux+r%C3%A9parer+des+machines&commune=07010",
+    "/orientation/metiers?q=xqzwv",
+    "/orientation/metiers?domaine=H29",
 )
 
 

@@ -15,6 +15,7 @@ from tremplin.cli import scenario_command as _scenario_command  # noqa: F401
 from tremplin.cli import serve_command as _serve_command  # noqa: F401
 from tremplin.cli import simulate_command as _simulate_command  # noqa: F401
 from tremplin.cli import sources_command as _sources_command  # noqa: F401
+from tremplin.cli import trades_command as _trades_command  # noqa: F401
 from tremplin.cli import trends_command as _trends_command  # noqa: F401
 from tremplin.cli import worker_command as _worker_command  # noqa: F401
 from tremplin.cli._app import app

@@ -16,6 +16,7 @@ from tremplin import __version__
 from tremplin.accounts.policy import default_policy
 from tremplin.config import Settings
 from tremplin.diagnostic.facts import FactsCache
+from tremplin.orientation.search import TradeSearch
 from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.database import open_store
 from tremplin.store.derived import fingerprint as digest
@@ -36,6 +37,7 @@ from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.diagnostic.warm_pages import warm_pages
 from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
+from tremplin.web.orientation import search_api, search_pages
 from tremplin.web.shared.assets import STATIC
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.caching import SharedResponses, code_fingerprint
@@ -73,7 +75,8 @@ def create_app(settings: Settings) -> FastAPI:
     its facts on first use, again whenever the store changes (several processes on one store see
     a load through the store's fingerprint). Simulations (``app.state.simulations``) are jobs
     of the store: on SQLite they run on those facts in this process's pool, on PostgreSQL on
-    ``tremplin worker`` processes.
+    ``tremplin worker`` processes. The trade search of orientation (``app.state.trade_search``)
+    keeps its index in memory, built before the first request and again after a load.
     """
     engine = open_store(settings.database_url)
     perimeter = Perimeter.load(settings.perimetre)
@@ -84,6 +87,8 @@ def create_app(settings: Settings) -> FastAPI:
         # the diagnostic's first page rendered once in-process (its response is kept like any
         # other), so that the first visitor after a restart is answered like the next ones.
         await asyncio.to_thread(app.state.diagnostic.warm_up)
+        # The trade search's index too (about a second on the real ROME files).
+        await asyncio.to_thread(app.state.trade_search.index)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             await client.get("/diagnostic")
@@ -117,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
     shared = SharedResponses(engine, digest(code_fingerprint(), repr(settings)))
     app.state.diagnostic = DiagnosticService(engine, FactsCache(engine, perimeter), shared=shared)
     app.state.simulations = SimulationService(engine, app.state.diagnostic, settings)
+    app.state.trade_search = TradeSearch(engine, perimeter)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(home_pages.router)
@@ -126,11 +132,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(trend_pages.router)
     app.include_router(synthesis_pages.router)
     app.include_router(simulation_pages.router)
+    app.include_router(search_pages.router)
     app.include_router(home_api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
     app.include_router(trend_api.router)
     app.include_router(simulation_api.router)
+    app.include_router(search_api.router)
     app.include_router(account_pages.router)
     app.include_router(account_api.router)
     app.include_router(audit_pages.router)
