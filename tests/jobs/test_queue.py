@@ -207,9 +207,11 @@ def test_a_job_submitted_or_cancelled_for_an_actor_is_in_the_audit_log(
         second = queue.submit("attente", {}, owner=None, quota_key="b", actor=visitor)
         silent = queue.submit("attente", {}, owner=None, quota_key="c")  # no actor: no line
         wait_for(any_store, first.id, lambda job: job.status == records.EN_COURS)
-        queue.cancel(first.id, Viewer("7"), actor=planner, audited=said)
+        # The second waits while the first holds the pool's one slot: cancelled first, it is
+        # still queued (cancelled after, it could have started in the freed slot).
         queue.cancel(second.id, ANONYMOUS, actor=visitor)
         queue.cancel(second.id, ANONYMOUS, actor=visitor)  # already cancelled: no write
+        queue.cancel(first.id, Viewer("7"), actor=planner, audited=said)
     finally:
         release.set()
         queue.close(wait=True)
@@ -222,10 +224,10 @@ def test_a_job_submitted_or_cancelled_for_an_actor_is_in_the_audit_log(
     assert lines == [
         ("pilote@ac-lyon.test", 7, "attente.lancer", f"attente:{first.id}"),
         ("visiteur", None, "attente.lancer", f"attente:{second.id}"),
-        ("pilote@ac-lyon.test", 7, "attente.annuler", f"attente:{first.id}"),
         ("visiteur", None, "attente.annuler", f"attente:{second.id}"),
+        ("pilote@ac-lyon.test", 7, "attente.annuler", f"attente:{first.id}"),
     ]
-    launched, _, cancelled, queued = reversed(log)
+    launched, _, queued, cancelled = reversed(log)
     assert launched["before"] is None and json.loads(launched["after"]) == said
     assert json.loads(cancelled["before"]) == said | {"statut": records.EN_COURS}
     assert json.loads(cancelled["after"]) == said | {"statut": records.ANNULEE}
