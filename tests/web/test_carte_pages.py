@@ -159,6 +159,10 @@ def test_a_new_request_form_is_prefilled_from_the_diagnostics_offer(
         if find_account(conn, person.email) is None:
             create(conn, person)
     cookies = web_login(demo_client, person.email)
+    console = demo_client.get("/diagnostic/offres?perimetre=tout")
+    links = re.findall(r'href="(/carte/demandes/nouvelle\?uai=[^"]+)"', console.text)
+    assert links, "the offers' console links each offer to a new request"
+    assert _get(demo_client, cookies, links[0].replace("&amp;", "&")).status_code == 200
     page = _get(
         demo_client,
         cookies,
