@@ -15,7 +15,7 @@ Definitions (docs/carte.md):
 - **Ratio de fermeture** = places fermées ÷ (places ouvertes + places fermées).
 - **Quadrant** of a formation (CFD × voie) in a région: its InserJeunes taux d'emploi à 6 mois
   (in employment ÷ leavers) and taux de poursuite d'études (continuing ÷ final-year students)
-  against the regional medians of its level (over formations with at least
+  against the regional medians of its level and voie (over formations with at least
   :data:`QUADRANT_MIN_LEAVERS` leavers, like Orion): Q1 both at or above, Q2 poursuite above and
   emploi below, Q3 emploi above and poursuite below, Q4 both below; « hors quadrant » with too
   few leavers or no InserJeunes figure.
@@ -66,7 +66,7 @@ def quadrants(facts: Facts) -> pl.DataFrame:
     )
     medians = (
         rates.filter("_assez")
-        .group_by("code_region", "niveau")
+        .group_by("code_region", "niveau", "voie")
         .agg(
             pl.col("taux_emploi_6_mois").median().alias("mediane_emploi"),
             pl.col("taux_poursuite").median().alias("mediane_poursuite"),
@@ -75,7 +75,7 @@ def quadrants(facts: Facts) -> pl.DataFrame:
     emploi = pl.col("taux_emploi_6_mois") >= pl.col("mediane_emploi")
     poursuite = pl.col("taux_poursuite") >= pl.col("mediane_poursuite")
     return (
-        rates.join(medians, on=["code_region", "niveau"], how="left")
+        rates.join(medians, on=["code_region", "niveau", "voie"], how="left")
         .with_columns(
             pl.when(~pl.col("_assez") | pl.col("taux_emploi_6_mois").is_null())
             .then(pl.lit("hors quadrant"))
@@ -194,21 +194,26 @@ def intake(facts: Facts) -> pl.DataFrame:
     """First-year students (constat de rentrée) of every offer of the voie scolaire in
     InserJeunes' scope, once per establishment × formation: ``uai, mef_stat_11, effectif,
     rentree_effectif, niveau, secteur, region, academie, departement``."""
+    offers = facts.offres.filter(
+        pl.col("entree")
+        & (pl.col("statut") == "scolaire")
+        & pl.col("niveau").is_in(INSERJEUNES_LEVELS)
+        & pl.col("effectif").is_not_null()
+    )
+    # Sections of one establishment × formation share its students (facts): summed per source
+    # and year, then the latest year of each establishment × formation, counted once.
     return (
-        facts.offres.filter(
-            pl.col("entree")
-            & (pl.col("statut") == "scolaire")
-            & pl.col("niveau").is_in(INSERJEUNES_LEVELS)
-            & pl.col("effectif").is_not_null()
+        offers.group_by("source", "annee", "uai", "mef_stat_11")
+        .agg(
+            pl.col("effectif").sum(), pl.col("rentree_effectif").max(), pl.col("niveau").first(),
+            pl.col("libelle_nsf").first().alias("secteur"),
+            pl.col("code_region").first().alias("region"),
+            pl.col("code_academie").first().alias("academie"),
+            pl.col("code_departement").first().alias("departement"),
         )
-        .sort("annee", descending=True)
+        .sort("annee", "source", descending=True)
         .unique(["uai", "mef_stat_11"], keep="first")
-        .select(
-            "uai", "mef_stat_11", "effectif", "rentree_effectif", "niveau",
-            pl.col("libelle_nsf").alias("secteur"),
-            pl.col("code_region").alias("region"), pl.col("code_academie").alias("academie"),
-            pl.col("code_departement").alias("departement"),
-        )
+        .drop("source", "annee")
     )  # fmt: skip
 
 
