@@ -182,6 +182,12 @@ def test_counts_page_and_restitution(store_client: WebClient, everyone: dict[str
     page = _get(store_client, region, "/carte/campagnes/1/indicateurs?par=type")
     assert page.status_code == 200
     assert "Taux de transformation" in page.text and "non calculable" in page.text
+    csv = _get(store_client, region, "/carte/campagnes/1/indicateurs.csv?par=type")
+    assert csv.status_code == 200
+    table = pl.read_csv(io.BytesIO(csv.content), separator=";", comment_prefix="#")
+    assert table.row(0, named=True)["Type de demande"] == "augmentation_nette"
+    assert table.row(0, named=True)["Demandes validées"] == 0
+    assert table.row(0, named=True)["Élèves en première année (constat de rentrée)"] is None
     xlsx = _get(store_client, region, "/carte/campagnes/1/demandes.xlsx")
     rows = list(
         openpyxl.load_workbook(io.BytesIO(xlsx.content))["Demandes"].iter_rows(values_only=True)

@@ -40,7 +40,7 @@ from tremplin.planning.vocabulary import (
     REASONS,
     STATUSES,
 )
-from tremplin.reports.carte_export import FORMATS, restitution_export
+from tremplin.reports.carte_export import FORMATS, counts_export, restitution_export
 from tremplin.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment
 from tremplin.web.planning.service import (
     actor,
@@ -281,18 +281,36 @@ def _export(request: Request, campagne: str, fmt: str) -> Response:
     return Response(content, media_type=MEDIA[fmt], headers=attachment(name))
 
 
+def _counts_export(request: Request, campagne: str, fmt: str) -> Response:
+    identifier = _campaign_id(campagne)
+    grouping = request.query_params.get("par")
+    grouping = grouping if grouping in GROUPINGS else "departement"
+    with request_engine(request).connect() as conn:
+        campaign = get_campaign(conn, identifier)
+        found = visible(request, list_requests(conn, identifier))
+    counts = campaign_counts(found, request_facts(request), grouping)
+    content = counts_export(counts.rows, fmt, campaign.nom, grouping, GROUPINGS[grouping])
+    name = f"indicateurs-campagne-{identifier}-{grouping}.{fmt}"
+    return Response(content, media_type=MEDIA[fmt], headers=attachment(name))
+
+
 for _fmt in FORMATS:
 
     def _route(request: Request, campagne: str, fmt: str = _fmt) -> Response:
         """The campaign's requests with Orion's restitution columns."""
         return _export(request, campagne, fmt)
 
-    router.add_api_route(
-        f"/carte/campagnes/{{campagne}}/demandes.{_fmt}",
-        _route,
-        methods=["GET"],
-        dependencies=[requires("demande.voir")],
-    )
+    def _counts_route(request: Request, campagne: str, fmt: str = _fmt) -> Response:
+        """The campaign's counts by the grouping ``par``."""
+        return _counts_export(request, campagne, fmt)
+
+    for _path, _endpoint in (("demandes", _route), ("indicateurs", _counts_route)):
+        router.add_api_route(
+            f"/carte/campagnes/{{campagne}}/{_path}.{_fmt}",
+            _endpoint,
+            methods=["GET"],
+            dependencies=[requires("demande.voir")],
+        )
 
 
 # --- requests ----------------------------------------------------------------------------------
