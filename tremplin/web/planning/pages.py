@@ -21,6 +21,7 @@ from tremplin.planning.exchange import restitution_frame
 from tremplin.planning.offers import offer_reference
 from tremplin.planning.opinions import give_opinion, opinions
 from tremplin.planning.reconciliation import reconcile
+from tremplin.planning.requests import Request as Demande
 from tremplin.planning.requests import (
     StaleRequest,
     change_status,
@@ -251,12 +252,8 @@ async def campaign_bulk_status(request: Request, campagne: str) -> Response:
 @router.get("/carte/campagnes/{campagne}/indicateurs", dependencies=[requires("demande.voir")])
 def counts_page(request: Request, campagne: str) -> Response:
     """Orion's counts of the campaign's validated requests, overall and by a grouping."""
-    identifier = _campaign_id(campagne)
-    grouping = request.query_params.get("par")
-    grouping = grouping if grouping in GROUPINGS else "departement"
-    with request_engine(request).connect() as conn:
-        campaign = get_campaign(conn, identifier)
-        found = visible(request, list_requests(conn, identifier))
+    campaign, found = _readable(request, campagne)
+    grouping = _grouping(request)
     counts = campaign_counts(found, request_facts(request), grouping)
     context = {
         "campaign": campaign,
@@ -269,11 +266,21 @@ def counts_page(request: Request, campagne: str) -> Response:
     return render(request, "carte_indicateurs.html", context)
 
 
-def _export(request: Request, campagne: str, fmt: str) -> Response:
-    identifier = _campaign_id(campagne)
+def _readable(request: Request, campagne: str) -> tuple[Campaign, list[Demande]]:
+    """The campaign ``campagne`` and its requests the account may read."""
     with request_engine(request).connect() as conn:
-        campaign = get_campaign(conn, identifier)
-        found = visible(request, list_requests(conn, identifier))
+        campaign = get_campaign(conn, _campaign_id(campagne))
+        return campaign, visible(request, list_requests(conn, campaign.id))
+
+
+def _grouping(request: Request) -> str:
+    grouping = request.query_params.get("par")
+    return grouping if grouping in GROUPINGS else "departement"
+
+
+def _export(request: Request, campagne: str, fmt: str) -> Response:
+    campaign, found = _readable(request, campagne)
+    identifier = campaign.id
     content = restitution_export(
         restitution_frame(found, request_facts(request)), fmt, campaign.nom
     )
@@ -282,15 +289,11 @@ def _export(request: Request, campagne: str, fmt: str) -> Response:
 
 
 def _counts_export(request: Request, campagne: str, fmt: str) -> Response:
-    identifier = _campaign_id(campagne)
-    grouping = request.query_params.get("par")
-    grouping = grouping if grouping in GROUPINGS else "departement"
-    with request_engine(request).connect() as conn:
-        campaign = get_campaign(conn, identifier)
-        found = visible(request, list_requests(conn, identifier))
+    campaign, found = _readable(request, campagne)
+    grouping = _grouping(request)
     counts = campaign_counts(found, request_facts(request), grouping)
     content = counts_export(counts.rows, fmt, campaign.nom, grouping, GROUPINGS[grouping])
-    name = f"indicateurs-campagne-{identifier}-{grouping}.{fmt}"
+    name = f"indicateurs-campagne-{campaign.id}-{grouping}.{fmt}"
     return Response(content, media_type=MEDIA[fmt], headers=attachment(name))
 
 
