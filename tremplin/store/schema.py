@@ -10,7 +10,9 @@ no file format (``sources.tables`` declares them for every dataset the readers k
 facts) as Arrow IPC bytes, each under the fingerprint of what it was computed from (see
 ``store.derived``). ``jobs`` holds the background work (simulations): who asked, its state, its
 progress, its parameters and its result as JSON, so that it outlives the process that queued it
-(see ``tremplin.jobs``).
+(see ``tremplin.jobs``). The ``carte_*`` tables hold the carte des formations: campaigns, their
+requests (with a ``version`` for optimistic locking), each request's history, opinions and
+attachments (see ``tremplin.planning`` and docs/carte.md).
 """
 
 from __future__ import annotations
