@@ -49,6 +49,7 @@ def test_every_action_the_features_will_need_is_declared() -> None:
         "lecture", "session", "compte.soi", "simulation.lancer", "simulation.voir",
         "demande.proposer", "demande.completer", "demande.avis", "demande.voir",
         "besoin.declarer", "besoin.voir", "audit.lire", "comptes.gerer",
+        "demande.modifier", "demande.statuer", "demande.valider", "campagne.gerer",
     }  # fmt: skip
     assert set(default_policy().actions) == needed
 

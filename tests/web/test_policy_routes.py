@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,15 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
 from tests.accounts.people import PASSWORD, PEOPLE, Person, create, create_everyone
+from tests.planning.samples import FIELDS
 from tests.web.accounts import api_token, cookie_header, web_login
 from tests.web.client import WebClient, web_client, web_settings
 from tremplin.accounts.accounts import Account
 from tremplin.accounts.policy import ALL_ROLES, VISITOR, Decision, Resource, default_policy
+from tremplin.planning.attachments import add_attachment
+from tremplin.planning.campaigns import create_campaign
+from tremplin.planning.requests import create_request
+from tremplin.store.audit import Actor
 from tremplin.store.database import open_store
 from tremplin.web.app import FRAMEWORK_ROUTES
 from tremplin.web.shared.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS, requirement_of
@@ -43,9 +48,29 @@ SAMPLES = {
     "code": "84",
     "groupement": "fap",
     "identifiant": None,
+    "campagne": "1",
+    "demande": "1",
+    "piece": "1",
 }
 """A value for each path parameter of the application (``identifiant``: an account's id, in or
-out of scope). A new parameter must get one here."""
+out of scope; ``campagne``, ``demande``, ``piece``: those :func:`_carte_samples` writes, in the
+scope of every account that has one). A new parameter must get one here."""
+
+
+def _carte_samples(engine: sa.Engine) -> None:
+    """Campaign 1, its request 1 — at the head of establishment's UAI, in the planner's
+    académie and the UIMM's département — and its attachment 1."""
+    with engine.begin() as conn:
+        campaign = create_campaign(conn, Actor("test"), nom="Carte 2025", annee=2024)
+        made = create_request(
+            conn,
+            Actor("test"),
+            campaign.id,
+            replace(FIELDS, uai=PEOPLE["chef_etablissement"].uai or ""),
+            territoires=["region:84", "academie:10", "departement:01"],
+        )
+        add_attachment(conn, Actor("test"), made.id, "a.pdf", "application/pdf", b"%PDF-1.4")
+
 
 VISITOR_WRITES = {
     ("POST", "/simulations"),
@@ -194,6 +219,7 @@ def test_every_route_answers_every_role_as_the_policy_says(
 ) -> None:
     store_client, store = backend
     accounts = create_everyone(store)
+    _carte_samples(store)
     policy = default_policy()
     routes = declared_routes(store_client.app)
     callers = list(_callers(store_client, accounts))

@@ -10,7 +10,9 @@ no file format (``sources.tables`` declares them for every dataset the readers k
 facts) as Arrow IPC bytes, each under the fingerprint of what it was computed from (see
 ``store.derived``). ``jobs`` holds the background work (simulations): who asked, its state, its
 progress, its parameters and its result as JSON, so that it outlives the process that queued it
-(see ``tremplin.jobs``).
+(see ``tremplin.jobs``). The ``carte_*`` tables hold the carte des formations: campaigns, their
+requests (with a ``version`` for optimistic locking), each request's history, opinions and
+attachments (see ``tremplin.planning`` and docs/carte.md).
 """
 
 from __future__ import annotations
@@ -172,6 +174,130 @@ audit_log = sa.Table(
     # JSON documents (text) of the row before and after the write; null when there was none.
     sa.Column("before", sa.Text, nullable=True),
     sa.Column("after", sa.Text, nullable=True),
+)
+
+# --- the carte des formations: campaigns, requests, their history, opinions, attachments ----
+
+carte_campagnes = sa.Table(
+    "carte_campagnes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("nom", sa.String(200), nullable=False),
+    sa.Column("annee", sa.Integer, nullable=False),
+    # The first rentrée its requests change: the intake of that rentrée is the denominator of
+    # the taux de transformation.
+    sa.Column("premiere_rentree", sa.Integer, nullable=False),
+    sa.Column("portee", sa.String(16), nullable=False),  # nationale, regionale
+    sa.Column("code_region", sa.String(8), nullable=True),
+    sa.Column("statut", sa.String(16), nullable=False),  # en_attente, en_cours, terminee
+    sa.Column("date_debut", sa.Date, nullable=True),
+    sa.Column("date_fin", sa.Date, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(320), nullable=False),
+)
+
+carte_demandes = sa.Table(
+    "carte_demandes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "campagne_id",
+        sa.Integer,
+        sa.ForeignKey("carte_campagnes.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("statut", sa.String(32), nullable=False, index=True),
+    sa.Column("uai", sa.String(8), nullable=False, index=True),
+    sa.Column("mef_stat_11", sa.String(11), nullable=False),
+    sa.Column("cfd", sa.String(8), nullable=True),
+    sa.Column("rentree", sa.Integer, nullable=False),
+    sa.Column("uai_cible", sa.String(8), nullable=True),
+    sa.Column("mef_stat_11_cible", sa.String(11), nullable=True),
+    *(
+        sa.Column(f"capacite_{voie}{coloree}_{moment}", sa.Integer, nullable=False)
+        for voie in ("scolaire", "apprentissage")
+        for coloree in ("", "_coloree")
+        for moment in ("avant", "apres")
+    ),
+    # JSON lists (text): coded reasons, economic partners.
+    sa.Column("motifs", sa.Text, nullable=False),
+    sa.Column("autre_motif", sa.Text, nullable=True),
+    sa.Column("partenaires", sa.Text, nullable=False),
+    sa.Column("libelle_coloration", sa.Text, nullable=True),
+    sa.Column("commentaire", sa.Text, nullable=True),
+    # Where the establishment lies (« region:84 academie:10 departement:01 »): the scopes of the
+    # policy, read without the diagnostic's facts.
+    sa.Column("territoires", sa.String(200), nullable=False),
+    sa.Column("auteur", sa.String(320), nullable=False),
+    sa.Column("auteur_id", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(320), nullable=False),
+    # Optimistic locking: every write asks for the version it read and increments it.
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+carte_historique = sa.Table(
+    "carte_historique",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "demande_id",
+        sa.Integer,
+        sa.ForeignKey("carte_demandes.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("auteur", sa.String(320), nullable=False),
+    sa.Column("auteur_id", sa.Integer, nullable=True),
+    sa.Column("statut_avant", sa.String(32), nullable=True),
+    sa.Column("statut_apres", sa.String(32), nullable=False),
+    # The fields changed (JSON: name → [before, after]) and why (free text).
+    sa.Column("changements", sa.Text, nullable=False),
+    sa.Column("commentaire", sa.Text, nullable=True),
+)
+
+carte_avis = sa.Table(
+    "carte_avis",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "demande_id",
+        sa.Integer,
+        sa.ForeignKey("carte_demandes.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("type", sa.String(16), nullable=False),  # prealable, consultatif, final
+    sa.Column("avis", sa.String(16), nullable=False),  # favorable, reserve, defavorable
+    sa.Column("fonction", sa.String(64), nullable=False),
+    sa.Column("commentaire", sa.Text, nullable=True),
+    sa.Column("auteur", sa.String(320), nullable=False),
+    sa.Column("auteur_id", sa.Integer, nullable=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+carte_pieces = sa.Table(
+    "carte_pieces",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "demande_id",
+        sa.Integer,
+        sa.ForeignKey("carte_demandes.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("nom", sa.String(255), nullable=False),
+    sa.Column("type_mime", sa.String(128), nullable=False),
+    sa.Column("taille", sa.Integer, nullable=False),
+    sa.Column("contenu", sa.LargeBinary, nullable=False),
+    sa.Column("auteur", sa.String(320), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
 
 _SQL_TYPES: dict[str, sa.types.TypeEngine[Any]] = {

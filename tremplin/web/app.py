@@ -38,6 +38,8 @@ from tremplin.web.diagnostic.warm_pages import warm_pages
 from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
 from tremplin.web.orientation import search_api, search_pages
+from tremplin.web.planning import api as planning_api
+from tremplin.web.planning import pages as planning_pages
 from tremplin.web.shared.assets import STATIC
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.caching import SharedResponses, code_fingerprint
@@ -133,7 +135,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(synthesis_pages.router)
     app.include_router(simulation_pages.router)
     app.include_router(search_pages.router)
+    app.include_router(planning_pages.router)
     app.include_router(home_api.router)
+    # Before the diagnostic's /api/v1/carte/{maille} (the map), whose path would take
+    # /api/v1/carte/campagnes and /api/v1/carte/demandes.
+    app.include_router(planning_api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
     app.include_router(trend_api.router)
