@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, expect
 
+from tests.accounts.people import PASSWORD, PEOPLE, create_everyone
 from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
 from tremplin.web.app import create_app
@@ -31,6 +33,8 @@ PAGES = (
     "/diagnostic/tendances?maille=region&territoire=84",
     "/diagnostic/synthese?maille=region&territoire=84",
     "/simulations",
+    "/carte/impact",
+    "/carte/impact?changements=0010001W%3B23810020008%3B30%0A0000000X%3B1%3B12",
     "/connexion",
     "/donnees-personnelles",
 )
@@ -56,3 +60,27 @@ def test_page_passes_axe(browser: Browser, base_url: str, path: str) -> None:
         expect(loaded.locator("html")).to_have_attribute("data-fr-js", "true")
         assert axe_violations(loaded) == []
         page.check()
+
+
+def test_the_optimiser_pages_pass_axe(browser: Browser, store: sa.Engine, sqlite_url: str) -> None:
+    # A planner's pages: the optimiser's form, and a run's page (on an empty store the run
+    # fails, and says why).
+    create_everyone(store)
+    with (
+        served(create_app(web_settings(sqlite_url))) as address,
+        opened_tab(browser, address) as tab,
+    ):
+        page = tab.page
+        page.goto(address + "/connexion")
+        page.wait_for_load_state("networkidle")
+        page.fill("#email", PEOPLE["pilote"].email)
+        page.fill("#mot_de_passe", PASSWORD)
+        page.click("#formulaire-connexion button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        form = tab.goto("/carte/optimiser")
+        expect(form.locator("html")).to_have_attribute("data-fr-js", "true")
+        assert axe_violations(form) == []
+        form.click("#lancer-optimisation")
+        expect(form.locator("#erreur-optimisation")).to_be_visible(timeout=30_000)
+        assert "/carte/optimisations/" in form.url
+        assert axe_violations(form) == []
