@@ -226,6 +226,13 @@ def test_a_lock_beyond_the_budget_names_the_conflict() -> None:
         optimise(p, replace(s, verrous=(lock,)))
     assert "budget de places nettes (0)" in str(error.value)
     assert "verrous (12)" in str(error.value)
+    # Removing 30 places with one section changed at most cannot be done: said before solving.
+    with pytest.raises(Infeasible) as error:
+        optimise(
+            problem(carte, replace(s, plancher_pression=9.0)),
+            replace(s, budget_places=-30, sections_max=1),
+        )
+    assert "limite de 1 sections modifiées (-12)" in str(error.value)
     # Allowing 12 net places makes it feasible, and the lock is kept.
     result = optimise(p, replace(s, budget_places=12, verrous=(lock,)))
     assert [(c.uai, c.places_apres) for c in result.changes] == [("0000000X", 36)]

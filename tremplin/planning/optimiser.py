@@ -361,13 +361,17 @@ def conflicts(p: Problem, settings: Settings) -> list[str]:
     out: list[str] = []
     net = sum(int(p.step[k]) * u - int(p.removable[k]) * d for k, (u, d) in fixed.items())
     free = [k for k in range(p.offers.height) if k not in fixed]
-    lowest = net - sum(int(p.removable[k]) for k in free if p.may_reduce[k])
+    sections = sum(u + d for u, d in fixed.values())
+    # The fewest net places reachable: the largest sections that may close, as many as the
+    # limit of sections changed leaves (the limit per establishment makes it fewer still).
+    closable = sorted((int(p.removable[k]) for k in free if p.may_reduce[k]), reverse=True)
+    lowest = net - sum(closable[: max(settings.sections_max - sections, 0)])
     if lowest > settings.budget_places:
         out.append(
             f"budget de places nettes ({settings.budget_places}) < places nettes imposées par les "
-            f"verrous ({net}), même en fermant tout ce qui peut l'être ({lowest})"
+            f"verrous ({net}), même en fermant les plus grandes sections qui peuvent l'être dans "
+            f"la limite de {settings.sections_max} sections modifiées ({lowest})"
         )
-    sections = sum(u + d for u, d in fixed.values())
     if sections > settings.sections_max:
         out.append(
             f"sections modifiées par les verrous ({sections}) > maximum ({settings.sections_max})"
@@ -488,7 +492,13 @@ def optimise(p: Problem, settings: Settings | None = None) -> Solution:
     seconds = time.perf_counter() - started
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        raise Infeasible(["HiGHS ne trouve aucune carte qui respecte toutes les contraintes"])
+        raise Infeasible(
+            [
+                f"aucune carte n'atteint le budget de places nettes ({s.budget_places}) avec au "
+                f"plus {s.sections_max} sections modifiées et "
+                f"{s.sections_max_par_etablissement} par établissement (HiGHS : infaisable)"
+            ]
+        )
     x = np.asarray(h.getSolution().col_value)
     if x.size != columns:
         raise Infeasible([f"HiGHS s'est arrêté sans solution ({h.modelStatusToString(status)})"])
