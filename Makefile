@@ -71,6 +71,7 @@ bench: install-test
 	$(BIN)/python benchmarks/diagnostic.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/assignment.py
+	$(BIN)/python benchmarks/planning.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/jobs.py
 	$(BIN)/python benchmarks/passwords.py

@@ -10,10 +10,11 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, expect
 from sqlalchemy.engine import make_url
 
-from tests.accounts.people import PASSWORD, PEOPLE, create
+from tests.accounts.people import PASSWORD, PEOPLE, create, create_everyone
 from tests.planning.samples import FIELDS
 from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
@@ -44,6 +45,8 @@ PAGES = (
     "/diagnostic/tendances?maille=region&territoire=84",
     "/diagnostic/synthese?maille=region&territoire=84",
     "/simulations",
+    "/carte/impact",
+    "/carte/impact?changements=0010001W%3B23810020008%3B30%0A0000000X%3B1%3B12",
     "/connexion",
     "/donnees-personnelles",
     "/orientation",
@@ -163,3 +166,27 @@ def test_carte_page_passes_axe(browser: Browser, carte_site: CarteSite, path: st
         expect(loaded.locator("h1")).not_to_contain_text("Erreur")
         assert axe_violations(loaded) == []
         tab.check()
+
+
+def test_the_optimiser_pages_pass_axe(browser: Browser, store: sa.Engine, sqlite_url: str) -> None:
+    # A planner's pages: the optimiser's form, and a run's page (on an empty store the run
+    # fails, and says why).
+    create_everyone(store)
+    with (
+        served(create_app(web_settings(sqlite_url))) as address,
+        opened_tab(browser, address) as tab,
+    ):
+        page = tab.page
+        page.goto(address + "/connexion")
+        page.wait_for_load_state("networkidle")
+        page.fill("#email", PEOPLE["pilote"].email)
+        page.fill("#mot_de_passe", PASSWORD)
+        page.click("#formulaire-connexion button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        form = tab.goto("/carte/optimiser")
+        expect(form.locator("html")).to_have_attribute("data-fr-js", "true")
+        assert axe_violations(form) == []
+        form.click("#lancer-optimisation")
+        expect(form.locator("#erreur-optimisation")).to_be_visible(timeout=30_000)
+        assert "/carte/optimisations/" in form.url
+        assert axe_violations(form) == []

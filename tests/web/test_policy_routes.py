@@ -82,10 +82,17 @@ VISITOR_WRITES = {
     ("POST", "/reinitialisation/{jeton}"),
     ("POST", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
+    ("POST", "/api/v1/carte/impact"),
 }
 """The only writes a visitor may ask: launching a simulation (in memory, as before the
-accounts) or cancelling one (theirs, by its unguessable id: an owned one is refused, 404), and
-logging in or out."""
+accounts) or cancelling one (theirs, by its unguessable id: an owned one is refused, 404),
+logging in or out, and computing the impact of changes to the carte (it writes nothing)."""
+
+MISSING_SAMPLES = {
+    ("GET", "/carte/optimisations/{identifier}"),
+    ("GET", "/api/v1/carte/optimisations/{identifier}"),
+}
+"""Routes of a resource the sample id does not name: an authorised role gets 404."""
 
 DESTRUCTIVE = {("DELETE", "/api/v1/moi"), ("DELETE", "/api/v1/session"), ("POST", "/deconnexion")}
 """Requests that end the session or the account they are sent with: sent with a fresh one."""
@@ -195,7 +202,9 @@ def _expected(asked: Asked, caller: Caller, decision: Decision) -> set[int] | No
         return {404}
     if default_policy().is_public(asked.action):
         return None
-    return {200, 204, 303, 422}  # 422: authorised, the form unconfirmed (account deletion)
+    if (asked.method, asked.path) in MISSING_SAMPLES:
+        return {404}
+    return {200, 202, 204, 303, 422}  # 422: authorised, the form unconfirmed (account deletion)
 
 
 @pytest.fixture

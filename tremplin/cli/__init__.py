@@ -8,6 +8,7 @@ from tremplin.cli import assets_command as _assets_command  # noqa: F401
 from tremplin.cli import calibration_command as _calibration_command  # noqa: F401
 from tremplin.cli import carte_command as _carte_command  # noqa: F401
 from tremplin.cli import carte_demandes_command as _carte_demandes_command  # noqa: F401
+from tremplin.cli import carte_optimiser_command as _carte_optimiser_command  # noqa: F401
 from tremplin.cli import config_command as _config_command  # noqa: F401
 from tremplin.cli import demo_command as _demo_command  # noqa: F401
 from tremplin.cli import diagnostic_command as _diagnostic_command  # noqa: F401

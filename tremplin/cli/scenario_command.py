@@ -72,6 +72,7 @@ def _offers(comparison: Comparison) -> Table:
         "Formation",
         "Places",
         "Vœux 1",
+        "Vœux 1 estimés",
         "Affectés avant",
         "Affectés après",
         title="Offres modifiées",
@@ -84,6 +85,9 @@ def _offers(comparison: Comparison) -> Table:
             plain(offer["libelle"] or offer["mef_stat_11"]),
             f"{format_number(offer['capacity_before'])} → {format_number(offer['capacity_after'])}",
             format_number(offer["first_wishes"]),
+            MISSING
+            if offer.get("voeux_1_estimes") is None
+            else format_decimal(offer["voeux_1_estimes"], 1),
             MISSING if before is None else format_decimal(before["mean"], 1),
             MISSING if after is None else format_decimal(after["mean"], 1),
         )

@@ -14,12 +14,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from tremplin.diagnostic.facts import Facts
+from tremplin.planning.optimisation import run_optimisation
 from tremplin.scenarios.scenario_comparison import run_scenario
 from tremplin.scenarios.scenarios import Scenario
 
-__all__ = ["KINDS", "SIMULATION", "JobContext", "Kind", "simulation_parameters"]
+__all__ = [
+    "KINDS",
+    "OPTIMISATION",
+    "SIMULATION",
+    "JobContext",
+    "Kind",
+    "optimisation_steps",
+    "simulation_parameters",
+]
 
 SIMULATION = "simulation"
+OPTIMISATION = "optimisation"
 
 
 @dataclass(frozen=True)
@@ -66,5 +76,17 @@ def run_simulation(
     return comparison.as_dict()
 
 
-KINDS: dict[str, Kind] = {SIMULATION: run_simulation}
+def optimisation_steps(parameters: Mapping[str, Any]) -> int:
+    """The steps of an optimiser run: the problem, the solution, and five more for a curve."""
+    return 2 + (5 if parameters.get("courbe") else 0)
+
+
+def run_optimisation_job(
+    context: JobContext, parameters: Mapping[str, Any], progress: Callable[[int], None]
+) -> dict[str, Any]:
+    """An optimiser run (:func:`~tremplin.planning.optimisation.run_optimisation`): its JSON."""
+    return run_optimisation(context.facts(), parameters, lambda done, _total: progress(done))
+
+
+KINDS: dict[str, Kind] = {SIMULATION: run_simulation, OPTIMISATION: run_optimisation_job}
 """Every kind of job, by the name the ``jobs`` table keeps."""

@@ -41,7 +41,13 @@ from tremplin.scenarios.cohorts import (
     origins,
     premiere_offers,
 )
+from tremplin.scenarios.offer_demand import DemandModel, fit
 from tremplin.scenarios.scenarios import Plan, Scenario, ScenarioError, prepare
+from tremplin.scenarios.wish_moves import (
+    before_in_new_lists,
+    first_wish_counts,
+    move_first_wishes,
+)
 from tremplin.store.derived import cached_frames, fingerprint
 
 __all__ = [
@@ -258,9 +264,9 @@ def _values(
 
 
 def _moves(
-    before: Outcome, after: Outcome, groups: Mapping[str, Labels]
+    before: Outcome, after: Outcome, groups: Mapping[str, Labels], before_rank: NDArray[np.int64]
 ) -> dict[tuple[str, str], dict[str, float]]:
-    b, a = before.rank, after.rank
+    b, a = before_rank, after.rank
     flags = {
         "obtiennent_place": (b < 0) & (a >= 0),
         "perdent_place": (b >= 0) & (a < 0),
@@ -282,9 +288,10 @@ SeedValues = tuple[dict[tuple[str, str], dict[str, float]], ...]
 
 def _seed_values(
     cohort: Cohort, plan: Plan, bareme: Bareme, formation_groups: Mapping[str, Labels]
-) -> tuple[int, SeedValues, tuple[NDArray[np.int64], NDArray[np.int64]]]:
+) -> tuple[int, SeedValues, tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]]:
     """One seed: its number of pupils; the pupils' indicators before and after, the places'
-    before and after, the moves; each offer's fill before and after."""
+    before and after, the moves; each offer's fill before and after, and its first wishes
+    after (the plan's moves applied to the cohort)."""
     p = cohort.pupils.select(
         pl.col("code_academie").fill_null("?").alias("academie"),
         pl.col("code_departement").fill_null("?").alias("departement"),
@@ -298,17 +305,22 @@ def _seed_values(
         .alias("boursier"),
     )
     pupil_groups = {name: _labels_of(p.get_column(name)) for name in p.columns}
-    before, after = cohort.solve(None, bareme), cohort.solve(plan.after, bareme)
+    moved = move_first_wishes(cohort, plan.moves, cohort.seed)
+    before, after = cohort.solve(None, bareme), moved.solve(plan.after, bareme)
+    # Better or worse is read in each pupil's list after the change (moved pupils ask first
+    # for another offer).
+    rank = before.rank if moved is cohort else before_in_new_lists(before, cohort, moved)
     pupils_before, places_before = _values(before, pupil_groups, formation_groups)
     pupils_after, places_after = _values(after, pupil_groups, formation_groups)
     values = (
         pupils_before, pupils_after, places_before, places_after,
-        _moves(before, after, pupil_groups),
+        _moves(before, after, pupil_groups, rank),
     )  # fmt: skip
     count = plan.offers.height
     fills = (
         np.bincount(before.formation[before.placed], minlength=count),
         np.bincount(after.formation[after.placed], minlength=count),
+        first_wish_counts(moved),
     )
     return cohort.instance.n_pupils, values, fills
 
@@ -341,7 +353,7 @@ def compare(
         ),
     }
     per_seed: list[SeedValues] = []
-    fills: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
+    fills: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]] = []
     pupils = 0
     geometry = cohort_geometry(offers, origin_frame, settings)
 
@@ -400,6 +412,8 @@ def compare(
                 "capacity_before": int(plan.before[i]),
                 "capacity_after": int(plan.after[i]),
                 "first_wishes": int(row["demandes_voeux_1"]),
+                # Demand follows the offer: first wishes after the change, mean over seeds.
+                "voeux_1_estimes": float(np.mean([f[2][i] for f in fills])),
                 "filled_before": _as_dict(estimate(float(f[0][i]) for f in fills)),
                 "filled_after": _as_dict(estimate(float(f[1][i]) for f in fills)),
             }
@@ -469,6 +483,26 @@ def build_scenario_inputs(engine: sa.Engine, facts: Facts) -> None:
         stored_origins(conn, facts)
 
 
+DEMAND_SAMPLE = 2000
+"""Offers the demand model is fitted on (a sample drawn with a fixed seed: a few seconds)."""
+
+
+def demand_model(facts: Facts, palier: str, offers: pl.DataFrame) -> DemandModel:
+    """The demand model fitted on the palier's ``offers`` (a sample of :data:`DEMAND_SAMPLE`),
+    kept with the facts (their memo) for the next scenario."""
+
+    def build() -> pl.DataFrame:
+        return pl.DataFrame({"coefficient": list(fit(offers, sample=DEMAND_SAMPLE).coefficients)})
+
+    key = ("scenarios.demande", palier, DEMAND_VERSION)
+    coefficients = facts.memoised(key, build).get_column("coefficient").to_list()
+    return DemandModel(coefficients=tuple(float(c) for c in coefficients))
+
+
+DEMAND_VERSION = "1"
+"""Bump when the demand model's features or fit change."""
+
+
 def run_scenario(
     conn: sa.Connection,
     facts: Facts,
@@ -498,7 +532,9 @@ def run_scenario(
     palier = scenario.palier or palier_of(scenario, entry(), premiere)
     offers = entry() if palier == "3e" else premiere()
     territory = territoire if territoire is not None else scenario.territoire
-    plan = prepare(scenario, offers, facts.etablissements, territory)
+    plan = prepare(
+        scenario, offers, facts.etablissements, territory, demand_model(facts, palier, offers)
+    )
     names: dict[str, dict[str, str]] = {"perimetre": {}, "boursier": {}}
     for maille in ("academie", "departement"):
         rows = facts.territoires.filter(pl.col("maille") == maille).select("code", "nom")

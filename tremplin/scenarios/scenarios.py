@@ -14,8 +14,15 @@ with their capacities before and after. Both worlds share **one cohort per seed*
 all the plan's offers: a new offer exists before with no place, a closed one after with none.
 A formation without a place turns every pupil away, exactly as if the wish were not on the list,
 so the two assignments differ only by the capacities (common random numbers), and a difference
-is the scenario's effect, not a difference of cohorts. A new offer has no real first wishes; the
-choice model reads its popularity as its places × the national pressure of its MEF.
+is the scenario's effect, not a difference of cohorts.
+
+Demand follows the offer (:mod:`~tremplin.scenarios.offer_demand`), when :func:`prepare` is given a
+demand model (as :func:`~tremplin.scenarios.scenario_comparison.run_scenario` does): a new offer, or
+the places added to one, draws the first wishes the demand model estimates, moved from the offers it
+competes with (``Plan.moves``; :mod:`~tremplin.scenarios.wish_moves` applies them to each cohort
+after the change); the choice model reads a new offer's popularity as these estimated first wishes.
+Places removed move no wish: the pupils who asked for them first are turned away and go down their
+lists.
 
 The comparison itself is :mod:`~tremplin.scenarios.scenario_comparison`.
 """
@@ -37,6 +44,8 @@ from tremplin.errors import InputError, parse_problem_text
 from tremplin.scenarios.cohorts import (
     offers_in_territory,
 )
+from tremplin.scenarios.offer_demand import DemandModel, donors
+from tremplin.scenarios.offer_demand import estimate as estimate_wishes
 
 __all__ = ["ACTIONS", "Change", "Plan", "Scenario", "ScenarioError", "prepare"]
 
@@ -166,6 +175,8 @@ class Plan:
     offers: pl.DataFrame
     before: NDArray[np.int64]
     after: NDArray[np.int64]
+    # (receiver, donor, expected first wishes moved) rows of ``offers``: demand follows the offer.
+    moves: tuple[tuple[int, int, float], ...] = ()
 
     @property
     def changed(self) -> NDArray[np.int64]:
@@ -182,12 +193,19 @@ def _pressure(offers: pl.DataFrame, mef: str) -> tuple[dict[str, Any] | None, fl
 
 
 def prepare(
-    scenario: Scenario, offers: pl.DataFrame, etablissements: pl.DataFrame, territoire: str | None
+    scenario: Scenario,
+    offers: pl.DataFrame,
+    etablissements: pl.DataFrame,
+    territoire: str | None,
+    demand: DemandModel | None = None,
 ) -> Plan:
     """Apply ``scenario`` to the offers of ``territoire`` among ``offers`` (all the offers of
     the palier: they give a new offer its label, famille, perimeter and pressure);
     ``etablissements`` (:func:`tremplin.referentials.places.etablissements`) places a new
-    offer's UAI. Raises :class:`ScenarioError` on a change that cannot apply."""
+    offer's UAI; ``demand`` estimates the first wishes new places draw and moves them
+    (:func:`~tremplin.scenarios.scenario_comparison.run_scenario` gives the fitted model; None:
+    no first wish moves, a new offer's popularity is its places × its MEF's pressure). Raises
+    :class:`ScenarioError` on a change that cannot apply."""
     try:
         base = offers_in_territory(offers, territoire)
     except InputError as error:
@@ -224,7 +242,7 @@ def prepare(
             capacite=0,
             capacite_estimee=False,
             demandes_voeux_1=0,
-            popularite=places * pressure,
+            popularite=places * pressure,  # the demand model's estimate replaces it below
             affectes_voeu_1=None,
             affectes_tous_voeux=None,
         )
@@ -271,4 +289,48 @@ def prepare(
                 open_offer(*target, change.places)
     union = pl.concat([base, pl.DataFrame(rows, schema=base.schema)]) if rows else base
     before = union.get_column("capacite").fill_null(0).to_numpy().astype(np.int64)
-    return Plan(union, before, np.asarray(after, dtype=np.int64))
+    after_array = np.asarray(after, dtype=np.int64)
+    if demand is None:
+        return Plan(union, before, after_array)
+    union, moves = _demand_follows(union, offers, before, after_array, demand)
+    return Plan(union, before, after_array, moves)
+
+
+def _demand_follows(
+    union: pl.DataFrame,
+    offers: pl.DataFrame,
+    before: NDArray[np.int64],
+    after: NDArray[np.int64],
+    demand: DemandModel,
+) -> tuple[pl.DataFrame, tuple[tuple[int, int, float], ...]]:
+    """The first wishes the places added draw (estimated at the offer's places after minus at
+    its places before, against all the palier's ``offers``), and where they come from. A new
+    offer's popularity (read by the choice model) becomes its estimate."""
+    keys = union.select("uai", "mef_stat_11").with_row_index("row")
+    # An offer's sections together: the places of a UAI × MEF before and after.
+    totals = (
+        keys.with_columns(pl.Series("before", before), pl.Series("after", after))
+        .group_by("uai", "mef_stat_11", maintain_order=True)
+        .agg(pl.col("row").first(), pl.col("before").sum(), pl.col("after").sum())
+        .filter(pl.col("after") > pl.col("before"))
+    )
+    if totals.is_empty():
+        return union, ()
+    rows = totals.get_column("row").to_list()
+    targets = union[rows].select("uai", "mef_stat_11", "famille", "latitude", "longitude")
+    at = {
+        name: estimate_wishes(
+            offers, targets.with_columns(pl.Series("capacite", totals.get_column(name))), demand
+        )
+        for name in ("before", "after")
+    }
+    extra = np.maximum(at["after"] - np.where(totals["before"].to_numpy() > 0, at["before"], 0), 0)
+    popularity = union.get_column("popularite").to_numpy().astype(np.float64).copy()
+    moves: list[tuple[int, int, float]] = []
+    for row, wishes, new in zip(
+        rows, extra.tolist(), (totals["before"] == 0).to_list(), strict=True
+    ):
+        if new:
+            popularity[row] = wishes
+        moves.extend((row, donor, taken) for donor, taken in donors(union, row, wishes, demand))
+    return union.with_columns(pl.Series("popularite", popularity)), tuple(moves)

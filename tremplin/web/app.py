@@ -39,6 +39,8 @@ from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
 from tremplin.web.orientation import search_api, search_pages
 from tremplin.web.planning import api as planning_api
+from tremplin.web.planning import optimiser_api as carte_optimiser_api
+from tremplin.web.planning import optimiser_pages as carte_optimiser_pages
 from tremplin.web.planning import pages as planning_pages
 from tremplin.web.shared.assets import STATIC
 from tremplin.web.shared.auth import requires
@@ -136,10 +138,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(simulation_pages.router)
     app.include_router(search_pages.router)
     app.include_router(planning_pages.router)
+    app.include_router(carte_optimiser_pages.router)
+    app.include_router(carte_optimiser_pages.impact_router)
     app.include_router(home_api.router)
     # Before the diagnostic's /api/v1/carte/{maille} (the map), whose path would take
-    # /api/v1/carte/campagnes and /api/v1/carte/demandes.
+    # /api/v1/carte/campagnes, /demandes, /impact and /optimisations.
     app.include_router(planning_api.router)
+    app.include_router(carte_optimiser_api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
     app.include_router(trend_api.router)

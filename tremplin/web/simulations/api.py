@@ -208,6 +208,11 @@ class ChangedOfferModel(BaseModel):
     capacity_before: int = Field(description="Places avant.")
     capacity_after: int = Field(description="Places après.")
     first_wishes: int = Field(description="Demandes en vœu 1 (réelles, Affelnet).")
+    voeux_1_estimes: float | None = Field(
+        None,
+        description="Vœux 1 estimés après le changement (moyenne sur les cohortes) : la demande "
+        "suit l'offre, les vœux viennent des offres concurrentes proches (docs/optimiser.md).",
+    )
     filled_before: EstimateModel | None = Field(description="Élèves affectés avant.")
     filled_after: EstimateModel | None = Field(description="Élèves affectés après.")
 

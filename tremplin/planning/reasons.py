@@ -1,0 +1,60 @@
+"""Why the optimiser proposes a change: one French sentence with its numbers."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from tremplin.formats import format_decimal, format_number, format_percent
+
+if TYPE_CHECKING:
+    from tremplin.planning.optimiser import Problem
+
+__all__ = ["reason"]
+
+
+def _pressure(p: Problem, k: int) -> str:
+    demand = p.offers["demande"][k]
+    if demand is None:
+        return "demande inconnue"
+    source = p.offers["source"][k]
+    what = "premiers vœux" if source == "affelnet" else "vœux confirmés (en équivalent élèves)"
+    pressure = float(demand) / max(int(p.places[k]), 1)
+    return (
+        f"{format_number(round(float(demand)))} {what} pour {int(p.places[k])} places "
+        f"(pression {format_decimal(pressure, 2)})"
+    )
+
+
+def _insertion(p: Problem, k: int) -> str:
+    rate = p.offers["taux_emploi"][k]
+    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
+        return "taux d'emploi à 6 mois inconnu (InserJeunes)"
+    return f"taux d'emploi à 6 mois {format_percent(float(rate))} (InserJeunes)"
+
+
+def reason(p: Problem, k: int, delta: int, needs: list[tuple[str, str, float, float]]) -> str:
+    """The sentence for candidate ``k`` changed by ``delta`` places; ``needs``: its industrial
+    trades with their département, weight and need left (BMO projects × share − places)."""
+    places = abs(delta)
+    parts = [_pressure(p, k)]
+    need = next(((d, f, w, n) for d, f, w, n in needs if n > 0), None)
+    if delta > 0:
+        head = f"Ajouter {places} places"
+        if need is not None:
+            dep, fap, _, left = need
+            parts.append(
+                f"{format_number(round(left))} besoins de recrutement BMO non couverts en {fap} "
+                f"dans le département {dep}"
+            )
+    else:
+        head = (
+            f"Fermer l'offre ({places} places)"
+            if places >= int(p.places[k])
+            else f"Retirer {places} places"
+        )
+        parts.append(
+            f"{format_number(round(float(p.lost[k])))} élèves concernés au-delà des places vacantes"
+        )
+    parts.append(_insertion(p, k))
+    return f"{head} : " + ", ".join(parts) + "."

@@ -1,0 +1,119 @@
+"""The optimiser and the impact as the web runs them: parameters checked at once, runs queued as
+durable jobs of kind « optimisation » (the simulations' queue: same quotas, same workers)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+
+from tremplin.errors import NotFound
+from tremplin.jobs.kinds import OPTIMISATION, optimisation_steps
+from tremplin.jobs.records import FINISHED, STATUTS, Job
+from tremplin.jobs.visibility import Viewer
+from tremplin.planning.carte import territory_column
+from tremplin.planning.impact import changes_from, impact, prepared
+from tremplin.planning.optimisation import settings_from
+from tremplin.store.audit import Actor
+
+__all__ = ["OptimisationJob", "job", "run_impact", "submit"]
+
+
+@dataclass(frozen=True)
+class OptimisationJob:
+    id: str
+    statut: str
+    progression: int
+    etapes: int
+    parametres: dict[str, Any]
+    resultat: dict[str, Any] | None
+    message: str | None
+    cree_le: datetime
+    termine_le: datetime | None
+
+    @classmethod
+    def of(cls, found: Job) -> OptimisationJob:
+        return cls(
+            id=found.id,
+            statut=found.status,
+            progression=found.progress,
+            etapes=found.progress_total,
+            parametres=dict(found.parameters),
+            resultat=found.result,
+            message=found.error,
+            cree_le=found.created_at,
+            termine_le=found.finished_at,
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.statut in FINISHED
+
+    @property
+    def statut_label(self) -> str:
+        return STATUTS[self.statut]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "statut": self.statut,
+            "progression": self.progression,
+            "etapes": self.etapes,
+            "message": self.message,
+            "cree_le": self.cree_le.isoformat(),
+            "termine_le": None if self.termine_le is None else self.termine_le.isoformat(),
+            "parametres": self.parametres,
+            "resultat": self.resultat,
+        }
+
+
+def submit(
+    request: Request,
+    parameters: Mapping[str, Any],
+    *,
+    owner: str | None,
+    quota_key: str,
+    actor: Actor | None,
+) -> OptimisationJob:
+    """Check ``parameters`` (a 422 names the field at fault) and queue the run."""
+    settings_from(parameters)  # refuses bad parameters before queueing
+    territoire = str(parameters.get("territoire") or request.app.state.diagnostic.region)
+    territory_column(territoire)
+    document = {**parameters, "territoire": territoire}
+    queue = request.app.state.simulations.queue
+    audited = {
+        "territoire": territoire,
+        "perimetre": document.get("perimetre", "industrie"),
+        "budget_places": document.get("budget_places", 0),
+    }
+    found = queue.submit(
+        OPTIMISATION,
+        document,
+        owner=owner,
+        quota_key=quota_key,
+        progress_total=optimisation_steps(document),
+        actor=actor,
+        audited=audited,
+    )
+    return OptimisationJob.of(found)
+
+
+def job(request: Request, identifier: str, viewer: Viewer) -> OptimisationJob:
+    """The run ``identifier`` if ``viewer`` may read it; NotFound otherwise."""
+    found = request.app.state.simulations.queue.get(identifier, viewer)
+    if found.kind != OPTIMISATION:
+        raise NotFound(f"optimisation « {identifier[:64]} » inconnue")
+    return OptimisationJob.of(found)
+
+
+def run_impact(request: Request, territoire: str | None, changes: Any) -> dict[str, Any]:
+    """The impact of ``changes`` (JSON objects) on ``territoire`` (default: the région)."""
+    territory = territoire or request.app.state.diagnostic.region
+    territory_column(territory)
+    facts = request.app.state.diagnostic.facts()
+    return impact(
+        prepared(facts, territory), changes_from(changes if isinstance(changes, list) else [])
+    )
