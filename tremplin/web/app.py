@@ -33,6 +33,8 @@ from tremplin.web.diagnostic import pages as diagnostic_pages
 from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
+from tremplin.web.orientation import api as orientation_api
+from tremplin.web.orientation import pages as orientation_pages
 from tremplin.web.shared.assets import STATIC
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.errors import API_PREFIX, install_error_handlers
@@ -113,11 +115,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(trend_pages.router)
     app.include_router(synthesis_pages.router)
     app.include_router(simulation_pages.router)
+    app.include_router(orientation_pages.router)
     app.include_router(home_api.router)
     app.include_router(diagnostic_api.router)
     app.include_router(console_api.router)
     app.include_router(trend_api.router)
     app.include_router(simulation_api.router)
+    app.include_router(orientation_api.router)
     app.include_router(account_pages.router)
     app.include_router(account_api.router)
     app.include_router(audit_pages.router)

@@ -1,0 +1,164 @@
+"""The orientation's pages for young people: a trade, the trainings near me, one training."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+import polars as pl
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from tremplin.errors import InputError
+from tremplin.orientation import near
+from tremplin.orientation.data import APRES_3E, NIVEAUX
+from tremplin.orientation.near import (
+    NearQuery,
+    find_training,
+    romes_of,
+    training_trades,
+    trainings_near,
+)
+from tremplin.orientation.outcomes import MIN_COHORT
+from tremplin.orientation.trade_page import trade_page
+from tremplin.web.diagnostic.service import cached
+from tremplin.web.orientation.api import training_json
+from tremplin.web.orientation.service import optional_commune, orientation
+from tremplin.web.shared.auth import requires
+from tremplin.web.shared.templating import render, script_json
+
+router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
+
+_HYPOTHESES = {
+    "detour": near.DETOUR_FACTOR,
+    "vitesse": near.SPEED_KMH,
+    "pres": near.NEAR_MINUTES,
+    "tranche": near.BAND_MINUTES,
+    "capacite": near.MIN_CAPACITY,
+    "cohorte": MIN_COHORT,
+}
+
+
+def near_link(romes: list[str] | tuple[str, ...], commune: str | None, niveau: str) -> str:
+    """The address of the trainings near ``commune`` leading to ``romes``."""
+    pairs = [("rome", ",".join(romes)), ("niveau", niveau)]
+    if commune:
+        pairs.insert(1, ("commune", commune))
+    return "/orientation/formations?" + urlencode(pairs)
+
+
+@router.get("/orientation/metier/{code_rome}", name="orientation_metier")
+@cached
+def trade(
+    request: Request, code_rome: str, commune: Annotated[str | None, Query()] = None
+) -> Response:
+    """What a trade is, the jobs waiting near home, the trainings that lead to it."""
+    data = orientation(request)
+    place = optional_commune(data, commune)
+    page = trade_page(data, code_rome, place)
+    return render(
+        request,
+        "orientation_metier.html",
+        {
+            "page": page,
+            "commune": commune or "",
+            "niveaux": NIVEAUX,
+            "links": {
+                niveau: near_link([page.code_rome], place.code_insee if place else None, niveau)
+                for niveau in NIVEAUX
+            },
+        },
+    )
+
+
+@router.get("/orientation/formations", name="orientation_formations")
+@cached
+def trainings(
+    request: Request,
+    rome: Annotated[list[str] | None, Query()] = None,
+    commune: Annotated[str | None, Query()] = None,
+    niveau: Annotated[str, Query()] = APRES_3E,
+    voie: Annotated[str | None, Query()] = None,
+    distance: Annotated[str | None, Query()] = None,
+) -> Response:
+    """The trainings near a commune leading to the chosen trades, grouped, with a map."""
+    data = orientation(request)
+    romes = romes_of(rome or [])
+    maximum = _distance(distance)
+    context: dict[str, object] = {
+        "romes": romes,
+        "commune": commune or "",
+        "niveau": niveau,
+        "voie": voie or "",
+        "distance": distance or "",
+        "niveaux": NIVEAUX,
+        "voies": near.VOIES,
+        "groups": near.GROUPS,
+        "hypotheses": _HYPOTHESES,
+        "result": None,
+    }
+    if romes and commune:
+        result = trainings_near(data, NearQuery(romes, commune, niveau, voie or None, maximum))
+        points = [
+            {**training_json(t), "groupe_libelle": near.GROUPS[name]}
+            for name, group in result.groups.items()
+            for t in group
+            if t.latitude is not None
+        ]
+        place = result.commune
+        context["result"] = result
+        context["map_json"] = script_json(
+            {
+                "commune": {"nom": place.nom, "lat": place.latitude, "lon": place.longitude},
+                "formations": points,
+            }
+        )
+    labels = dict(
+        data.metiers.filter(pl.col("code_rome").is_in(list(romes)))
+        .select("code_rome", "libelle_rome")
+        .iter_rows()
+    )
+    context["metiers"] = [(code, labels.get(code, code)) for code in romes]
+    return render(request, "orientation_formations.html", context)
+
+
+def _distance(text: str | None) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return float(text.replace(",", ".").replace("\u202f", "").strip())
+    except ValueError:
+        raise InputError(
+            f"« {text} » n’est pas une distance.", where="distance", expected="un nombre de km"
+        ) from None
+
+
+@router.get("/orientation/formation/{identifier}", name="orientation_formation")
+@cached
+def training(
+    request: Request,
+    identifier: str,
+    commune: Annotated[str | None, Query()] = None,
+    rome: Annotated[str | None, Query()] = None,
+) -> Response:
+    """One training: where, admission, what becomes of its young people, the trades."""
+    data = orientation(request)
+    found = find_training(data, identifier)
+    trades = training_trades(data, identifier)
+    back = near_link(romes_of([rome]), commune, found_level(found.source)) if rome else None
+    return render(
+        request,
+        "orientation_formation.html",
+        {
+            "t": found,
+            "trades": trades,
+            "commune": commune or "",
+            "back": back,
+            "hypotheses": _HYPOTHESES,
+        },
+    )
+
+
+def found_level(source: str) -> str:
+    """The level a training is entered at, from its source (Affelnet: after 3e)."""
+    return APRES_3E if source == "Affelnet" else "apres-bac"
