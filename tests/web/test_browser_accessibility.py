@@ -33,6 +33,11 @@ PAGES = (
     "/simulations",
     "/connexion",
     "/donnees-personnelles",
+    "/orientation/metier/H2206?commune=38185",
+    "/orientation/metier/H1101",
+    "/orientation/formations?rome=H2206&commune=38185&niveau=apres-3e",
+    "/orientation/formations?rome=H1101&commune=Grenoble&niveau=apres-bac&voie=apprentissage",
+    "/orientation/formations?rome=H2206",
 )
 
 

@@ -43,6 +43,7 @@ SAMPLES = {
     "code": "84",
     "groupement": "fap",
     "identifiant": None,
+    "code_rome": "H2913",
 }
 """A value for each path parameter of the application (``identifiant``: an account's id, in or
 out of scope). A new parameter must get one here."""
