@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 import sqlalchemy as sa
@@ -77,10 +78,7 @@ def test_sort_key_orders_by_band_then_relevance_then_distance(
 
 
 def test_travel_minutes_is_distance_times_detour_over_speed() -> None:
-    frame = pl.DataFrame({"lat": [45.0, 45.5], "lon": [5.0, 5.0]})
-    found = frame.select(near.travel_minutes(45.0, 5.0, pl.col("lat"), pl.col("lon")).alias("m"))[
-        "m"
-    ]
+    found = near.travel_minutes(45.0, 5.0, np.array([45.0, 45.5]), np.array([5.0, 5.0]))
     expected = distance_km(45.0, 5.0, 45.5, 5.0) * 1.3 / 40 * 60
     assert found[0] == pytest.approx(0.0)
     assert found[1] == pytest.approx(expected)
@@ -160,16 +158,16 @@ def test_commune_by_name_postal_code_and_insee(real: OrientationData, sources_di
     raw = pl.read_csv(
         sources_dir / "territoires" / "communes_2026_pop_geopoint.csv", infer_schema_length=0
     )
-    by_name = find_commune(real.communes, "saint etienne")
+    by_name = find_commune(real, "saint etienne")
     assert by_name.code_insee == "42218"
-    assert find_commune(real.communes, "42218") == by_name
+    assert find_commune(real, "42218") == by_name
     # A postal code (no commune has it as INSEE code): the most populous of its communes.
     assert raw.filter(pl.col("code_insee") == "42000").is_empty()
     postal = raw.filter(pl.col("codes_postaux").str.contains("42000"))
     biggest = postal.sort(pl.col("population").cast(pl.Int64), descending=True)["code_insee"][0]
-    assert find_commune(real.communes, "42000").code_insee == biggest == "42218"
+    assert find_commune(real, "42000").code_insee == biggest == "42218"
     # A code both INSEE and postal is read as the INSEE code (the addresses the pages write).
-    assert find_commune(real.communes, "69100").code_insee == "69100"
+    assert find_commune(real, "69100").code_insee == "69100"
     row = raw.filter(pl.col("code_insee") == "42218").row(0, named=True)
     assert by_name.latitude == pytest.approx(float(row["latitude"]))
 

@@ -24,7 +24,7 @@ def real(real_engine: sa.Engine) -> OrientationData:
 
 
 def test_soudeur_in_saint_etienne(real: OrientationData, sources_dir: Path) -> None:
-    page = trade_page(real, "h2913", find_commune(real.communes, "42218"))
+    page = trade_page(real, "h2913", find_commune(real, "42218"))
     assert page.code_rome == "H2913" and page.libelle == "Soudeur / Soudeuse"
     onisep = pl.read_csv(
         sources_dir / "rome" / "rome_metiers_onisep.csv", separator=";", infer_schema_length=0

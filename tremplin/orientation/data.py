@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import TypeVar
 
 import polars as pl
 import sqlalchemy as sa
@@ -36,6 +38,8 @@ from tremplin.referentials.perimeter import Perimeter
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store import derived
 from tremplin.store.frames import read_query
+
+T = TypeVar("T")
 
 VERSION = "1"
 """Bump when a builder of this module changes what it gives: the stored frames are rebuilt."""
@@ -57,9 +61,23 @@ class OrientationData:
     communes: pl.DataFrame
     recrutement: pl.DataFrame
     fingerprint: str = ""
+    # What is derived from these frames and asked for at each request (the indexes of
+    # trainings near me): computed once, kept as long as the frames.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def memoised(self, key: str, build: Callable[[], T]) -> T:
+        """``build()``, computed once for these frames."""
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = build()
+        return found  # type: ignore[return-value]
 
 
-_NAMES = tuple(f"orientation.{f.name}" for f in fields(OrientationData) if f.name != "fingerprint")
+_NAMES = tuple(
+    f"orientation.{f.name}"
+    for f in fields(OrientationData)
+    if f.name not in ("fingerprint", "memo")
+)
 
 
 def _column(name: str) -> pl.Expr:
@@ -261,11 +279,20 @@ def orientation_data(conn: sa.Connection, perimeter: Perimeter) -> OrientationDa
 
     def build() -> dict[str, pl.DataFrame]:
         found = build_orientation(conn, facts)
-        return {f"orientation.{f.name}": getattr(found, f.name) for f in fields(found)[:-1]}
+        return {name: getattr(found, name.removeprefix("orientation.")) for name in _NAMES}
 
     frames = derived.cached_frames(conn, _NAMES, key, build)
+
+    def frame(name: str) -> pl.DataFrame:
+        return frames[f"orientation.{name}"]
+
     return OrientationData(
-        **{name.removeprefix("orientation."): frames[name] for name in _NAMES},
+        metiers=frame("metiers"),
+        appellations=frame("appellations"),
+        formations=frame("formations"),
+        formation_metiers=frame("formation_metiers"),
+        communes=frame("communes"),
+        recrutement=frame("recrutement"),
         fingerprint=facts.fingerprint,
     )
 

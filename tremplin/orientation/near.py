@@ -28,10 +28,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from tremplin.errors import InputError, NotFound
-from tremplin.geo import haversine_expr
+from tremplin.geo import haversine_km
 from tremplin.orientation.data import APRES_3E, NIVEAUX, OrientationData, name_key
 from tremplin.orientation.outcomes import Outcome
 
@@ -60,20 +62,30 @@ GROUPS = {PRES: "Près de chez moi", LOIN: "Plus loin dans l’académie"}
 
 
 def travel_minutes(
-    from_latitude: float, from_longitude: float, latitude: pl.Expr, longitude: pl.Expr
-) -> pl.Expr:
-    """Estimated minutes from a point to each row's point: straight-line distance ×
+    from_latitude: float,
+    from_longitude: float,
+    latitudes: NDArray[np.float64],
+    longitudes: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Estimated minutes from a point to each of the points given: straight-line distance ×
     :data:`DETOUR_FACTOR` ÷ :data:`SPEED_KMH`. The one place to plug transport isochrones."""
-    return distance_km(from_latitude, from_longitude, latitude, longitude) * (
-        DETOUR_FACTOR / SPEED_KMH * 60
-    )
+    distances = distance_km(from_latitude, from_longitude, latitudes, longitudes)
+    return np.asarray(distances * (DETOUR_FACTOR / SPEED_KMH * 60))
 
 
 def distance_km(
-    from_latitude: float, from_longitude: float, latitude: pl.Expr, longitude: pl.Expr
-) -> pl.Expr:
-    """The straight-line distance in km from a point to each row's point."""
-    return haversine_expr(pl.lit(from_latitude), pl.lit(from_longitude), latitude, longitude)
+    from_latitude: float,
+    from_longitude: float,
+    latitudes: NDArray[np.float64],
+    longitudes: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The straight-line distances in km from a point to each of the points given."""
+    return haversine_km(
+        np.full_like(latitudes, from_latitude),
+        np.full_like(longitudes, from_longitude),
+        latitudes,
+        longitudes,
+    )
 
 
 def admission_difficulty(pressure: float | None, capacity: int | None) -> str | None:
@@ -114,7 +126,28 @@ class Commune:
         return cls(**{name: row.get(name) for name in cls.__dataclass_fields__})  # type: ignore[arg-type]
 
 
-def find_commune(communes: pl.DataFrame, text: str) -> Commune:
+@dataclass(frozen=True)
+class _CommuneIndex:
+    by_code: dict[str, int]
+    by_postal_code: dict[str, int]
+    by_name: dict[str, int]
+
+
+def _commune_index(communes: pl.DataFrame) -> _CommuneIndex:
+    """Row of each INSEE code, postal code and name key; of several communes sharing a postal
+    code or a name, the most populous."""
+    ordered = communes.with_row_index("_rang").sort("population", descending=True, nulls_last=True)
+    by_postal: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    for rank, codes, key in ordered.select("_rang", "codes_postaux", "cle_nom").iter_rows():
+        for code in re.findall(r"[0-9]{5}", codes or ""):
+            by_postal.setdefault(code, rank)
+        by_name.setdefault(key, rank)
+    by_code = {code: i for i, code in enumerate(communes["code_insee"])}
+    return _CommuneIndex(by_code, by_postal, by_name)
+
+
+def find_commune(data: OrientationData, text: str) -> Commune:
     """The commune ``text`` names: an INSEE code, a postal code (its most populous commune),
     or a name (accents, case, hyphens and « Saint »/« St » ignored; the most populous of
     several). Raises InputError for an empty text, NotFound when no commune matches."""
@@ -123,17 +156,15 @@ def find_commune(communes: pl.DataFrame, text: str) -> Commune:
         raise InputError(
             "Indique ta commune.", where="commune", expected="un nom, un code postal ou INSEE"
         )
-    by_code = communes.filter(pl.col("code_insee") == wanted.upper())
-    if by_code.is_empty() and re.fullmatch(r"[0-9]{5}", wanted):
-        by_code = communes.filter(
-            pl.col("codes_postaux").fill_null("").str.contains(rf"(^|[^0-9]){wanted}([^0-9]|$)")
-        )
-    if by_code.is_empty():
-        by_code = communes.filter(pl.col("cle_nom") == name_key(wanted))
-    if by_code.is_empty():
+    index = data.memoised("communes", lambda: _commune_index(data.communes))
+    found = index.by_code.get(wanted.upper())
+    if found is None:
+        found = index.by_postal_code.get(wanted)
+    if found is None:
+        found = index.by_name.get(name_key(wanted))
+    if found is None:
         raise NotFound(f"Aucune commune ne correspond à « {wanted} ».")
-    best = by_code.sort("population", descending=True, nulls_last=True).row(0, named=True)
-    return Commune.of(best)
+    return Commune.of(data.communes.row(found, named=True))
 
 
 # --- the trainings -------------------------------------------------------------------------
@@ -279,53 +310,97 @@ class NearResult:
         return sum(len(group) for group in self.groups.values())
 
 
+@dataclass(frozen=True)
+class _TrainingIndex:
+    """The trainings as arrays, and the rows and weights of the trainings of each trade."""
+
+    by_rome: dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]
+    latitude: NDArray[np.float64]
+    longitude: NDArray[np.float64]
+    niveau: NDArray[np.object_]
+    voie: NDArray[np.object_]
+    academie: NDArray[np.object_]
+
+
+def _training_index(data: OrientationData) -> _TrainingIndex:
+    rows = data.formations.select("id").with_row_index("_rang")
+    links = data.formation_metiers.join(rows, on="id", how="inner")
+    by_rome = {
+        str(code): (group["_rang"].to_numpy().astype(np.int64), group["poids"].to_numpy())
+        for (code,), group in links.group_by("code_rome")
+    }
+    frame = data.formations
+    return _TrainingIndex(
+        by_rome=by_rome,
+        latitude=frame["latitude"].fill_null(np.nan).to_numpy(),
+        longitude=frame["longitude"].fill_null(np.nan).to_numpy(),
+        niveau=frame["niveau_entree"].to_numpy().astype(object),
+        voie=frame["voie"].to_numpy().astype(object),
+        academie=frame["code_academie"].to_numpy().astype(object),
+    )
+
+
+def trade_labels(data: OrientationData) -> dict[str, str]:
+    """ROME code → the label of its fiche."""
+
+    def build() -> dict[str, str]:
+        return dict(data.metiers.select("code_rome", "libelle_rome").iter_rows())
+
+    return data.memoised("labels", build)
+
+
+def prepare(data: OrientationData) -> OrientationData:
+    """``data`` with the indexes of communes and trainings built (once), so that the first
+    request does not wait for them."""
+    data.memoised("communes", lambda: _commune_index(data.communes))
+    data.memoised("trainings", lambda: _training_index(data))
+    trade_labels(data)
+    return data
+
+
 def trainings_near(data: OrientationData, query: NearQuery) -> NearResult:
     """The trainings of ``query``, grouped and ordered (steps in the module's docstring)."""
     query.check()
-    commune = find_commune(data.communes, query.commune)
-    links = (
-        data.formation_metiers.filter(pl.col("code_rome").is_in(list(query.romes)))
-        .group_by("id")
-        .agg(pl.col("poids").sum().alias("pertinence"))
-    )
-    rows = data.formations.filter(pl.col("niveau_entree") == query.niveau)
+    commune = find_commune(data, query.commune)
+    index = data.memoised("trainings", lambda: _training_index(data))
+    relevance: dict[int, float] = {}
+    for code in query.romes:
+        rows, weights = index.by_rome.get(code, (np.empty(0, np.int64), np.empty(0)))
+        for row, weight in zip(rows.tolist(), weights.tolist(), strict=True):
+            relevance[row] = relevance.get(row, 0.0) + weight
+    candidates = np.fromiter(relevance, dtype=np.int64, count=len(relevance))
+    keep = index.niveau[candidates] == query.niveau
     if query.voie is not None:
-        rows = rows.filter(pl.col("voie") == query.voie)
-    rows = (
-        rows.join(links, on="id", how="inner")
-        .drop_nulls(["latitude", "longitude"])
-        .with_columns(
-            distance_km(
-                commune.latitude, commune.longitude, pl.col("latitude"), pl.col("longitude")
-            ).alias("distance_km"),
-            travel_minutes(
-                commune.latitude, commune.longitude, pl.col("latitude"), pl.col("longitude")
-            ).alias("minutes"),
-        )
-        .with_columns(
-            pl.when(pl.col("minutes") <= NEAR_MINUTES)
-            .then(pl.lit(PRES))
-            .when(pl.col("code_academie") == commune.code_academie)
-            .then(pl.lit(LOIN))
-            .alias("groupe")
-        )
-        .drop_nulls("groupe")
-    )
+        keep &= index.voie[candidates] == query.voie
+    keep &= ~np.isnan(index.latitude[candidates])
+    candidates = candidates[keep]
+    latitudes, longitudes = index.latitude[candidates], index.longitude[candidates]
+    distances = distance_km(commune.latitude, commune.longitude, latitudes, longitudes)
+    minutes = travel_minutes(commune.latitude, commune.longitude, latitudes, longitudes)
+    near = minutes <= NEAR_MINUTES
+    further = ~near & (index.academie[candidates] == commune.code_academie)
+    keep = near | further
     if query.distance_max is not None:
-        rows = rows.filter(pl.col("distance_km") <= query.distance_max)
+        keep &= distances <= query.distance_max
     groups: dict[str, list[Training]] = {PRES: [], LOIN: []}
-    for row in rows.iter_rows(named=True):
-        groups[row["groupe"]].append(training_of(row, float(row["pertinence"])))
+    chosen = candidates[keep]
+    found = data.formations[chosen.tolist()].with_columns(
+        pl.Series("distance_km", distances[keep]),
+        pl.Series("minutes", minutes[keep]),
+        pl.Series("groupe", np.where(near[keep], PRES, LOIN)),
+    )
+    for row, position in zip(found.iter_rows(named=True), chosen.tolist(), strict=True):
+        groups[row["groupe"]].append(training_of(row, relevance[position]))
     for trainings in groups.values():
         trainings.sort(
             key=lambda t: sort_key(t.minutes or 0.0, t.pertinence, t.distance_km or 0.0, t.id)
         )
-    labels = data.metiers.filter(pl.col("code_rome").is_in(list(query.romes)))
+    labels = trade_labels(data)
     return NearResult(
         query=query,
         commune=commune,
         groups=groups,
-        metiers=[(r["code_rome"], r["libelle_rome"]) for r in labels.iter_rows(named=True)],
+        metiers=[(code, labels[code]) for code in sorted(query.romes) if code in labels],
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-import polars as pl
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
@@ -16,6 +15,7 @@ from tremplin.orientation.near import (
     NearQuery,
     find_training,
     romes_of,
+    trade_labels,
     training_trades,
     trainings_near,
 )
@@ -113,11 +113,7 @@ def trainings(
                 "formations": points,
             }
         )
-    labels = dict(
-        data.metiers.filter(pl.col("code_rome").is_in(list(romes)))
-        .select("code_rome", "libelle_rome")
-        .iter_rows()
-    )
+    labels = trade_labels(data)
     context["metiers"] = [(code, labels.get(code, code)) for code in romes]
     return render(request, "orientation_formations.html", context)
 

@@ -8,7 +8,7 @@ import threading
 from fastapi import Request
 
 from tremplin.orientation.data import OrientationCache, OrientationData
-from tremplin.orientation.near import Commune, find_commune
+from tremplin.orientation.near import Commune, find_commune, prepare
 from tremplin.web.diagnostic.service import service
 
 _LOCK = threading.Lock()
@@ -23,11 +23,11 @@ def orientation(request: Request) -> OrientationData:
             cache = getattr(state, "orientation", None)
             if cache is None:
                 cache = state.orientation = OrientationCache(state.engine, state.perimeter)
-    return cache.get(service(request).facts().fingerprint)
+    return prepare(cache.get(service(request).facts().fingerprint))
 
 
 def optional_commune(data: OrientationData, text: str | None) -> Commune | None:
     """The commune ``text`` names, or None when it is empty (raises NotFound when unknown)."""
     if text is None or not text.strip():
         return None
-    return find_commune(data.communes, text)
+    return find_commune(data, text)
