@@ -29,7 +29,7 @@ def test_trade_page_links_to_trainings_near_me(client: WebClient) -> None:
 
 def test_trainings_page_lists_the_api_trainings_with_a_map_and_a_table(client: WebClient) -> None:
     query = "rome=H2206&commune=38185&niveau=apres-3e"
-    html = client.page(f"/orientation/formations?{query}")
+    html = client.page(f"/orientation/formations?{query}&tout=oui")
     found = client.json(f"/api/v1/orientation/formations?{query}")
     ids = [r["id"] for r in found["pres"] + found["loin"]]
     cards = re.findall(r'<h3 class="fr-card__title"><a href="/orientation/formation/([^?"]+)', html)
@@ -38,9 +38,21 @@ def test_trainings_page_lists_the_api_trainings_with_a_map_and_a_table(client: W
     assert table.count("<tr>") == len(ids) + 1
     data = html.split('id="carte-orientation-donnees">')[1].split("</script>")[0]
     points = json.loads(data)
-    assert [p["id"] for p in points["formations"]] == ids
+    assert [p["url"].split("?")[0].rsplit("/", 1)[1] for p in points["formations"]] == ids
     assert "Près de chez moi" in html and "Plus loin dans l’académie" in html
     assert "sur 10 :" in html.lower()
+
+
+def test_trainings_page_shows_the_first_twenty_of_each_group(client: WebClient) -> None:
+    romes = "H2206,H2102,H2202,H2209,H1404,H2505,H2904"
+    found = client.json(f"/api/v1/orientation/formations?rome={romes}&commune=38185")
+    assert len(found["loin"]) > 20
+    html = client.page(f"/orientation/formations?rome={romes}&commune=38185")
+    cards = re.findall(r'<h3 class="fr-card__title"><a href="/orientation/formation/([^?"]+)', html)
+    expected = [r["id"] for r in found["pres"][:20]] + [r["id"] for r in found["loin"][:20]]
+    assert cards == expected
+    assert f"Les 20 premières sur {len(found['loin'])}" in html
+    assert 'id="toutes-formations"' in html and "tout=oui" in html
 
 
 def test_training_page(client: WebClient) -> None:

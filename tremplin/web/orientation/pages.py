@@ -22,12 +22,14 @@ from tremplin.orientation.near import (
 from tremplin.orientation.outcomes import MIN_COHORT
 from tremplin.orientation.trade_page import trade_page
 from tremplin.web.diagnostic.service import cached
-from tremplin.web.orientation.api import training_json
 from tremplin.web.orientation.service import optional_commune, orientation
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.templating import render, script_json
 
 router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
+
+SHOWN = 20
+"""Trainings shown per group before « Voir toutes les formations »."""
 
 _HYPOTHESES = {
     "detour": near.DETOUR_FACTOR,
@@ -80,8 +82,10 @@ def trainings(
     niveau: Annotated[str, Query()] = APRES_3E,
     voie: Annotated[str | None, Query()] = None,
     distance: Annotated[str | None, Query()] = None,
+    tout: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """The trainings near a commune leading to the chosen trades, grouped, with a map."""
+    """The trainings near a commune leading to the chosen trades, grouped, with a map: the
+    first :data:`SHOWN` of each group, every one with ``tout=oui``."""
     data = orientation(request)
     romes = romes_of(rome or [])
     maximum = _distance(distance)
@@ -99,14 +103,33 @@ def trainings(
     }
     if romes and commune:
         result = trainings_near(data, NearQuery(romes, commune, niveau, voie or None, maximum))
+        everything = tout == "oui"
+        shown = {
+            name: group if everything else group[:SHOWN] for name, group in result.groups.items()
+        }
+        place = result.commune
+        suffix = f"?commune={place.code_insee}&rome={','.join(romes)}"
         points = [
-            {**training_json(t), "groupe_libelle": near.GROUPS[name]}
-            for name, group in result.groups.items()
+            {
+                "libelle": t.libelle,
+                "etablissement": t.etablissement,
+                "commune": t.commune,
+                "latitude": t.latitude,
+                "longitude": t.longitude,
+                "groupe": name,
+                "url": f"/orientation/formation/{t.id}{suffix}",
+            }
+            for name, group in shown.items()
             for t in group
             if t.latitude is not None
         ]
-        place = result.commune
         context["result"] = result
+        context["shown"] = shown
+        context["all_link"] = (
+            None
+            if everything or all(len(g) <= SHOWN for g in result.groups.values())
+            else f"{request.url.path}?{request.url.query}&tout=oui"
+        )
         context["map_json"] = script_json(
             {
                 "commune": {"nom": place.nom, "lat": place.latitude, "lon": place.longitude},
