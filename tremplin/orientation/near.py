@@ -315,11 +315,17 @@ class _TrainingIndex:
     """The trainings as arrays, and the rows and weights of the trainings of each trade."""
 
     by_rome: dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]
+    romes_by_row: list[list[str]]
     latitude: NDArray[np.float64]
     longitude: NDArray[np.float64]
     niveau: NDArray[np.object_]
     voie: NDArray[np.object_]
     academie: NDArray[np.object_]
+
+
+def training_index(data: OrientationData) -> _TrainingIndex:
+    """The index of ``data``'s trainings, built once."""
+    return data.memoised("trainings", lambda: _training_index(data))
 
 
 def _training_index(data: OrientationData) -> _TrainingIndex:
@@ -329,9 +335,13 @@ def _training_index(data: OrientationData) -> _TrainingIndex:
         str(code): (group["_rang"].to_numpy().astype(np.int64), group["poids"].to_numpy())
         for (code,), group in links.group_by("code_rome")
     }
+    romes_by_row: list[list[str]] = [[] for _ in range(rows.height)]
+    for rank, code in links.select("_rang", "code_rome").iter_rows():
+        romes_by_row[rank].append(code)
     frame = data.formations
     return _TrainingIndex(
         by_rome=by_rome,
+        romes_by_row=romes_by_row,
         latitude=frame["latitude"].fill_null(np.nan).to_numpy(),
         longitude=frame["longitude"].fill_null(np.nan).to_numpy(),
         niveau=frame["niveau_entree"].to_numpy().astype(object),
@@ -353,7 +363,7 @@ def prepare(data: OrientationData) -> OrientationData:
     """``data`` with the indexes of communes and trainings built (once), so that the first
     request does not wait for them."""
     data.memoised("communes", lambda: _commune_index(data.communes))
-    data.memoised("trainings", lambda: _training_index(data))
+    training_index(data)
     trade_labels(data)
     return data
 
@@ -362,7 +372,7 @@ def trainings_near(data: OrientationData, query: NearQuery) -> NearResult:
     """The trainings of ``query``, grouped and ordered (steps in the module's docstring)."""
     query.check()
     commune = find_commune(data, query.commune)
-    index = data.memoised("trainings", lambda: _training_index(data))
+    index = training_index(data)
     relevance: dict[int, float] = {}
     for code in query.romes:
         rows, weights = index.by_rome.get(code, (np.empty(0, np.int64), np.empty(0)))
@@ -387,7 +397,7 @@ def trainings_near(data: OrientationData, query: NearQuery) -> NearResult:
     found = data.formations[chosen.tolist()].with_columns(
         pl.Series("distance_km", distances[keep]),
         pl.Series("minutes", minutes[keep]),
-        pl.Series("groupe", np.where(near[keep], PRES, LOIN)),
+        pl.Series("groupe", [PRES if x else LOIN for x in near[keep].tolist()], pl.String),
     )
     for row, position in zip(found.iter_rows(named=True), chosen.tolist(), strict=True):
         groups[row["groupe"]].append(training_of(row, relevance[position]))

@@ -13,14 +13,16 @@ trades), the most shared first; failing any, the fiches of the same professional
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from tremplin import formats
 from tremplin.errors import NotFound
 from tremplin.orientation.data import OrientationData
-from tremplin.orientation.near import Commune
+from tremplin.orientation.near import Commune, trade_labels, training_index
 
 BMO_SOURCE = "enquête Besoins en main-d’œuvre (BMO), France Travail"
 NEIGHBOURS = 6
@@ -145,41 +147,28 @@ def neighbours(
     data: OrientationData, code_rome: str, count: int = NEIGHBOURS
 ) -> list[tuple[str, str]]:
     """Up to ``count`` (code_rome, label) of neighbouring trades (module docstring)."""
-    links = data.formation_metiers
-    ids = links.filter(pl.col("code_rome") == code_rome).select("id")
-    shared = (
-        links.join(ids, on="id", how="semi")
-        .filter(pl.col("code_rome") != code_rome)
-        .group_by("code_rome")
-        .agg(pl.len().alias("partagees"))
-        .sort(["partagees", "code_rome"], descending=[True, False])
-        .head(count)
+    index = training_index(data)
+    labels = trade_labels(data)
+    rows, _weights = index.by_rome.get(code_rome, (np.empty(0, np.int64), np.empty(0)))
+    shared = Counter(
+        other for row in rows.tolist() for other in index.romes_by_row[row] if other != code_rome
     )
-    if shared.is_empty():
+    found = [code for code, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))]
+    if not found:
         domain = code_rome[:3]
-        shared = (
-            data.metiers.filter(
-                (pl.col("code_rome").str.starts_with(domain)) & (pl.col("code_rome") != code_rome)
-            )
-            .select("code_rome")
-            .head(count)
-        )
-    labelled = shared.join(data.metiers.select("code_rome", "libelle_rome"), on="code_rome")
-    order = {code: i for i, code in enumerate(shared["code_rome"])}
-    return sorted(
-        ((r["code_rome"], r["libelle_rome"]) for r in labelled.iter_rows(named=True)),
-        key=lambda pair: order[pair[0]],
-    )
+        found = sorted(c for c in labels if c.startswith(domain) and c != code_rome)
+    return [(code, labels[code]) for code in found if code in labels][:count]
 
 
 def formations_to(data: OrientationData, code_rome: str) -> list[FormationLink]:
     """The formations (CFD) whose offers lead to ``code_rome``, heaviest weight first."""
-    rows = (
-        data.formation_metiers.filter(pl.col("code_rome") == code_rome)
-        .join(
-            data.formations.select("id", "cfd", "libelle_formation", "niveau", "niveau_entree"),
-            on="id",
-        )
+    rows, weights = training_index(data).by_rome.get(
+        code_rome, (np.empty(0, np.int64), np.empty(0))
+    )
+    grouped = (
+        data.formations[rows.tolist()]
+        .select("cfd", "libelle_formation", "niveau", "niveau_entree")
+        .with_columns(pl.Series("poids", weights, dtype=pl.Float64))
         .group_by("cfd", "niveau_entree")
         .agg(
             pl.col("libelle_formation").mode().first(),
@@ -198,7 +187,7 @@ def formations_to(data: OrientationData, code_rome: str) -> list[FormationLink]:
             offres=r["offres"],
             poids=float(r["poids"]),
         )
-        for r in rows.iter_rows(named=True)
+        for r in grouped.iter_rows(named=True)
     ]
 
 

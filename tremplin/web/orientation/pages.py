@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from tremplin import formats
 from tremplin.errors import InputError
 from tremplin.orientation import near
 from tremplin.orientation.data import APRES_3E, NIVEAUX
@@ -27,6 +29,30 @@ from tremplin.web.shared.auth import requires
 from tremplin.web.shared.templating import render, script_json
 
 router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
+
+
+@functools.lru_cache(maxsize=16384)
+def _number(value: int | float | None) -> str:
+    return formats.format_number(value)
+
+
+@functools.lru_cache(maxsize=16384)
+def _decimal(value: float | None, digits: int = 1) -> str:
+    return formats.format_decimal(value, digits)
+
+
+@functools.lru_cache(maxsize=16384)
+def _percent(value: float | None, digits: int = 1) -> str:
+    return formats.format_percent(value, digits)
+
+
+def _minutes(value: float | None) -> str:
+    return _number(round(value)) if value is not None else formats.MISSING
+
+
+FORMATS = {"n": _number, "d": _decimal, "pc": _percent, "minutes": _minutes}
+"""The French formats of :mod:`tremplin.formats`, kept for the values met again and again (a
+page of trainings writes hundreds of them): what the orientation's templates call."""
 
 SHOWN = 20
 """Trainings shown per group before « Voir toutes les formations »."""
@@ -62,6 +88,7 @@ def trade(
         request,
         "orientation_metier.html",
         {
+            **FORMATS,
             "page": page,
             "commune": commune or "",
             "niveaux": NIVEAUX,
@@ -90,6 +117,7 @@ def trainings(
     romes = romes_of(rome or [])
     maximum = _distance(distance)
     context: dict[str, object] = {
+        **FORMATS,
         "romes": romes,
         "commune": commune or "",
         "niveau": niveau,
@@ -169,6 +197,7 @@ def training(
         request,
         "orientation_formation.html",
         {
+            **FORMATS,
             "t": found,
             "trades": trades,
             "commune": commune or "",
