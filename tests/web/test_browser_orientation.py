@@ -62,6 +62,7 @@ def test_three_clicks_from_a_trade_to_a_training_on_a_phone(
         page.wait_for_url("**/orientation/formation/**")
         expect(page.locator("h1")).to_have_text(title)
         expect(page.locator("#titre-devenir")).to_be_visible()
+        expect(page.locator(".emplois-phrase").first).to_contain_text("recrutement")
         assert axe_violations(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

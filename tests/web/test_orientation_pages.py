@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from markupsafe import escape
 
 from tests.web.client import WebClient
 
@@ -61,6 +62,10 @@ def test_training_page(client: WebClient) -> None:
     html = client.page(first["url"] + "?commune=38185&rome=H2206")
     assert first["libelle"] in html
     assert "Que deviennent les jeunes ?" in html
+    # The jobs waiting for the chosen trade near home, as on the trade's page.
+    trade = client.json("/api/v1/orientation/metier/H2206?commune=38185")
+    assert "Les emplois près de chez toi" in html
+    assert str(escape(trade["recrutement"]["phrase"])) in html
     assert "/orientation/formations?rome=H2206&amp;commune=38185&amp;niveau=apres-3e" in html
     if first["devenir"]["phrase"]:
         assert first["devenir"]["phrase"].capitalize() in html

@@ -143,6 +143,13 @@ def recruitment(data: OrientationData, fap: str | None, bassin: str | None) -> R
     )
 
 
+def recruitment_near(data: OrientationData, code_rome: str, commune: Commune) -> Recruitment:
+    """The BMO projects of the family of ``code_rome`` in ``commune``'s bassin."""
+    rows = data.metiers.filter(pl.col("code_rome") == code_rome)
+    fap = rows["fap_bmo"][0] if rows.height else None
+    return recruitment(data, fap, commune.bassin_bmo)
+
+
 def neighbours(
     data: OrientationData, code_rome: str, count: int = NEIGHBOURS
 ) -> list[tuple[str, str]]:

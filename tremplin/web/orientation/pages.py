@@ -22,7 +22,7 @@ from tremplin.orientation.near import (
     trainings_near,
 )
 from tremplin.orientation.outcomes import MIN_COHORT
-from tremplin.orientation.trade_page import trade_page
+from tremplin.orientation.trade_page import recruitment_near, trade_page
 from tremplin.web.diagnostic.service import cached
 from tremplin.web.orientation.service import optional_commune, orientation
 from tremplin.web.shared.auth import requires
@@ -192,7 +192,15 @@ def training(
     data = orientation(request)
     found = find_training(data, identifier)
     trades = training_trades(data, identifier)
-    back = near_link(romes_of([rome]), commune, found_level(found.source)) if rome else None
+    chosen = romes_of([rome]) if rome else ()
+    back = near_link(chosen, commune, found_level(found.source)) if rome else None
+    place = optional_commune(data, commune)
+    labels = trade_labels(data)
+    jobs = [
+        (code, labels.get(code, code), recruitment_near(data, code, place))
+        for code in chosen
+        if place is not None
+    ]
     return render(
         request,
         "orientation_formation.html",
@@ -202,6 +210,8 @@ def training(
             "trades": trades,
             "commune": commune or "",
             "back": back,
+            "jobs": jobs,
+            "place": place,
             "hypotheses": _HYPOTHESES,
         },
     )
