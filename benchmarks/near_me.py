@@ -2,8 +2,8 @@
 
 Usage: ``python benchmarks/near_me.py [SOURCES]`` (default ``TREMPLIN_SOURCES`` or
 ``../shared/data``). Loads the files into a temporary SQLite store (not timed), serves the app
-with ``tremplin serve``, asks one trainings-near-me page (the first builds the orientation
-frames, timed apart), then runs locust headless (``benchmarks/near_me_locustfile.py``: 20
+with ``tremplin serve``, asks one trainings-near-me page (the first reads the orientation
+frames ``tremplin load`` built and indexes them, timed apart), then runs locust headless (``benchmarks/near_me_locustfile.py``: 20
 users, 0.5–1.5 s between clicks, communes × trades × levels of AURA varied so that most
 requests are a first computation) and prints the p50/p95/p99 of the page and of its API.
 Target (issue 11): the page ≤ 150 ms p95.
@@ -33,7 +33,7 @@ def main() -> None:
         _wait(f"{host}{PAGE}?rome=H2913&commune=38185&niveau=apres-3e")
         first = time.perf_counter() - started
         print(
-            f"Première page (construction des données d’orientation) : {format_decimal(first, 1)} s"
+            f"Première page (données d’orientation lues et indexées) : {format_decimal(first, 1)} s"
         )
         stats = run_locust(HERE / "near_me_locustfile.py", host, folder)
     print(f"{USERS} clients simultanés, {DURATION}, pauses de 0,5 à 1,5 s entre deux clics")

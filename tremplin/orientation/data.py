@@ -270,11 +270,13 @@ def build_orientation(conn: sa.Connection, facts: Facts) -> OrientationData:
     )
 
 
-def orientation_data(conn: sa.Connection, perimeter: Perimeter) -> OrientationData:
+def orientation_data(
+    conn: sa.Connection, perimeter: Perimeter, facts: Facts | None = None
+) -> OrientationData:
     """The orientation frames of the store: read from it when built from the same loaded
-    files and the same version of this code; built (from the stored facts) and stored
-    otherwise."""
-    facts = stored_facts(conn, perimeter)
+    files and the same version of this code; built (from ``facts``, the stored facts of
+    ``perimeter`` when not given) and stored otherwise. ``tremplin load`` builds them."""
+    facts = facts if facts is not None else stored_facts(conn, perimeter)
     key = derived.fingerprint(facts.key or facts.fingerprint, VERSION)
 
     def build() -> dict[str, pl.DataFrame]:
