@@ -3,10 +3,10 @@
 Usage: ``python benchmarks/near_me.py [SOURCES]`` (default ``TREMPLIN_SOURCES`` or
 ``../shared/data``). Loads the files into a temporary SQLite store (not timed), serves the app
 with ``tremplin serve``, asks one trainings-near-me page (the first reads the orientation
-frames ``tremplin load`` built and indexes them, timed apart), then runs locust headless (``benchmarks/near_me_locustfile.py``: 20
-users, 0.5–1.5 s between clicks, communes × trades × levels of AURA varied so that most
-requests are a first computation) and prints the p50/p95/p99 of the page and of its API.
-Target (issue 11): the page ≤ 150 ms p95.
+frames ``tremplin load`` built and indexes them, timed apart), then runs locust headless
+(``benchmarks/near_me_locustfile.py``: 20 users, 0.5–1.5 s between clicks, communes × trades
+× levels of AURA varied so that most requests are a first computation) and prints the
+p50/p95/p99 of the page and of its API. Target (issue 11): the page ≤ 150 ms p95.
 """
 
 from __future__ import annotations
