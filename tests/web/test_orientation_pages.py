@@ -76,7 +76,10 @@ def test_training_page(client: WebClient) -> None:
 def test_errors(client: WebClient) -> None:
     assert client.get("/orientation/metier/Z9999").status_code == 404
     assert client.get("/orientation/formation/inconnu").status_code == 404
-    assert client.get("/orientation/formations?rome=H2206&commune=Atlantide").status_code == 404
+    mistyped = client.get("/orientation/formations?rome=H2206&commune=Atlantide")
+    assert mistyped.status_code == 404
+    assert 'aria-invalid="true"' in mistyped.text and "« Atlantide »" in mistyped.text
+    assert 'name="rome" value="H2206"' in mistyped.text
     bad = client.get("/orientation/formations?rome=H2206&commune=38185&distance=loin")
     assert bad.status_code == 422 and "n’est pas une distance" in bad.text
     assert "Indique ta commune" in client.page("/orientation/formations?rome=H2206")

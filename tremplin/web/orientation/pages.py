@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from tremplin import formats
-from tremplin.errors import InputError
+from tremplin.errors import InputError, NotFound
 from tremplin.orientation import near
 from tremplin.orientation.data import APRES_3E, NIVEAUX
 from tremplin.orientation.near import (
@@ -129,8 +129,15 @@ def trainings(
         "hypotheses": _HYPOTHESES,
         "result": None,
     }
+    labels = trade_labels(data)
+    context["metiers"] = [(code, labels.get(code, code)) for code in romes]
     if romes and commune:
-        result = trainings_near(data, NearQuery(romes, commune, niveau, voie or None, maximum))
+        try:
+            result = trainings_near(data, NearQuery(romes, commune, niveau, voie or None, maximum))
+        except NotFound as error:
+            # A commune mistyped: the same form, the message under its field (and a 404).
+            context["commune_error"] = str(error)
+            return render(request, "orientation_formations.html", context, error.status)
         everything = tout == "oui"
         shown = {
             name: group if everything else group[:SHOWN] for name, group in result.groups.items()
@@ -164,8 +171,6 @@ def trainings(
                 "formations": points,
             }
         )
-    labels = trade_labels(data)
-    context["metiers"] = [(code, labels.get(code, code)) for code in romes]
     return render(request, "orientation_formations.html", context)
 
 
