@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from tremplin.errors import NotFound
 from tremplin.orientation.data import OrientationData, orientation_data
-from tremplin.orientation.near import find_commune
+from tremplin.orientation.place import find_commune
 from tremplin.orientation.trade_page import Recruitment, recruitment, trade_page
 from tremplin.referentials.perimeter import Perimeter
 

@@ -34,8 +34,9 @@ from numpy.typing import NDArray
 
 from tremplin.errors import InputError, NotFound
 from tremplin.geo import haversine_km
-from tremplin.orientation.data import APRES_3E, NIVEAUX, OrientationData, name_key
+from tremplin.orientation.data import APRES_3E, NIVEAUX, OrientationData
 from tremplin.orientation.outcomes import Outcome
+from tremplin.orientation.place import Commune, commune_index, find_commune
 
 DETOUR_FACTOR = 1.3
 """Road distance ÷ straight-line distance, an average for France (road networks are 1.2 to
@@ -104,67 +105,6 @@ def admission_difficulty(pressure: float | None, capacity: int | None) -> str | 
 def sort_key(minutes: float, relevance: float, distance: float, ident: str) -> tuple[object, ...]:
     """The order of a group: travel-time band, relevance (descending), distance, identifier."""
     return (int(minutes // BAND_MINUTES), -round(relevance, 9), distance, ident)
-
-
-# --- the commune -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Commune:
-    code_insee: str
-    nom: str
-    code_academie: str | None
-    academie: str | None
-    code_region: str | None
-    latitude: float
-    longitude: float
-    bassin_bmo: str | None
-    bassin: str | None
-
-    @classmethod
-    def of(cls, row: dict[str, object]) -> Commune:
-        return cls(**{name: row.get(name) for name in cls.__dataclass_fields__})  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class _CommuneIndex:
-    by_code: dict[str, int]
-    by_postal_code: dict[str, int]
-    by_name: dict[str, int]
-
-
-def _commune_index(communes: pl.DataFrame) -> _CommuneIndex:
-    """Row of each INSEE code, postal code and name key; of several communes sharing a postal
-    code or a name, the most populous."""
-    ordered = communes.with_row_index("_rang").sort("population", descending=True, nulls_last=True)
-    by_postal: dict[str, int] = {}
-    by_name: dict[str, int] = {}
-    for rank, codes, key in ordered.select("_rang", "codes_postaux", "cle_nom").iter_rows():
-        for code in re.findall(r"[0-9]{5}", codes or ""):
-            by_postal.setdefault(code, rank)
-        by_name.setdefault(key, rank)
-    by_code = {code: i for i, code in enumerate(communes["code_insee"])}
-    return _CommuneIndex(by_code, by_postal, by_name)
-
-
-def find_commune(data: OrientationData, text: str) -> Commune:
-    """The commune ``text`` names: an INSEE code, a postal code (its most populous commune),
-    or a name (accents, case, hyphens and « Saint »/« St » ignored; the most populous of
-    several). Raises InputError for an empty text, NotFound when no commune matches."""
-    wanted = text.strip()
-    if not wanted:
-        raise InputError(
-            "Indique ta commune.", where="commune", expected="un nom, un code postal ou INSEE"
-        )
-    index = data.memoised("communes", lambda: _commune_index(data.communes))
-    found = index.by_code.get(wanted.upper())
-    if found is None:
-        found = index.by_postal_code.get(wanted)
-    if found is None:
-        found = index.by_name.get(name_key(wanted))
-    if found is None:
-        raise NotFound(f"Aucune commune ne correspond à « {wanted} ».")
-    return Commune.of(data.communes.row(found, named=True))
 
 
 # --- the trainings -------------------------------------------------------------------------
@@ -362,7 +302,7 @@ def trade_labels(data: OrientationData) -> dict[str, str]:
 def prepare(data: OrientationData) -> OrientationData:
     """``data`` with the indexes of communes and trainings built (once), so that the first
     request does not wait for them."""
-    data.memoised("communes", lambda: _commune_index(data.communes))
+    commune_index(data)
     training_index(data)
     trade_labels(data)
     return data

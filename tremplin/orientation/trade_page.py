@@ -22,7 +22,8 @@ import polars as pl
 from tremplin import formats
 from tremplin.errors import NotFound
 from tremplin.orientation.data import OrientationData
-from tremplin.orientation.near import Commune, trade_labels, training_index
+from tremplin.orientation.near import trade_labels, training_index
+from tremplin.orientation.place import Commune
 
 BMO_SOURCE = "enquête Besoins en main-d’œuvre (BMO), France Travail"
 NEIGHBOURS = 6

@@ -8,7 +8,8 @@ import threading
 from fastapi import Request
 
 from tremplin.orientation.data import OrientationCache, OrientationData
-from tremplin.orientation.near import Commune, find_commune, prepare
+from tremplin.orientation.near import prepare
+from tremplin.orientation.place import Commune, find_commune
 from tremplin.web.diagnostic.service import service
 
 _LOCK = threading.Lock()
