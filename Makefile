@@ -70,6 +70,7 @@ bench: install-test
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/diagnostic.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/near_me.py
 	$(BIN)/python benchmarks/assignment.py
 	$(BIN)/python benchmarks/planning.py
 	$(BIN)/python benchmarks/startup.py

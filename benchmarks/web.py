@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -62,9 +64,10 @@ def locust_command(locustfile: Path, users: int, duration: str, host: str) -> li
     ]
 
 
-def main() -> None:
-    default = os.environ.get("TREMPLIN_SOURCES") or str(HERE.parent.parent / "shared" / "data")
-    sources = Path(sys.argv[1] if len(sys.argv) > 1 else default)
+@contextmanager
+def serving(sources: Path) -> Iterator[tuple[str, str]]:
+    """The files of ``sources`` loaded into a temporary SQLite store (not timed) and served by
+    ``tremplin serve`` on a free loopback port; yields its address and the temporary folder."""
     binaries = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "TREMPLIN_DATABASE_URL": f"sqlite:///{folder}/bench.sqlite"}
@@ -81,23 +84,37 @@ def main() -> None:
         )
         try:
             _wait(f"{host}/")
-            started = time.perf_counter()
-            _wait(f"{host}/api/v1/diagnostic?maille=bassin&dans=region:84")
-            print(f"Premier appel (construction des faits) : {time.perf_counter() - started:.1f} s")
-            subprocess.run(
-                [
-                    *locust_command(HERE / "locustfile.py", USERS, DURATION, host),
-                    "--csv",
-                    f"{folder}/locust",
-                ],
-                check=True,
-                capture_output=True,
-            )
+            yield host, folder
         finally:
             server.terminate()
             server.wait(timeout=30)
-        with open(f"{folder}/locust_stats.csv", encoding="utf-8") as handle:
-            stats = list(csv.DictReader(handle))
+
+
+def run_locust(locustfile: Path, host: str, folder: str) -> list[dict[str, str]]:
+    """Run ``locustfile`` headless (:data:`USERS` users, :data:`DURATION`) on ``host``; the rows
+    of its statistics (one per request name, then « Aggregated »)."""
+    subprocess.run(
+        [*locust_command(locustfile, USERS, DURATION, host), "--csv", f"{folder}/locust"],
+        check=True,
+        capture_output=True,
+    )
+    with open(f"{folder}/locust_stats.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def sources_of(argv: list[str]) -> Path:
+    """The folder of the files: the first argument, else ``TREMPLIN_SOURCES``, else
+    ``../shared/data``."""
+    default = os.environ.get("TREMPLIN_SOURCES") or str(HERE.parent.parent / "shared" / "data")
+    return Path(argv[1] if len(argv) > 1 else default)
+
+
+def main() -> None:
+    with serving(sources_of(sys.argv)) as (host, folder):
+        started = time.perf_counter()
+        _wait(f"{host}/api/v1/diagnostic?maille=bassin&dans=region:84")
+        print(f"Premier appel (construction des faits) : {time.perf_counter() - started:.1f} s")
+        stats = run_locust(HERE / "locustfile.py", host, folder)
     print(f"{USERS} utilisateurs simultanés, {DURATION}, pauses de 0,5 à 1,5 s entre deux clics")
     print(f"{'page ou appel':<42} {'requêtes':>8} {'échecs':>6} {'p50':>6} {'p95':>6} {'p99':>6}")
     worst = 0.0

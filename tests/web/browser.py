@@ -130,10 +130,13 @@ class Tab:
 
 
 @contextmanager
-def opened_tab(browser: Browser, base_url: str) -> Iterator[Tab]:
-    """A fresh French context and page on ``base_url``, watched (see :class:`Tab`)."""
+def opened_tab(
+    browser: Browser, base_url: str, width: int = 1280, height: int = 900
+) -> Iterator[Tab]:
+    """A fresh French context and page on ``base_url``, ``width`` × ``height`` pixels (a
+    phone: 390 × 844), watched (see :class:`Tab`)."""
     context = browser.new_context(
-        locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
+        locale="fr-FR", viewport={"width": width, "height": height}, accept_downloads=True
     )
     tab = Tab(context.new_page(), base_url)
     tab.page.on("request", lambda request: tab.requested.append(request.url))

@@ -53,6 +53,11 @@ PAGES = (
     "/orientation/metiers?q=je+veux+r%C3%A9parer+des+machines&commune=07010",
     "/orientation/metiers?q=xqzwv",
     "/orientation/metiers?domaine=H29",
+    "/orientation/metier/H2206?commune=38185",
+    "/orientation/metier/H1101",
+    "/orientation/formations?rome=H2206&commune=38185&niveau=apres-3e",
+    "/orientation/formations?rome=H1101&commune=Grenoble&niveau=apres-bac&voie=apprentissage",
+    "/orientation/formations?rome=H2206",
 )
 
 

@@ -51,6 +51,7 @@ SAMPLES = {
     "campagne": "1",
     "demande": "1",
     "piece": "1",
+    "code_rome": "H2913",
 }
 """A value for each path parameter of the application (``identifiant``: an account's id, in or
 out of scope; ``campagne``, ``demande``, ``piece``: those :func:`_carte_samples` writes, in the

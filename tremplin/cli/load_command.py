@@ -51,6 +51,7 @@ def load_command(
 ) -> None:
     """Charge des fichiers officiels, tout ou rien ; chaque jeu est reconnu à son en-tête."""
     from tremplin.diagnostic.facts import build_derived
+    from tremplin.orientation.data import orientation_data
     from tremplin.referentials.perimeter import Perimeter, PerimeterError
     from tremplin.scenarios.scenario_comparison import build_scenario_inputs
     from tremplin.sources.ingest import load_paths
@@ -76,12 +77,15 @@ def load_command(
             engine.dispose()
             raise fail(f"{error}\nRien n'a été enregistré : la base est inchangée.") from None
         try:
-            # The load is committed: the referentials, facts and scenarios' inputs are built
-            # once, now, in transactions of their own (on failure, the next command that needs
-            # them builds them).
+            # The load is committed: the referentials, facts, scenarios' inputs and orientation
+            # frames are built once, now, in transactions of their own (on failure, the next
+            # command that needs them builds them).
             facts = build_derived(engine, Perimeter.load(current.perimetre), progress=on_progress)
             on_progress("Offres de 1re pro et origines des élèves (scénarios)", 0, 1)
             build_scenario_inputs(engine, facts)
+            on_progress("Métiers et formations près de chez soi (orientation)", 0, 1)
+            with engine.connect() as conn:
+                orientation_data(conn, Perimeter.load(current.perimetre), facts)
         except PerimeterError as error:
             console.print(f"[yellow]Attention :[/] {plain(error)}", highlight=False)
         finally:

@@ -71,6 +71,11 @@ class RejectedRow:
     reason: str
 
 
+def demo_loaded(conn: sa.Connection) -> bool:
+    """Whether a file of the demo territory is loaded (one small query: every page asks)."""
+    return bool(conn.execute(sa.select(sa.exists().where(source_files.c.is_demo))).scalar())
+
+
 def list_loaded_files(conn: sa.Connection) -> list[LoadedFile]:
     """Every loaded file, by dataset, then millésime, then file name, with its warnings."""
     query = sa.select(source_files).order_by(

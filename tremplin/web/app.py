@@ -37,6 +37,8 @@ from tremplin.web.diagnostic.service import DiagnosticService
 from tremplin.web.diagnostic.warm_pages import warm_pages
 from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
+from tremplin.web.orientation import api as orientation_api
+from tremplin.web.orientation import pages as orientation_pages
 from tremplin.web.orientation import search_api, search_pages
 from tremplin.web.planning import api as planning_api
 from tremplin.web.planning import optimiser_api as carte_optimiser_api
@@ -140,6 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(planning_pages.router)
     app.include_router(carte_optimiser_pages.router)
     app.include_router(carte_optimiser_pages.impact_router)
+    app.include_router(orientation_pages.router)
     app.include_router(home_api.router)
     # Before the diagnostic's /api/v1/carte/{maille} (the map), whose path would take
     # /api/v1/carte/campagnes, /demandes, /impact and /optimisations.
@@ -150,6 +153,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(trend_api.router)
     app.include_router(simulation_api.router)
     app.include_router(search_api.router)
+    app.include_router(orientation_api.router)
     app.include_router(account_pages.router)
     app.include_router(account_api.router)
     app.include_router(audit_pages.router)

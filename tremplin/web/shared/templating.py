@@ -20,7 +20,7 @@ from starlette.responses import Response
 from tremplin import formats
 from tremplin.config import Settings
 from tremplin.reports.figures import format_cell, format_value
-from tremplin.store.provenance import list_loaded_files
+from tremplin.store.provenance import demo_loaded
 from tremplin.web.shared.auth import csrf_token, set_csrf_cookie
 
 SHARED_TEMPLATES = Path(__file__).with_name("templates")
@@ -47,7 +47,7 @@ def _page_context(request: Request) -> dict[str, Any]:
     # Computed on each request: loading demo files while the server runs must show the banner
     # at once, and a real load that replaces them must hide it.
     with request_engine(request).connect() as conn:
-        demo = any(loaded.is_demo for loaded in list_loaded_files(conn))
+        demo = demo_loaded(conn)
     return {
         "demo_data": demo,
         "current_path": request.url.path,
