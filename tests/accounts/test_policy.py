@@ -48,7 +48,8 @@ def test_every_action_the_features_will_need_is_declared() -> None:
     needed = {
         "lecture", "session", "compte.soi", "simulation.lancer", "simulation.voir",
         "demande.proposer", "demande.completer", "demande.avis", "demande.voir",
-        "besoin.declarer", "besoin.voir", "audit.lire", "comptes.gerer",
+        "besoin.declarer", "besoin.voir", "besoin.importer", "entreprise.gerer", "audit.lire",
+        "comptes.gerer",
     }  # fmt: skip
     assert set(default_policy().actions) == needed
 

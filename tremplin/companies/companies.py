@@ -152,3 +152,9 @@ def delete_company(conn: sa.Connection, actor: Actor, company: Company) -> None:
     """Delete ``company``, its sites and its needs (recorded in the audit log)."""
     conn.execute(companies.delete().where(companies.c.id == company.id))
     record(conn, actor, "entreprise.supprimer", f"entreprise:{company.id}", before=company.public())
+
+
+def list_companies(conn: sa.Connection) -> list[Company]:
+    """Every company, by name."""
+    rows = conn.execute(sa.select(companies).order_by(companies.c.nom, companies.c.id)).all()
+    return [_company(conn, row) for row in rows]
