@@ -222,3 +222,16 @@ def test_the_openapi_documents_the_needs(client: WebClient) -> None:
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/besoins/{besoin}"])
     assert "post" in paths["/api/v1/besoins/import"]
     assert {"get", "post"} <= set(paths["/api/v1/entreprises"])
+
+
+def test_my_data_holds_my_company_and_goes_with_my_account(client: WebClient, codes: Codes) -> None:
+    need = _declare(client, COMPANY, codes)
+    headers = api_token(client, COMPANY.email)
+    mine = client.request("GET", "/api/v1/moi/donnees", headers=headers).json()
+    assert mine["entreprise"]["siret"] == COMPANY.siret
+    assert [n["id"] for n in mine["entreprise"]["besoins"]] == [need]
+    assert client.request("DELETE", "/api/v1/moi", headers=headers).status_code == 204
+    admin = api_token(client, PEOPLE["administrateur"].email)
+    assert client.request("GET", f"/api/v1/besoins/{need}", headers=admin).status_code == 404
+    companies = client.request("GET", "/api/v1/entreprises", headers=admin).json()
+    assert COMPANY.siret not in [c["siret"] for c in companies]
