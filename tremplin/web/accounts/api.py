@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from tremplin.accounts.accounts import get_account, list_accounts
 from tremplin.accounts.personal_data import delete_account, export_data
-from tremplin.companies.personal_data import account_company_data, forget_account
 from tremplin.accounts.policy import Resource
 from tremplin.accounts.sessions import API
+from tremplin.companies.personal_data import account_company_data, forget_account
 from tremplin.errors import InputError, NotFound
 from tremplin.web.accounts.service import (
     end_session,

@@ -11,8 +11,8 @@ from starlette.responses import RedirectResponse, Response
 
 from tremplin.accounts.accounts import ROLE_LABELS, Account
 from tremplin.accounts.personal_data import delete_account, export_data
-from tremplin.companies.personal_data import account_company_data, forget_account
 from tremplin.accounts.sessions import RESET, WEB, reset_password, session_account
+from tremplin.companies.personal_data import account_company_data, forget_account
 from tremplin.errors import InputError, NotFound, TooManyAttempts, TremplinError
 from tremplin.reports.exports import attachment
 from tremplin.web.accounts.service import (
