@@ -4,6 +4,7 @@ their life (fill, close, edit, delete) in the audit log, and the analyses' view 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from tests.companies.sample import OTHER_SIRET, SIRET, sample_codes
 from tremplin.companies.companies import save_company
+from tremplin.companies.imports import import_needs
 from tremplin.companies.needs import (
     NeedScope,
     close_need,
@@ -23,7 +25,9 @@ from tremplin.companies.needs import (
     update_need,
 )
 from tremplin.errors import InputError
+from tremplin.sources.ingest import load_paths
 from tremplin.store.audit import Actor, read_audit
+from tremplin.store.database import open_store
 
 ACTOR = Actor("rh@chaudronnerie.test", 7)
 
@@ -163,3 +167,26 @@ def test_declared_needs_count_open_needs_per_trade_and_bassin(needs_engine: sa.E
     assert row["code_departement"] == codes.departement
     assert frame.height == 2
     assert mine["personnes"].to_list() == [1]
+
+
+def test_needs_on_sqlite_and_postgresql(database_url: str, demo_dir: Path) -> None:
+    """The same declarations, import and counts on both backends (the demo's ROME, communes
+    and bassins loaded into a fresh store)."""
+    engine = open_store(database_url)
+    try:
+        load_paths(engine, [demo_dir / name for name in ("rome", "territoires", "bmo", "dares")])
+        with engine.begin() as conn:
+            codes = sample_codes(conn)
+            company = save_company(conn, ACTOR, siret=SIRET, nom="Une", sites=[codes.commune])
+            need = fill_need(conn, ACTOR, create_need(conn, ACTOR, company, _need(codes)), 1)
+            lines = ";".join(
+                ("siret", "raison_sociale", "code_rome", "nombre", "contrat", "code_insee")
+            )
+            row = ";".join((OTHER_SIRET, "Deux", codes.code_rome, "4", "cdi", codes.commune))
+            import_needs(conn, ACTOR, "b.csv", f"{lines}\n{row}\n".encode())
+            frame = declared_needs(conn)
+            assert need.statut == "pourvu_partiellement"
+            assert list_needs(conn, NeedScope(territoire=f"bassin:{codes.bassin}"))[0] == 2
+        assert frame.select("besoins", "personnes", "entreprises").row(0) == (2, 6, 2)
+    finally:
+        engine.dispose()

@@ -25,6 +25,7 @@ from tremplin.errors import InputError, TremplinError
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.web.accounts.service import read_form
 from tremplin.web.companies.service import found_need, in_scope, my_company, need_scope, write
+from tremplin.web.diagnostic.service import service
 from tremplin.web.shared.auth import current_account, requires
 from tremplin.web.shared.multipart import is_multipart, multipart_fields
 from tremplin.web.shared.templating import render, request_engine
@@ -34,15 +35,20 @@ NEED_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LABELS = {"contrats": CONTRATS, "niveaux": NIVEAUX, "statuts": STATUTS}
 
 
-def _trades(conn: sa.Connection) -> list[tuple[str, str]]:
-    """(code ROME, label) of the loaded ROME, for the trade picker."""
-    fiches = DATASET_TABLES["rome_fiches"]
-    rows = conn.execute(
-        sa.select(fiches.c.code_rome, sa.func.max(fiches.c.libelle_rome))
-        .group_by(fiches.c.code_rome)
-        .order_by(fiches.c.code_rome)
-    ).all()
-    return [(str(r[0]), str(r[1])) for r in rows]
+def _trades(request: Request, conn: sa.Connection) -> list[tuple[str, str]]:
+    """(code ROME, label) of the loaded ROME, for the trade picker: read once per state of
+    the loaded files (kept by the diagnostic's cache)."""
+
+    def read() -> list[tuple[str, str]]:
+        fiches = DATASET_TABLES["rome_fiches"]
+        rows = conn.execute(
+            sa.select(fiches.c.code_rome, sa.func.max(fiches.c.libelle_rome))
+            .group_by(fiches.c.code_rome)
+            .order_by(fiches.c.code_rome)
+        ).all()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    return service(request).memo(("metiers-rome",), read)
 
 
 def _company_page(
@@ -54,7 +60,7 @@ def _company_page(
     with request_engine(request).connect() as conn:
         company = my_company(request, conn)
         total, needs = list_needs(conn, need_scope(request), limit=200)
-        trades = _trades(conn)
+        trades = _trades(request, conn)
     context: dict[str, Any] = {
         "me": current_account(request),
         "company": company,
@@ -116,8 +122,7 @@ def _need_page(
 ) -> Response:
     with request_engine(request).connect() as conn:
         need = found_need(request, conn, besoin)
-        trades = _trades(conn)
-    context = {"need": need, "trades": trades, "error": error, **LABELS}
+    context = {"need": need, "error": error, **LABELS}
     return render(request, "besoin.html", context, status)
 
 
@@ -171,7 +176,7 @@ def _partner_page(
         frame = open_needs_frame(
             conn, need_scope(request), ("code_rome", "bassin_bmo", "contrat")
         ).sort("code_rome", "bassin_bmo", "contrat")
-        labels = dict(_trades(conn))
+        labels = dict(_trades(request, conn))
     context = {
         "me": current_account(request),
         "rows": frame.to_dicts(),
