@@ -7,8 +7,9 @@ starts it), the files the needs read loaded into it (ROME, territories, BMO, DAR
 account and a UIMM partner of the Ain, and 2,000 open needs of 200 companies spread over the
 communes of Auvergne-Rhône-Alpes (written in one transaction, as an import would). Then
 ``tremplin serve --workers 2`` and 20 client threads, each asking in turn, for
-``TREMPLIN_BENCH_DURATION`` seconds (30 by default), the company's page, one of its needs, the
-partner's aggregate page, the API lists of both, and declaring a need one time in ten (the
+``TREMPLIN_BENCH_DURATION`` seconds (60 by default) with 0.5 to 1.5 s between two requests (a
+person reading, as ``benchmarks/load.py``'s clients do), the company's page, one of its needs,
+the partner's aggregate page, the API lists of both, and declaring a need one time in ten (the
 write quota is raised for the benchmark: 20 clients share two accounts). Printed: p50 and p95
 of each page and of all pages together, with the target and its margin, errors (target 0), and
 the machine's load average (the cores may be shared).
@@ -51,7 +52,8 @@ from tremplin.store.database import open_store  # noqa: E402
 from tremplin.store.schema import companies, company_needs  # noqa: E402
 
 CLIENTS = 20
-DURATION = float(os.environ.get("TREMPLIN_BENCH_DURATION", "30"))
+DURATION = float(os.environ.get("TREMPLIN_BENCH_DURATION", "60"))
+PAUSE = (0.5, 1.5)
 PAGE_P95_MS = 150.0
 PASSWORD = "un mot de passe de banc d'essai"
 COMPANY = ("entreprise", "rh@chaudronnerie.test", ["--siret", "12345678200010"])
@@ -169,6 +171,7 @@ def _client(host: str, tokens: dict[str, str], need: int, write: dict[str, objec
             timings[path.split("?")[0] if "taille" not in path else path].append(took)
             if status not in (200, 201):
                 errors.append(f"{status} {path}")
+        time.sleep(random.uniform(*PAUSE))
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -261,7 +264,8 @@ def main() -> None:
 def _report(timings: dict[str, list[float]], errors: list[str]) -> None:
     every = [t for values in timings.values() for t in values]
     print(
-        f"{CLIENTS} clients simultanés pendant {format_decimal(DURATION, 0)} s, "
+        f"{CLIENTS} clients simultanés pendant {format_decimal(DURATION, 0)} s (pauses de "
+        f"{format_decimal(PAUSE[0], 1)} à {format_decimal(PAUSE[1], 1)} s), "
         f"{format_number(len(every))} requêtes ; charge de la machine "
         + " / ".join(format_decimal(v, 1) for v in os.getloadavg())
     )

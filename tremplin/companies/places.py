@@ -6,6 +6,7 @@ without the referentials."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from tremplin.errors import InputError
 from tremplin.referentials.derived import referentials
 from tremplin.referentials.territory_ref import TerritoryRef
+from tremplin.store.derived import files_fingerprint
 
 TERRITORY_COLUMNS = {
     "region": "code_region",
@@ -57,12 +59,33 @@ def territories_of(row: dict[str, str | None]) -> frozenset[str]:
     )
 
 
+_COMMUNES: dict[str, pl.DataFrame] = {}
+"""The communes' frame of the last state of the loaded files this process read: a need
+written reads its commune without reading every referential again (one small query checks
+the files)."""
+_COMMUNES_LOCK = threading.Lock()
+
+
+def _communes(conn: sa.Connection) -> pl.DataFrame:
+    files = files_fingerprint(conn)
+    with _COMMUNES_LOCK:
+        found = _COMMUNES.get(files)
+    if found is None:
+        found = referentials(conn, files).communes.select(
+            "code_insee", "nom", *TERRITORY_COLUMNS.values(), "bassin"
+        )
+        with _COMMUNES_LOCK:
+            _COMMUNES.clear()
+            _COMMUNES[files] = found
+    return found
+
+
 def places(conn: sa.Connection, codes: Iterable[str]) -> dict[str, Place]:
     """The place of each known INSEE code among ``codes`` (unknown codes are left out)."""
     wanted = sorted({c.strip() for c in codes if c})
     if not wanted:
         return {}
-    frame = referentials(conn).communes.filter(pl.col("code_insee").is_in(wanted))
+    frame = _communes(conn).filter(pl.col("code_insee").is_in(wanted))
     found = {}
     for row in frame.iter_rows(named=True):
         found[row["code_insee"]] = Place(
