@@ -33,6 +33,9 @@ from tremplin.web.shared.templating import render, request_engine
 router = APIRouter(include_in_schema=False)
 NEED_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LABELS = {"contrats": CONTRATS, "niveaux": NIVEAUX, "statuts": STATUTS}
+AGGREGATE_ROWS = 100
+"""Rows of the partner's aggregate on the page (the most people wanted first); the API and
+its page give them all."""
 
 
 def _trades(request: Request, conn: sa.Connection) -> list[tuple[str, str]]:
@@ -175,11 +178,15 @@ def _partner_page(
     with request_engine(request).connect() as conn:
         frame = open_needs_frame(
             conn, need_scope(request), ("code_rome", "bassin_bmo", "contrat")
-        ).sort("code_rome", "bassin_bmo", "contrat")
+        ).sort(
+            ["personnes", "code_rome", "bassin_bmo", "contrat"],
+            descending=[True, False, False, False],
+        )
         labels = dict(_trades(request, conn))
     context = {
         "me": current_account(request),
-        "rows": frame.to_dicts(),
+        "rows": frame.head(AGGREGATE_ROWS).to_dicts(),
+        "total_rows": frame.height,
         "rome_labels": labels,
         "columns": COLUMNS,
         "error": error,
