@@ -28,7 +28,7 @@ from tremplin.store.audit import COMMAND_LINE, Actor
 ACTOR = Actor(COMMAND_LINE)
 
 
-def _trade_and_bassin(conn: sa.Connection) -> tuple[str, str, str, str]:
+def trade_and_bassin(conn: sa.Connection) -> tuple[str, str, str, str]:
     """A ROME code that reaches a BMO code of the demo's BMO file, that code's FAP 86 family,
     and a commune with its bassin."""
     families = bmo_trades(conn).select(pl.col("fap2021").alias("code_bmo"), "fap86").drop_nulls()
@@ -45,7 +45,7 @@ def _trade_and_bassin(conn: sa.Connection) -> tuple[str, str, str, str]:
 @pytest.fixture
 def declared(needs_url: str, needs_engine: sa.Engine) -> tuple[str, str]:
     with needs_engine.begin() as conn:
-        code_rome, fap86, commune, bassin = _trade_and_bassin(conn)
+        code_rome, fap86, commune, bassin = trade_and_bassin(conn)
         one = save_company(conn, ACTOR, siret=SIRET, nom="Une")
         two = save_company(conn, ACTOR, siret=OTHER_SIRET, nom="Deux")
         need = {"code_rome": code_rome, "contrat": "apprentissage", "code_insee": commune}

@@ -12,7 +12,10 @@ write « aucun besoin déclaré » (never 0).
 from __future__ import annotations
 
 import polars as pl
+import sqlalchemy as sa
 
+from tremplin.companies.needs import declared_needs
+from tremplin.diagnostic.facts import Facts
 from tremplin.diagnostic.indicators import GROUP_KEYS, RECRUITMENT_GROUPINGS, TERRITORY_KEYS, Query
 
 DECLARED_COLUMNS = (
@@ -78,3 +81,10 @@ def with_declared_needs(rows: pl.DataFrame, declared: pl.DataFrame) -> pl.DataFr
     else:
         joined = base.join(declared, on=["code_territoire", "code_groupe"], how="left")
     return joined.select(order)
+
+
+def declared_for(conn: sa.Connection, facts: Facts, query: Query) -> pl.DataFrame:
+    """:func:`declared_indicators` of ``query`` read from the store now (the command line's
+    way; the web keeps the needs and the trades between requests)."""
+    needs = declared_needs(conn, per_company=True)
+    return declared_indicators(needs, trade_families(facts.recrutement), query)
