@@ -59,6 +59,9 @@ a dozen France-wide ones, and bounds what many distinct requests can hold."""
 
 """The région whose results are computed ahead of the first requests (Auvergne-Rhône-Alpes)."""
 
+NOT_READ = "non lu"
+"""The needs' stamp of the background warm-up, which reads no needs: rows it computes are kept
+under it, apart from those of requests."""
 CHECK_EVERY = 1.0
 """Seconds between two checks that the store has not changed (a cheap query, but one that
 every request would otherwise make several times)."""
@@ -103,6 +106,7 @@ class DiagnosticService:
         self._warmed = ""
         self._empty: tuple[float, bool] | None = None
         self._stamp: tuple[float, str] | None = None
+        self._background = threading.local()
 
     def facts(self) -> Facts:
         """The facts of the store as it is now (checked at most every ``check_every`` s)."""
@@ -114,7 +118,9 @@ class DiagnosticService:
         self._checked = (now, facts)
         if facts.fingerprint != self._warmed:
             self._warmed = facts.fingerprint
-            threading.Thread(target=self._warm, name="tremplin-diagnostic", daemon=True).start()
+            threading.Thread(
+                target=self._warm_in_background, name="tremplin-diagnostic", daemon=True
+            ).start()
         return facts
 
     def warm_up(self) -> None:
@@ -127,6 +133,12 @@ class DiagnosticService:
         except Exception:  # the app still starts: the first request reads the facts again
             _log.exception("lecture préalable des faits du diagnostic interrompue")
             return
+        self._warm()
+
+    def _warm_in_background(self) -> None:
+        # The store may be closing while this thread runs (an application shut down): it reads
+        # the facts it was started for, never the needs' table (see needs_stamp).
+        self._background.warming = True
         self._warm()
 
     def _warm(self) -> None:
@@ -163,6 +175,8 @@ class DiagnosticService:
     def needs_stamp(self) -> str:
         """The fingerprint of the companies' declared needs (checked at most every
         ``check_every`` s): a need written shows in the rows and pages at the next check."""
+        if getattr(self._background, "warming", False):
+            return NOT_READ
         checked = self._stamp
         now = time.monotonic()
         if checked is not None and now - checked[0] < self._check_every:
@@ -182,6 +196,8 @@ class DiagnosticService:
         """The declared needs per territory × group of ``query`` (see
         :mod:`tremplin.diagnostic.declared`), read again when a need changes."""
         stamp = self.needs_stamp()
+        if stamp == NOT_READ or stamp.startswith("0:"):
+            return pl.DataFrame(schema={"code_territoire": pl.String, "code_groupe": pl.String})
         key = ("besoins", stamp, query.maille, query.groupement, query.perimetre)
 
         def read(facts: Facts) -> pl.DataFrame:
