@@ -78,6 +78,7 @@ bench: install-test
 	$(BIN)/python benchmarks/passwords.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/matching.py
 
 clean:
 	rm -rf $(VENV) node_modules var tremplin/web/static/vendor

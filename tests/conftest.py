@@ -127,3 +127,18 @@ def demo_store_url(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def demo_engine(demo_store_url: str) -> Iterator[sa.Engine]:
     """An engine on :func:`demo_store_url` (read-only)."""
     yield from _engine(demo_store_url)
+
+
+@pytest.fixture
+def needs_url(demo_store_url: str, tmp_path: Path) -> str:
+    """A copy of the demo store for one test that writes (companies and their needs): its
+    communes, ROME and bassins are real extracts."""
+    target = tmp_path / "besoins.sqlite"
+    shutil.copyfile(Path(demo_store_url.removeprefix("sqlite:///")), target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def needs_engine(needs_url: str) -> Iterator[sa.Engine]:
+    """An engine on :func:`needs_url`."""
+    yield from _engine(needs_url)

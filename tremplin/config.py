@@ -175,6 +175,13 @@ SETTINGS: tuple[Setting, ...] = (
         "dédiée aux workers.",
         _niceness,
     ),
+    Setting(
+        "besoins_par_heure",
+        "120",
+        "Écritures des entreprises (besoins déclarés, modifiés, fichiers importés) qu'un même "
+        "compte peut faire par heure (au-delà : 429).",
+        _count("besoins_par_heure"),
+    ),
     Setting("host", "127.0.0.1", "Adresse d'écoute du serveur web."),
     Setting("port", "8000", "Port du serveur web.", _port),
     Setting(
@@ -232,6 +239,7 @@ class Settings:
     jobs_max: int
     jobs_paralleles: int
     jobs_priorite: int
+    besoins_par_heure: int
     host: str
     port: int
     cookie_secure: bool = True

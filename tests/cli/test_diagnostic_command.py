@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from tests.companies.sample import SIRET
+from tests.web.test_diagnostic_declared import trade_and_bassin
 from tremplin.cli import app
+from tremplin.companies.companies import save_company
+from tremplin.companies.needs import create_need
+from tremplin.store.audit import COMMAND_LINE, Actor
 
 
 def _json(demo_store_url: str, *options: str) -> list[dict[str, object]]:
@@ -120,3 +126,29 @@ def test_thresholds_and_sort_apply_to_the_rows(demo_store_url: str) -> None:
     refused = _refused(demo_store_url, "--seuil", "taux_pression>1")
     assert "seuil « taux_pression>1 »" in refused
     assert "tri « inconnu » inconnu" in _refused(demo_store_url, "--tri", "inconnu")
+
+
+def test_the_command_shows_the_needs_companies_declared(
+    needs_url: str, needs_engine: sa.Engine
+) -> None:
+    with needs_engine.begin() as conn:
+        code_rome, fap86, commune, bassin = trade_and_bassin(conn)
+        company = save_company(conn, Actor(COMMAND_LINE), siret=SIRET, nom="Forge")
+        need = {"code_rome": code_rome, "nombre": 4, "contrat": "cdi", "code_insee": commune}
+        create_need(conn, Actor(COMMAND_LINE), company, need)
+    rows = _json(
+        needs_url,
+        "--territoire",
+        f"bassin:{bassin}",
+        "--groupement",
+        "fap",
+        "--perimetre",
+        "tout",
+    )
+    # « --territoire 84 » of _json and the bassin: every bassin of the région, once.
+    declared = {
+        (r["code_territoire"], r["code_groupe"]): r["personnes_besoins_declares"]
+        for r in rows
+        if r["personnes_besoins_declares"] is not None
+    }
+    assert declared == {(bassin, fap86): 4}

@@ -18,6 +18,7 @@ from tests.accounts.people import PASSWORD, PEOPLE, create, create_everyone
 from tests.planning.samples import FIELDS
 from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
+from tests.web.companies import PEOPLE_OF_STORE, company_store, log_in
 from tremplin.diagnostic.facts import stored_facts
 from tremplin.planning.campaigns import create_campaign
 from tremplin.planning.opinions import give_opinion
@@ -195,3 +196,28 @@ def test_the_optimiser_pages_pass_axe(browser: Browser, store: sa.Engine, sqlite
         expect(form.locator("#erreur-optimisation")).to_be_visible(timeout=30_000)
         assert "/carte/optimisations/" in form.url
         assert axe_violations(form) == []
+
+
+COMPANY_PAGES = (
+    ("entreprise", "/entreprise"),
+    ("entreprise", "/entreprise/besoins/{besoin}"),
+    ("partenaire_industrie", "/partenaire/besoins"),
+)
+"""The companies' pages, as the account that uses them sees them (with one need declared)."""
+
+
+@pytest.fixture(scope="module")
+def company_url(demo_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A copy of the demo store with a company, its partner and one need, served."""
+    url = company_store(demo_store_url, tmp_path_factory.mktemp("entreprises"))
+    with served(create_app(web_settings(url))) as address:
+        yield address
+
+
+@pytest.mark.parametrize(("role", "path"), COMPANY_PAGES)
+def test_company_page_passes_axe(browser: Browser, company_url: str, role: str, path: str) -> None:
+    with opened_tab(browser, company_url) as tab:
+        target = path.replace("{besoin}", "1")
+        log_in(tab.page, company_url, PEOPLE_OF_STORE[role].email, target)
+        assert axe_violations(tab.page) == []
+        tab.check()

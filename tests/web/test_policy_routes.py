@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from tremplin.planning.campaigns import create_campaign
 from tremplin.planning.requests import create_request
 from tremplin.store.audit import Actor
 from tremplin.store.database import open_store
+from tremplin.store.schema import companies, company_needs
 from tremplin.web.app import FRAMEWORK_ROUTES
 from tremplin.web.shared.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS, requirement_of
 
@@ -52,10 +54,12 @@ SAMPLES = {
     "demande": "1",
     "piece": "1",
     "code_rome": "H2913",
+    "besoin": None,
 }
 """A value for each path parameter of the application (``identifiant``: an account's id, in or
 out of scope; ``campagne``, ``demande``, ``piece``: those :func:`_carte_samples` writes, in the
-scope of every account that has one). A new parameter must get one here."""
+scope of every account that has one; ``besoin``: a need written for the request, see
+:func:`fresh_need`). A new parameter must get one here."""
 
 
 def _carte_samples(engine: sa.Engine) -> None:
@@ -97,6 +101,13 @@ MISSING_SAMPLES = {
 
 DESTRUCTIVE = {("DELETE", "/api/v1/moi"), ("DELETE", "/api/v1/session"), ("POST", "/deconnexion")}
 """Requests that end the session or the account they are sent with: sent with a fresh one."""
+
+
+NEED_RESOURCE = Resource(
+    frozenset({"region:84", "academie:10", "departement:01", "bassin:8402"}),
+    siret=PEOPLE["entreprise"].siret,
+)
+"""The need of :func:`fresh_need` as the policy sees it."""
 
 
 @dataclass(frozen=True)
@@ -164,11 +175,46 @@ def _callers(client: WebClient, accounts: dict[str, Account]) -> Iterator[Caller
         )
 
 
-def _path(asked: Asked, identifier: int | None) -> str:
+def fresh_need(store: sa.Engine) -> int:
+    """A need of the company of PEOPLE["entreprise"] in Oyonnax (département 01, académie 10,
+    région 84), written for one request (a DELETE takes it away): in the scope of that company,
+    of the partner of the Ain and of the pilote of Lyon."""
+    now = datetime.now(UTC)
+    siret = PEOPLE["entreprise"].siret
+    with store.begin() as conn:
+        company = conn.execute(sa.select(companies.c.id).where(companies.c.siret == siret)).scalar()
+        if company is None:
+            company = conn.execute(
+                companies.insert().values(
+                    siret=siret, nom="Chaudronnerie", created_at=now, updated_at=now
+                )
+            ).inserted_primary_key[0]
+        return int(
+            conn.execute(
+                company_needs.insert().values(
+                    company_id=company,
+                    code_rome="H2913",
+                    nombre=2,
+                    pourvus=0,
+                    contrat="apprentissage",
+                    code_insee="01283",
+                    bassin_bmo="8402",
+                    code_departement="01",
+                    code_academie="10",
+                    code_region="84",
+                    statut="ouvert",
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).inserted_primary_key[0]
+        )
+
+
+def _path(asked: Asked, identifier: int | None, need: int | None = None) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         assert name in SAMPLES, f"{asked.path}: no sample for {{{name}}}"
-        value = SAMPLES[name] if name != "identifiant" else identifier
+        value = {"identifiant": identifier, "besoin": need}.get(name, SAMPLES[name])
         return str(value)
 
     return re.sub(r"\{(\w+)\}", fill, asked.path)
@@ -247,8 +293,11 @@ def test_every_route_answers_every_role_as_the_policy_says(
             for scope, identifier in cases:
                 if (asked.method, asked.path) in DESTRUCTIVE and caller.account is not None:
                     caller = _fresh(store_client, store, caller, asked)
-                path = _path(asked, identifier)
+                need = fresh_need(store) if "{besoin}" in asked.path else None
+                path = _path(asked, identifier, need)
                 resource = Resource(owner_id=identifier) if scoped else None
+                if need is not None:
+                    resource = NEED_RESOURCE
                 decision = policy.decide(caller.account, asked.action, resource)
                 answer = _send(store_client, asked, caller, path)
                 expected = _expected(asked, caller, decision)

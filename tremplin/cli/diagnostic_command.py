@@ -50,6 +50,28 @@ def _facts() -> Facts:
         engine.dispose()
 
 
+def _with_needs(facts: Facts, queries: list[Query]) -> pl.DataFrame:
+    """The rows of ``queries``, with the needs companies declared (read from the store now)."""
+    import polars as pl
+
+    from tremplin.diagnostic.declared import declared_for, with_declared_needs
+    from tremplin.diagnostic.indicators import compute
+    from tremplin.store.database import open_store
+
+    engine = open_store(settings().database_url)
+    try:
+        with engine.connect() as conn:
+            return pl.concat(
+                [
+                    with_declared_needs(compute(facts, q), declared_for(conn, facts, q))
+                    for q in queries
+                ],
+                how="diagonal_relaxed",
+            )
+    finally:
+        engine.dispose()
+
+
 def _info(rows: pl.DataFrame, query: Query) -> ExportInfo:
     from tremplin.reports.exports import ExportInfo
     from tremplin.reports.figures import SOURCE_YEAR_COLUMNS
@@ -164,10 +186,9 @@ def diagnostic_command(
     ] = None,
 ) -> None:
     """Indicateurs par métier et territoire, classés selon les objectifs du partenariat."""
-    import polars as pl
 
     from tremplin.diagnostic.classify import OBJECTIVES, classify
-    from tremplin.diagnostic.indicators import ORDER, Query, compute
+    from tremplin.diagnostic.indicators import ORDER, Query
     from tremplin.diagnostic.ranking import SIZE_COLUMNS, rank
     from tremplin.diagnostic.selection import Selection, codes, sort_of
     from tremplin.diagnostic.trends import check_year
@@ -200,7 +221,7 @@ def diagnostic_command(
     facts = _facts()
     check_year(facts, queries[0].annee, queries[0].palier)
     # Several territories: the rows of each, once (a row can lie in two of them).
-    rows = pl.concat([compute(facts, q) for q in queries], how="diagonal_relaxed").unique(
+    rows = _with_needs(facts, queries).unique(
         ["code_territoire", "code_groupe"], keep="first", maintain_order=True
     )
     query = (

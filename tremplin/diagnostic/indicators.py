@@ -282,6 +282,32 @@ INDICATORS: tuple[Indicator, ...] = (
         "BMO, Affelnet, Parcoursup",
         "Projets de recrutement ÷ places offertes par an.",
     ),
+    Indicator(
+        "besoins_declares",
+        "Besoins déclarés",
+        "Entreprises (Tremplin)",
+        "Besoins encore ouverts (ouverts ou pourvus en partie) que les entreprises ont déclarés "
+        "sur Tremplin pour les métiers du groupe (code ROME → FAP) dans le territoire ; "
+        "« aucun besoin déclaré » quand il n'y en a pas, jamais 0.",
+    ),
+    Indicator(
+        "personnes_besoins_declares",
+        "Personnes recherchées (besoins déclarés)",
+        "Entreprises (Tremplin)",
+        "Personnes encore recherchées par ces besoins : nombre demandé − personnes trouvées.",
+    ),
+    Indicator(
+        "entreprises_besoins_declares",
+        "Entreprises déclarant un besoin",
+        "Entreprises (Tremplin)",
+        "Entreprises distinctes ayant au moins un de ces besoins.",
+    ),
+    Indicator(
+        "date_besoins_declares",
+        "Dernier besoin déclaré le",
+        "Entreprises (Tremplin)",
+        "Date la plus récente à laquelle un de ces besoins a été déclaré ou modifié.",
+    ),
 )
 
 

@@ -228,10 +228,21 @@ class Figure:
     year: str
 
 
+NO_DECLARED_NEED = "aucun besoin déclaré"
+DECLARED_NEEDS = (
+    "besoins_declares",
+    "personnes_besoins_declares",
+    "entreprises_besoins_declares",
+    "date_besoins_declares",
+)
+"""The columns of the companies' declared needs: empty means that none was declared."""
+
+
 def format_value(name: str, value: Any) -> str:
-    """``value`` of the column ``name`` written the French way (« — » when missing)."""
+    """``value`` of the column ``name`` written the French way (« — » when missing; « aucun
+    besoin déclaré » for the declared needs' figures of a row without one)."""
     if value is None:
-        return formats.MISSING
+        return NO_DECLARED_NEED if name in DECLARED_NEEDS else formats.MISSING
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, list):

@@ -300,6 +300,67 @@ carte_pieces = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# --- companies: their sites and the needs they declare (tremplin.companies) -------------------
+
+companies = sa.Table(
+    "companies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # Checked by the Luhn key; the accounts of role « entreprise » with this SIRET act for it.
+    sa.Column("siret", sa.String(14), nullable=False, unique=True),
+    sa.Column("naf", sa.String(6), nullable=True),
+    sa.Column("nom", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+company_sites = sa.Table(
+    "company_sites",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "company_id",
+        sa.Integer,
+        sa.ForeignKey("companies.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("code_insee", sa.String(5), nullable=False),
+    sa.UniqueConstraint("company_id", "code_insee"),
+)
+
+company_needs = sa.Table(
+    "company_needs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "company_id",
+        sa.Integer,
+        sa.ForeignKey("companies.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("code_rome", sa.String(5), nullable=False, index=True),
+    sa.Column("code_ogr", sa.String(12), nullable=True),
+    sa.Column("appellation", sa.String(300), nullable=True),
+    sa.Column("intitule", sa.String(200), nullable=True),
+    sa.Column("nombre", sa.Integer, nullable=False),
+    sa.Column("pourvus", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("contrat", sa.String(32), nullable=False),
+    sa.Column("niveau", sa.String(16), nullable=True),
+    sa.Column("debut", sa.Date, nullable=True),
+    sa.Column("code_insee", sa.String(5), nullable=False, index=True),
+    # The commune's territories, written with the need: a territory's needs are one query.
+    sa.Column("bassin_bmo", sa.String(8), nullable=True, index=True),
+    sa.Column("code_departement", sa.String(3), nullable=True, index=True),
+    sa.Column("code_academie", sa.String(3), nullable=True, index=True),
+    sa.Column("code_region", sa.String(3), nullable=True, index=True),
+    sa.Column("statut", sa.String(24), nullable=False, index=True),
+    sa.Column("created_by", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 _SQL_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
     "text": sa.Text(),
     "code": sa.String(32),

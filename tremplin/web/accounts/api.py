@@ -13,6 +13,7 @@ from tremplin.accounts.accounts import get_account, list_accounts
 from tremplin.accounts.personal_data import delete_account, export_data
 from tremplin.accounts.policy import Resource
 from tremplin.accounts.sessions import API
+from tremplin.companies.personal_data import account_company_data, forget_account
 from tremplin.errors import InputError, NotFound
 from tremplin.web.accounts.service import (
     end_session,
@@ -87,7 +88,7 @@ def my_data(request: Request) -> dict[str, Any]:
     """Tout ce que Tremplin garde du compte : le compte, ses sessions, ses lignes du journal."""
     account = signed_in(request)
     with request_engine(request).connect() as conn:
-        return export_data(conn, account)
+        return export_data(conn, account) | account_company_data(conn, account)
 
 
 @router.delete(
@@ -97,6 +98,7 @@ def delete_me(request: Request) -> Response:
     """Efface l’adresse, le mot de passe et le périmètre du compte ; ses sessions prennent fin."""
     account = signed_in(request)
     with request_engine(request).begin() as conn:
+        forget_account(conn, account.actor, account)
         delete_account(conn, account)
     return Response(status_code=204)
 

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from tremplin.accounts.accounts import ROLE_LABELS, Account
 from tremplin.accounts.personal_data import delete_account, export_data
 from tremplin.accounts.sessions import RESET, WEB, reset_password, session_account
+from tremplin.companies.personal_data import account_company_data, forget_account
 from tremplin.errors import InputError, NotFound, TooManyAttempts, TremplinError
 from tremplin.reports.exports import attachment
 from tremplin.web.accounts.service import (
@@ -101,7 +102,7 @@ def account_export(request: Request) -> Response:
     """Everything Tremplin keeps about the account, as a JSON file."""
     account = signed_in(request)
     with request_engine(request).connect() as conn:
-        document = export_data(conn, account)
+        document = export_data(conn, account) | account_company_data(conn, account)
     content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     return Response(
         content, media_type="application/json", headers=attachment("mes-donnees-tremplin.json")
@@ -122,6 +123,7 @@ async def account_delete(request: Request) -> Response:
         }
         return render(request, "mon_compte.html", context, 422)
     with request_engine(request).begin() as conn:
+        forget_account(conn, account.actor, account)
         delete_account(conn, account)
     response = RedirectResponse("/?compte=supprime", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

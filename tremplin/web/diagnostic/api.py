@@ -229,6 +229,19 @@ class DiagnosticRow(BaseModel):
     tension: float | None = Field(description=COLUMN_LABELS["tension"])
     categorie_tension: float | None = Field(description=COLUMN_LABELS["categorie_tension"])
     projets_par_place: float | None = Field(description=COLUMN_LABELS["projets_par_place"])
+    besoins_declares: int | None = Field(
+        description=COLUMN_LABELS["besoins_declares"]
+        + " Null : aucun besoin déclaré (ou un regroupement sans FAP)."
+    )
+    personnes_besoins_declares: int | None = Field(
+        description=COLUMN_LABELS["personnes_besoins_declares"]
+    )
+    entreprises_besoins_declares: int | None = Field(
+        description=COLUMN_LABELS["entreprises_besoins_declares"]
+    )
+    date_besoins_declares: str | None = Field(
+        description=COLUMN_LABELS["date_besoins_declares"] + " (AAAA-MM-JJ)"
+    )
     millesime_insertion: str | None = Field(description="Millésime InserJeunes.")
     annee_bmo: int | None = Field(description="Année de l'enquête BMO.")
     annee_tension: int | None = Field(description="Année des tensions DARES.")

@@ -72,6 +72,9 @@ OUTCOME_INDICATORS = (
     "taux_emploi_6_mois",
     "taux_poursuite",
     "projets_recrutement",
+    # Beside BMO: the needs companies declare now (« aucun besoin déclaré » when none).
+    "besoins_declares",
+    "personnes_besoins_declares",
     "part_projets_difficiles",
     "categorie_tension",
     "projets_par_place",

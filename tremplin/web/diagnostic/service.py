@@ -22,11 +22,13 @@ import sqlalchemy as sa
 from fastapi import Request
 from starlette.responses import Response
 
+from tremplin.companies.needs import declared_needs, needs_stamp, rome_trades
 from tremplin.config import DEFAULT_REGION
 from tremplin.diagnostic import rules
 from tremplin.diagnostic.classify import classify, with_reasons
 from tremplin.diagnostic.consoles import ConsoleQuery, formations_table, offers_table
 from tremplin.diagnostic.coverage import coverage
+from tremplin.diagnostic.declared import declared_indicators, trade_families, with_declared_needs
 from tremplin.diagnostic.facts import Facts, FactsCache, store_fingerprint
 from tremplin.diagnostic.indicators import Query, compute, group_labels
 from tremplin.diagnostic.ranking import rank
@@ -63,6 +65,9 @@ a dozen France-wide ones, and bounds what many distinct requests can hold."""
 
 """The région whose results are computed ahead of the first requests (Auvergne-Rhône-Alpes)."""
 
+NOT_READ = "non lu"
+"""The needs' stamp of the background warm-up, which reads no needs: rows it computes are kept
+under it, apart from those of requests."""
 CHECK_EVERY = 1.0
 """Seconds between two checks that the store has not changed (a cheap query, but one that
 every request would otherwise make several times)."""
@@ -107,6 +112,8 @@ class DiagnosticService:
         self._checked: tuple[float, Facts] | None = None
         self._warmed = ""
         self._empty: tuple[float, bool] | None = None
+        self._stamp: tuple[float, str] | None = None
+        self._background = threading.local()
 
     def facts(self) -> Facts:
         """The facts of the store as it is now (checked at most every ``check_every`` s)."""
@@ -118,7 +125,9 @@ class DiagnosticService:
         self._checked = (now, facts)
         if facts.fingerprint != self._warmed:
             self._warmed = facts.fingerprint
-            threading.Thread(target=self._warm, name="tremplin-diagnostic", daemon=True).start()
+            threading.Thread(
+                target=self._warm_in_background, name="tremplin-diagnostic", daemon=True
+            ).start()
         return facts
 
     def warm_up(self) -> None:
@@ -132,6 +141,12 @@ class DiagnosticService:
         except Exception:  # the app still starts: the first request reads the facts again
             _log.exception("lecture préalable des faits du diagnostic interrompue")
             return
+        self._warm()
+
+    def _warm_in_background(self) -> None:
+        # The store may be closing while this thread runs (an application shut down): it reads
+        # the facts it was started for, never the needs' table (see needs_stamp).
+        self._background.warming = True
         self._warm()
 
     def _warm(self) -> None:
@@ -165,19 +180,57 @@ class DiagnosticService:
         self._empty = (now, empty)
         return empty
 
+    def needs_stamp(self) -> str:
+        """The fingerprint of the companies' declared needs (checked at most every
+        ``check_every`` s): a need written shows in the rows and pages at the next check."""
+        if getattr(self._background, "warming", False):
+            return NOT_READ
+        checked = self._stamp
+        now = time.monotonic()
+        if checked is not None and now - checked[0] < self._check_every:
+            return checked[1]
+        with self._engine.connect() as conn:
+            stamp = needs_stamp(conn)
+        self._stamp = (now, stamp)
+        return stamp
+
     def response(self, key: Hashable, build: Callable[[], Response]) -> Response:
-        """The response ``build()`` gives, kept (as bytes) until the store changes: a page or
-        an API answer is a function of its address and of the store only."""
-        return self._responses.get(self.facts().fingerprint, key, build)
+        """The response ``build()`` gives, kept (as bytes) until the store or the declared
+        needs change: a page or an API answer is a function of its address and of them only."""
+        return self._responses.get(self._responses_fingerprint(), key, build)
+
+    def _responses_fingerprint(self) -> str:
+        """What every kept response depends on: the loaded files and the declared needs."""
+        return f"{self.facts().fingerprint}|{self.needs_stamp()}"
+
+    def declared(self, query: Query) -> pl.DataFrame:
+        """The declared needs per territory × group of ``query`` (see
+        :mod:`tremplin.diagnostic.declared`), read again when a need changes."""
+        stamp = self.needs_stamp()
+        if stamp == NOT_READ or stamp.startswith("0:"):
+            return pl.DataFrame(schema={"code_territoire": pl.String, "code_groupe": pl.String})
+        key = ("besoins", stamp, query.maille, query.groupement, query.perimetre)
+
+        def read(facts: Facts) -> pl.DataFrame:
+            with self._engine.connect() as conn:
+                trades = self._cached(("rome_trades",), lambda _f: rome_trades(conn))
+                needs = self._cached(
+                    ("besoins", stamp),
+                    lambda _f: declared_needs(conn, trades=trades, per_company=True),
+                )
+            families = self._cached(("familles_bmo",), lambda f: trade_families(f.recrutement))
+            return declared_indicators(needs, families, query)
+
+        return self._cached(key, read)
 
     def has_response(self, key: Hashable) -> bool:
         """Whether the response of ``key`` is kept in this process (for the current files)."""
-        return self._responses.has(self.facts().fingerprint, key)
+        return self._responses.has(self._responses_fingerprint(), key)
 
     def forget_other_responses(self) -> int:
         """Drop the responses other files, code or settings left in the store."""
         shared = self._responses.shared
-        return 0 if shared is None else shared.forget_others(self.facts().fingerprint)
+        return 0 if shared is None else shared.forget_others(self._responses_fingerprint())
 
     def kept(self) -> tuple[int, int]:
         """How many computed results are kept, and what they weigh in bytes."""
@@ -214,7 +267,7 @@ class DiagnosticService:
         ``explications`` too); with ``objectif``, only those that call for it, ranked by its size
         (``taille_<objectif>``), largest first."""
         query = query.checked()
-        key = ("rows", query, objectif)
+        key = ("rows", query, objectif, self.needs_stamp())
         if reasons:
             return self._cached(
                 (*key, "reasons"),
@@ -240,7 +293,7 @@ class DiagnosticService:
         if objectif:
             # Ranked by the objective's size: the largest gaps first.
             return rank(self.rows(query, reasons=False), objectif)
-        rows = self.indicators(query)
+        rows = with_declared_needs(self.indicators(query), self.declared(query))
         if query.territoire is not None:
             # One territory, or several (« 01,38 »): the rows of each.
             rows = rows.filter(pl.col("code_territoire").is_in(codes(query.territoire)))
@@ -459,8 +512,10 @@ def service(request: Request) -> DiagnosticService:
 
 
 def keep_export(request: Request, key: Hashable, build: Callable[[], bytes]) -> bytes:
-    """An export's bytes, kept until the store changes (see :func:`add_export_routes`)."""
-    return service(request).memo(key, build)
+    """An export's bytes, kept until the store or the declared needs change (see
+    :func:`add_export_routes`)."""
+    found = service(request)
+    return found.memo((key, found.needs_stamp()), build)
 
 
 def cached(handler: Callable[P, Response]) -> Callable[P, Response]:

@@ -29,6 +29,7 @@ from tremplin.accounts.accounts import Account
 from tremplin.accounts.policy import Decision, Policy, Resource, default_policy
 from tremplin.accounts.sessions import API, WEB, session_account
 from tremplin.errors import Forbidden, NotFound, Unauthenticated
+from tremplin.web.shared.multipart import is_multipart, multipart_fields
 
 SESSION_COOKIE = "tremplin_session"
 CSRF_COOKIE = "tremplin_csrf"
@@ -107,6 +108,11 @@ async def _check_csrf(request: Request) -> None:
     ):
         body = (await request.body()).decode("utf-8", errors="replace")
         given = next((v for k, v in parse_qsl(body) if k == CSRF_FIELD), None)
+    elif given is None and is_multipart(request.headers.get("content-type", "")):
+        field = multipart_fields(request.headers["content-type"], await request.body()).get(
+            CSRF_FIELD
+        )
+        given = field.text if field is not None else None
     if not expected or not given or not hmac.compare_digest(expected, given):
         raise Forbidden(
             "formulaire expiré ou envoyé depuis un autre site : rechargez la page et recommencez"

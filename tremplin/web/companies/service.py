@@ -1,0 +1,74 @@
+"""What the companies' pages and API share: which needs the session sees, the need of a route
+found and checked against the session's scope, the write quota, and a write's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from fastapi import Request
+
+from tremplin.accounts.accounts import Account
+from tremplin.companies.companies import Company, find_company
+from tremplin.companies.needs import Need, NeedScope, get_need
+from tremplin.companies.quotas import check_write_quota
+from tremplin.errors import NotFound
+from tremplin.store.audit import COMMAND_LINE, Actor
+from tremplin.web.shared.auth import authorize, current_account, request_policy
+from tremplin.web.shared.templating import request_engine, request_settings
+
+T = TypeVar("T")
+
+
+def actor_of(account: Account | None) -> Actor:
+    return account.actor if account is not None else Actor(COMMAND_LINE)
+
+
+def need_scope(request: Request) -> NeedScope:
+    """The needs the session sees for the request's action (« besoin.voir »…): all of them,
+    its company's, its territory's."""
+    account = current_account(request)
+    if account is None:
+        return NeedScope()
+    scopes = request_policy(request).scopes(account.role, request.state.action)
+    return NeedScope(
+        all="tout" in scopes,
+        siret=account.siret if "siret" in scopes else None,
+        territoire=account.territoire if "territoire" in scopes else None,
+    )
+
+
+def in_scope(request: Request) -> Callable[[frozenset[str]], bool]:
+    """Whether a commune (its territories) is in the session's scope for the request's action."""
+    scope = need_scope(request)
+    return lambda territories: (
+        scope.all or (scope.territoire is not None and scope.territoire in territories)
+    )
+
+
+def my_company(request: Request, conn: sa.Connection) -> Company | None:
+    """The company of the session's SIRET, when it has one and it is recorded."""
+    account = current_account(request)
+    return find_company(conn, account.siret) if account is not None else None
+
+
+def found_need(request: Request, conn: sa.Connection, need_id: int) -> Need:
+    """The need ``need_id``, checked against the session's scope: 404 outside it, as when it
+    does not exist."""
+    try:
+        need = get_need(conn, need_id)
+    except NotFound:
+        raise NotFound("besoin introuvable") from None
+    authorize(request, need.resource)
+    return need
+
+
+def write(request: Request, work: Callable[[sa.Connection, Actor], T]) -> T:
+    """Run ``work`` in one transaction, after checking the session's write quota."""
+    account = current_account(request)
+    with request_engine(request).begin() as conn:
+        check_write_quota(
+            conn, account.id if account else None, request_settings(request).besoins_par_heure
+        )
+        return work(conn, actor_of(account))
