@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, expect
 
-from tests.web.browser import Tab, chromium, opened_tab, require_vendor, served
+from tests.web.browser import Tab, axe_violations, chromium, opened_tab, require_vendor, served
 from tests.web.client import web_settings
 from tremplin.sources.ingest import load_paths
 from tremplin.web.app import create_app
@@ -86,5 +86,6 @@ def test_api_docs_run_swagger_ui_offline(tab: Tab) -> None:
     page = tab.goto("/api/docs")
     operation = page.locator(".opblock-summary-path", has_text="/api/v1/sources")
     operation.wait_for(state="visible")
+    assert axe_violations(page) == []
     assert tab.failed == []
     tab.assert_only_local_requests()

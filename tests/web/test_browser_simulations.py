@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.web.browser import Tab, chromium, opened_tab, served
+from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
 from tests.web.reading import estimate
 from tests.web.stores import OYONNAX, VILLEURBANNE
@@ -55,6 +55,7 @@ def test_the_planner_runs_the_oyonnax_example(tab: Tab, tmp_path: Path) -> None:
     expect(rows.nth(0).locator('input[name="uai"]')).to_have_value(OYONNAX)
     expect(rows.nth(0).locator(".libelle-offre")).to_contain_text("PAUL PAINLEVÉ (Oyonnax)")
     expect(rows.nth(1).locator(".libelle-offre")).to_contain_text("offre existante")
+    assert axe_violations(page) == []
 
     # A change typed by hand is looked up at once (htmx): a transfer's target too.
     blank = rows.nth(2)
@@ -104,4 +105,10 @@ def test_the_planner_runs_the_oyonnax_example(tab: Tab, tmp_path: Path) -> None:
     expect(page.locator("#graphique-offres")).to_be_visible()
     expect(page.locator("#sources-annees")).to_contain_text("affelnet1PROspe.csv")
     page.screenshot(path=tmp_path / "simulation-resultat.png", full_page=True)
+    assert axe_violations(page) == []
+    # The comparison of two simulations (here the same one twice) passes too.
+    page.goto(f"{tab.base_url}/simulations/comparer?a={identifier}&b={identifier}")
+    expect(page.locator("html")).to_have_attribute("data-fr-js", "true")
+    expect(page.locator("#graphique-comparaison")).to_be_visible()
+    assert axe_violations(page) == []
     tab.check()

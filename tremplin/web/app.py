@@ -184,6 +184,7 @@ _SWAGGER_PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Tremplin — API</title>
 <link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<link rel="stylesheet" href="/static/api-docs.css">
 <link rel="icon" href="/static/vendor/swagger-ui/favicon-32x32.png">
 </head>
 <body>

@@ -7,7 +7,9 @@
     url: root.getAttribute("data-openapi-url"),
     dom_id: "#swagger-ui",
     layout: "BaseLayout",
-    deepLinking: true,
+    // Without deep links: their anchor inside each operation's button is a link within a button
+    // (axe-core: nested-interactive), which a screen reader cannot reach.
+    deepLinking: false,
     showExtensions: true,
     showCommonExtensions: true,
     validatorUrl: null,
