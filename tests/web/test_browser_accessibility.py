@@ -18,6 +18,7 @@ from tests.planning.samples import FIELDS
 from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
 from tremplin.diagnostic.facts import stored_facts
+from tremplin.planning.attachments import add_attachment
 from tremplin.planning.campaigns import create_campaign
 from tremplin.planning.opinions import give_opinion
 from tremplin.planning.requests import change_status, create_request
@@ -92,7 +93,8 @@ CARTE_PAGES = (
 @dataclass(frozen=True)
 class CarteSite:
     """The application on a copy of the demo store with a campaign of two requests (one
-    validated, with an opinion) and an administrator; the offer the new-request form names."""
+    validated, with an opinion; the other, a draft, with an attachment and its upload form) and
+    an administrator; the offer the new-request form names."""
 
     base_url: str
     uai: str
@@ -142,6 +144,7 @@ def carte_site(
                 change_status(conn, me, 1, status)
             give_opinion(conn, me, 1, type="consultatif", avis="favorable", fonction="UIMM")
             change_status(conn, me, 1, "validee")
+            add_attachment(conn, me, 2, "lettre.pdf", "application/pdf", b"%PDF-1.4 lettre")
     finally:
         engine.dispose()
     with served(create_app(web_settings(url))) as address:

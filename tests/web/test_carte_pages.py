@@ -195,3 +195,75 @@ def test_counts_page_and_restitution(store_client: WebClient, everyone: dict[str
     assert rows[1][1] == "0010034G"
     reader = web_login(store_client, PEOPLE["entreprise"].email)
     assert _get(store_client, reader, "/carte/campagnes/1").status_code == 403
+
+
+def _attach(
+    client: WebClient,
+    cookies: dict[str, str],
+    name: str,
+    content: bytes,
+    kind: str,
+    csrf: str | None = None,
+):  # type: ignore[no-untyped-def]
+    return client.request(
+        "POST",
+        "/carte/demandes/1/pieces",
+        data={"csrf": cookies[CSRF_COOKIE] if csrf is None else csrf},
+        files={"piece": (name, content, kind)},
+        headers=cookie_header(cookies),
+    )
+
+
+def test_attachments_through_the_requests_form(
+    store_client: WebClient, store: sa.Engine, everyone: dict[str, Account]
+) -> None:
+    region = web_login(store_client, PEOPLE["region"].email)
+    _campaign_and_request(store_client, region)
+    page = _get(store_client, region, "/carte/demandes/1")
+    assert 'enctype="multipart/form-data"' in page.text and "Aucune pièce jointe." in page.text
+    letter = b"%PDF-1.7\n" + bytes(range(256)) * 8000  # ~2 Mo: above the 1 Mo of other bodies
+    # the browser's declared type is not trusted: the first bytes say PDF
+    kept = _attach(store_client, region, "Lettre UIMM.pdf", letter, "application/octet-stream")
+    assert kept.status_code == 303, kept.text
+    assert kept.headers["location"] == "/carte/demandes/1?piece=1#pieces"
+    shown = _get(store_client, region, "/carte/demandes/1")
+    listed = re.search(
+        r'<a href="(/api/v1/carte/demandes/1/pieces/(\d+))" download>([^<]+)</a>', shown.text
+    )
+    assert listed is not None and listed.group(3) == "Lettre UIMM.pdf"
+    assert f"({'application/pdf'}, " in shown.text
+    downloaded = _get(store_client, region, listed.group(1))
+    assert downloaded.status_code == 200 and downloaded.content == letter
+    assert downloaded.headers["content-type"] == "application/pdf"
+    # a text file named .pdf is refused, and says why in French next to the field
+    refused = _attach(store_client, region, "faux.pdf", b"pas un PDF", "application/pdf")
+    assert refused.status_code == 422
+    assert "pièce « faux.pdf » refusée : type application/pdf" in refused.text
+    assert 'id="piece-erreur"' in refused.text
+    too_big = _attach(
+        store_client,
+        region,
+        "gros.png",
+        b"\x89PNG\r\n\x1a\n" + b"0" * (5 * 1024 * 1024),
+        "image/png",
+    )
+    assert (
+        too_big.status_code == 422
+        and "« gros.png » refusée : fichier de plus de 5 Mo" in too_big.text
+    )
+    assert "au plus 5 Mo" in too_big.text
+    empty = _attach(store_client, region, "vide.pdf", b"", "application/pdf")
+    assert empty.status_code == 422 and "fichier vide" in empty.text
+    # without the form's CSRF token nothing is kept
+    forged = _attach(store_client, region, "b.pdf", b"%PDF-1.4", "application/pdf", csrf="x")
+    assert forged.status_code == 403
+    # a reader of the request may download but has no form
+    uimm = web_login(store_client, PEOPLE["partenaire_industrie"].email)
+    read = _get(store_client, uimm, "/carte/demandes/1")
+    assert read.status_code == 200 and 'id="formulaire-piece"' not in read.text
+    assert _attach(store_client, uimm, "c.pdf", b"%PDF-1.4", "application/pdf").status_code == 403
+    with store.connect() as conn:
+        audit = read_audit(conn).filter(pl.col("action") == "demande.modifier")
+        kept_rows = conn.execute(sa.text("select nom, taille from carte_pieces")).all()
+    assert kept_rows == [("Lettre UIMM.pdf", len(letter))]
+    assert audit.height == 1

@@ -102,11 +102,17 @@ def set_csrf_cookie(request: Request, response: Response) -> None:
 async def _check_csrf(request: Request) -> None:
     expected = request.cookies.get(CSRF_COOKIE) or ""
     given = request.headers.get(CSRF_HEADER)
-    if given is None and request.headers.get("content-type", "").startswith(
-        "application/x-www-form-urlencoded"
-    ):
+    kind = request.headers.get("content-type", "")
+    if given is None and kind.startswith("application/x-www-form-urlencoded"):
         body = (await request.body()).decode("utf-8", errors="replace")
         given = next((v for k, v in parse_qsl(body) if k == CSRF_FIELD), None)
+    elif given is None and kind.startswith("multipart/form-data"):
+        # a file sent by a form (an attachment): the form is parsed once, the route reads it again
+        form = await request.form(max_files=1, max_fields=10)
+        field = form.get(CSRF_FIELD)
+        given = field if isinstance(field, str) else None
+        if not expected or not given or not hmac.compare_digest(expected, given):
+            await form.close()
     if not expected or not given or not hmac.compare_digest(expected, given):
         raise Forbidden(
             "formulaire expiré ou envoyé depuis un autre site : rechargez la page et recommencez"
