@@ -4,7 +4,7 @@ with its version), a new request pre-filled from the store, and the counts with 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
@@ -44,7 +44,9 @@ from tremplin.planning.vocabulary import (
     STATUSES,
 )
 from tremplin.reports.carte_export import FORMATS, counts_export, restitution_export
+from tremplin.reports.carte_note import campaign_note, pdf_from_html
 from tremplin.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment
+from tremplin.web.planning.note import note_html
 from tremplin.web.planning.service import (
     actor,
     check_decision,
@@ -273,6 +275,18 @@ def _readable(request: Request, campagne: str) -> tuple[Campaign, list[Demande]]
     with request_engine(request).connect() as conn:
         campaign = get_campaign(conn, _campaign_id(campagne))
         return campaign, visible(request, list_requests(conn, campaign.id))
+
+
+@router.get("/carte/campagnes/{campagne}/note.pdf", dependencies=[requires("demande.voir")])
+def note_pdf(request: Request, campagne: str) -> Response:
+    """The steering committee's note of the campaign (PDF), over the requests the account may
+    read."""
+    campaign, found = _readable(request, campagne)
+    with request_engine(request).connect() as conn:
+        content = campaign_note(conn, campaign, found, request_facts(request), datetime.now(UTC))
+    html = note_html(request.app.state.templates.env, content)
+    name = f"note-comite-campagne-{campaign.id}.pdf"
+    return Response(pdf_from_html(html), media_type="application/pdf", headers=attachment(name))
 
 
 def _grouping(request: Request) -> str:
