@@ -169,3 +169,27 @@ def test_missing_figures_are_said(carte_engine: sa.Engine, facts: Facts) -> None
     assert campaign_counts([], facts, "niveau").total == {}
     _, html = _note(carte_engine, facts, empty)
     assert "Aucune demande dans cette campagne : aucun indicateur." in _text(html)
+
+
+@pytest.mark.realdata
+def test_the_note_on_the_real_files(
+    real_store_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    engine = open_store(seeded_carte(real_store_url, tmp_path_factory.mktemp("note-real")).url)
+    try:
+        with engine.connect() as conn:
+            facts = stored_facts(conn, Perimeter.load(None))
+        content, html = _note(engine, facts)
+    finally:
+        engine.dispose()
+    text = _text(html)
+    # the first-year intake of the constat 2020 and the quadrant of InserJeunes' regional file
+    assert content.counts.total["rentree_effectif"] == 2020
+    assert "constat_2020.csv (2020)" in text and "quadrant : ij_region_data.csv (millésimes" in text
+    assert "aucun constat de rentrée chargé" not in text
+    # the real establishments and formations are named, with their quadrant
+    for identifier in (1, 3):
+        section = _section(html, f"note-demande-{identifier}")
+        assert "inconnu" not in section and "quadrant d’insertion : " in section
+    pdf = pdf_from_html(html)
+    assert is_pdf(pdf) and page_count(pdf) == pdf_pages(html) >= 2
