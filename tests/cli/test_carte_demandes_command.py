@@ -1,5 +1,6 @@
-"""``tremplin carte campagne creer|lister`` and ``tremplin carte demandes importer|exporter``:
-a file written in tmp_path, the command run, the store read back through the library."""
+"""``tremplin carte campagne creer|lister``, ``tremplin carte demandes importer|exporter`` and
+``tremplin carte note``: a file written in tmp_path, the command run, the store or the file
+read back."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner, Result
 
+from tests.planning.samples import seeded_carte
 from tests.planning.test_exchange import GOOD
+from tests.reports.pdf_reading import is_pdf, page_count, titles
 from tremplin.cli import app
 from tremplin.planning.requests import list_requests
 from tremplin.store.audit import COMMAND_LINE
@@ -72,3 +75,18 @@ def test_a_bad_file_or_campaign_is_a_french_error(sqlite_url: str, tmp_path: Pat
         sqlite_url, "carte", "campagne", "creer", "--nom", "x", "--annee", "2024", "--debut", "1/9"
     )
     assert bad_date.exit_code == 1 and "--debut : date « 1/9 » invalide" in _text(bad_date)
+
+
+def test_the_committees_note_is_written_as_a_pdf(demo_store_url: str, tmp_path: Path) -> None:
+    seeded = seeded_carte(demo_store_url, tmp_path)
+    out = tmp_path / "note.pdf"
+    written = _run(seeded.url, "carte", "note", "--campagne", "1", "-o", str(out))
+    assert written.exit_code == 0, written.output
+    assert f"Note de la campagne 1 (Carte 2025, 3 demande(s)) écrite dans {out}." in _text(written)
+    content = out.read_bytes()
+    assert is_pdf(content) and page_count(content) >= 2
+    found = titles(content)
+    assert "Demande n° 1 — Diminution (demande validée)" in found
+    assert "Demande n° 3 — Augmentation nette (prêt pour le vote)" in found
+    unknown = _run(seeded.url, "carte", "note", "--campagne", "9", "-o", str(out))
+    assert unknown.exit_code == 1 and "campagne n° 9 introuvable" in _text(unknown)

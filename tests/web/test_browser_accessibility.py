@@ -4,28 +4,17 @@ sorted, the glossary."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
-import polars as pl
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, expect
-from sqlalchemy.engine import make_url
 
-from tests.accounts.people import PASSWORD, PEOPLE, create, create_everyone
-from tests.planning.samples import FIELDS
+from tests.accounts.people import PASSWORD, PEOPLE, create_everyone
+from tests.planning.samples import SeededCarte, seeded_carte
 from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
 from tests.web.companies import PEOPLE_OF_STORE, company_store, log_in
-from tremplin.diagnostic.facts import stored_facts
-from tremplin.planning.campaigns import create_campaign
-from tremplin.planning.opinions import give_opinion
-from tremplin.planning.requests import change_status, create_request
-from tremplin.referentials.perimeter import Perimeter
-from tremplin.store.audit import Actor
-from tremplin.store.database import open_store
 from tremplin.web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -94,80 +83,37 @@ CARTE_PAGES = (
     "/carte/campagnes/1/indicateurs?par=niveau",
     "/carte/demandes/1",
     "/carte/demandes/2",
+    "/carte/demandes/3",
     "/carte/demandes/nouvelle?campagne=1&uai={uai}&mef={mef}",
 )
-
-
-@dataclass(frozen=True)
-class CarteSite:
-    """The application on a copy of the demo store with a campaign of two requests (one
-    validated, with an opinion) and an administrator; the offer the new-request form names."""
-
-    base_url: str
-    uai: str
-    mef: str
 
 
 @pytest.fixture(scope="module")
 def carte_site(
     demo_store_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[CarteSite]:
-    copy = tmp_path_factory.mktemp("carte") / "tremplin.sqlite"
-    source = sqlite3.connect(make_url(demo_store_url).database or "")
-    target = sqlite3.connect(copy)
-    source.backup(target)
-    source.close()
-    target.close()
-    url = f"sqlite:///{copy}"
-    engine = open_store(url)
-    try:
-        with engine.connect() as conn:
-            offres = stored_facts(conn, Perimeter.load(None)).offres
-        offers = (
-            offres.filter(pl.col("capacite").is_between(10, 900) & (pl.col("source") == "affelnet"))
-            .unique(["uai", "mef_stat_11"])
-            .sort("uai", "mef_stat_11")
-            .head(3)
-            .rows(named=True)
-        )
-        me = Actor("carte@tremplin.test")
-        with engine.begin() as conn:
-            create(conn, PEOPLE["administrateur"])
-            campaign = create_campaign(conn, me, nom="Carte 2025", annee=2024).id
-            shapes = (("diminution", -4), ("augmentation_nette", 6))
-            for offer, (kind, change) in zip(offers, shapes, strict=False):
-                fields = replace(
-                    FIELDS, type=kind, uai=offer["uai"], mef_stat_11=offer["mef_stat_11"],
-                    capacite_scolaire_avant=offer["capacite"],
-                    capacite_scolaire_apres=offer["capacite"] + change,
-                )  # fmt: skip
-                create_request(conn, me, campaign, fields, territoires=["region:84"])
-            for status in (
-                "proposition",
-                "dossier_complet",
-                "projet_de_demande",
-                "pret_pour_le_vote",
-            ):
-                change_status(conn, me, 1, status)
-            give_opinion(conn, me, 1, type="consultatif", avis="favorable", fonction="UIMM")
-            change_status(conn, me, 1, "validee")
-    finally:
-        engine.dispose()
-    with served(create_app(web_settings(url))) as address:
-        yield CarteSite(address, offers[2]["uai"], offers[2]["mef_stat_11"])
+) -> Iterator[tuple[str, SeededCarte]]:
+    """The application on a copy of the demo store with campaign 1 and its three requests (one
+    validated with opinions, a draft with an attachment and its upload form, one ready for the
+    vote) and an administrator; the offer the new-request form names."""
+    seeded = seeded_carte(demo_store_url, tmp_path_factory.mktemp("carte"))
+    with served(create_app(web_settings(seeded.url))) as address:
+        yield address, seeded
 
 
 @pytest.mark.parametrize("path", CARTE_PAGES)
-def test_carte_page_passes_axe(browser: Browser, carte_site: CarteSite, path: str) -> None:
-    with opened_tab(browser, carte_site.base_url) as tab:
+def test_carte_page_passes_axe(
+    browser: Browser, carte_site: tuple[str, SeededCarte], path: str
+) -> None:
+    base_url, seeded = carte_site
+    with opened_tab(browser, base_url) as tab:
         page = tab.page
-        page.goto(carte_site.base_url + "/connexion")
+        page.goto(base_url + "/connexion")
         page.wait_for_load_state("networkidle")
         page.fill("#email", PEOPLE["administrateur"].email)
         page.fill("#mot_de_passe", PASSWORD)
         page.click("#formulaire-connexion button[type=submit]")
         page.wait_for_load_state("networkidle")
-        loaded = tab.goto(path.format(uai=carte_site.uai, mef=carte_site.mef))
+        loaded = tab.goto(path.format(uai=seeded.uai, mef=seeded.mef))
         expect(loaded.locator("html")).to_have_attribute("data-fr-js", "true")
         expect(loaded.locator("h1")).not_to_contain_text("Erreur")
         assert axe_violations(loaded) == []

@@ -1,7 +1,8 @@
 """The carte's pages through the application in-process: a campaign created from its form, a
 request drafted, edited with its version (a stale form is refused with who changed it and keeps
 what was typed), moved in bulk with the CSRF token, validated only by the Région, opinions, the
-counts page and the restitution."""
+counts page and the restitution, attachments sent through the request's form, the committee's
+note (PDF)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.accounts.people import PEOPLE, Person, create, create_everyone
+from tests.planning.samples import STEPS
+from tests.reports.pdf_reading import is_pdf, page_count, titles
 from tests.web.accounts import cookie_header, web_login
 from tests.web.client import WebClient
 from tremplin.accounts.accounts import Account, find_account
@@ -59,6 +62,15 @@ def _campaign_and_request(client: WebClient, region: dict[str, str]) -> None:
     assert drafted.headers["location"] == "/carte/demandes/1"
 
 
+def _to_the_vote(client: WebClient, cookies: dict[str, str]) -> None:
+    """Move request 1 of campaign 1 from its draft to « prêt pour le vote » with the bulk form."""
+    for status in STEPS:
+        moved = _post(
+            client, cookies, "/carte/campagnes/1/statuts", {"demandes": ["1"], "statut": status}
+        )
+        assert moved.status_code == 303, moved.text
+
+
 def test_a_campaign_and_a_request_go_from_draft_to_the_vote(
     store_client: WebClient, store: sa.Engine, everyone: dict[str, Account]
 ) -> None:
@@ -73,14 +85,7 @@ def test_a_campaign_and_a_request_go_from_draft_to_the_vote(
     _campaign_and_request(store_client, region)
     page = _get(store_client, pilote, "/carte/campagnes/1")
     assert page.status_code == 200 and 'id="choix-1"' in page.text
-    for status in ("proposition", "dossier_complet", "projet_de_demande", "pret_pour_le_vote"):
-        moved = _post(
-            store_client,
-            pilote,
-            "/carte/campagnes/1/statuts",
-            {"demandes": ["1"], "statut": status},
-        )
-        assert moved.status_code == 303, moved.text
+    _to_the_vote(store_client, pilote)
     opinion = _post(
         store_client, uimm, "/carte/demandes/1/avis",
         {"type_avis": "consultatif", "avis": "favorable", "commentaire_avis": "besoin avéré"},
@@ -195,3 +200,107 @@ def test_counts_page_and_restitution(store_client: WebClient, everyone: dict[str
     assert rows[1][1] == "0010034G"
     reader = web_login(store_client, PEOPLE["entreprise"].email)
     assert _get(store_client, reader, "/carte/campagnes/1").status_code == 403
+
+
+def _attach(
+    client: WebClient,
+    cookies: dict[str, str],
+    name: str,
+    content: bytes,
+    kind: str,
+    csrf: str | None = None,
+):  # type: ignore[no-untyped-def]
+    return client.request(
+        "POST",
+        "/carte/demandes/1/pieces",
+        data={"csrf": cookies[CSRF_COOKIE] if csrf is None else csrf},
+        files={"piece": (name, content, kind)},
+        headers=cookie_header(cookies),
+    )
+
+
+def test_attachments_through_the_requests_form(
+    store_client: WebClient, store: sa.Engine, everyone: dict[str, Account]
+) -> None:
+    region = web_login(store_client, PEOPLE["region"].email)
+    _campaign_and_request(store_client, region)
+    page = _get(store_client, region, "/carte/demandes/1")
+    assert 'enctype="multipart/form-data"' in page.text and "Aucune pièce jointe." in page.text
+    letter = b"%PDF-1.7\n" + bytes(range(256)) * 8000  # ~2 Mo: above the 1 Mo of other bodies
+    # the browser's declared type is not trusted: the first bytes say PDF
+    kept = _attach(store_client, region, "Lettre UIMM.pdf", letter, "application/octet-stream")
+    assert kept.status_code == 303, kept.text
+    assert kept.headers["location"] == "/carte/demandes/1?piece=1#pieces"
+    shown = _get(store_client, region, "/carte/demandes/1")
+    listed = re.search(
+        r'<a href="(/api/v1/carte/demandes/1/pieces/(\d+))" download>([^<]+)</a>', shown.text
+    )
+    assert listed is not None and listed.group(3) == "Lettre UIMM.pdf"
+    assert f"({'application/pdf'}, " in shown.text
+    downloaded = _get(store_client, region, listed.group(1))
+    assert downloaded.status_code == 200 and downloaded.content == letter
+    assert downloaded.headers["content-type"] == "application/pdf"
+    # a text file named .pdf is refused, and says why in French next to the field
+    refused = _attach(store_client, region, "faux.pdf", b"pas un PDF", "application/pdf")
+    assert refused.status_code == 422
+    assert "pièce « faux.pdf » refusée : type application/pdf" in refused.text
+    assert 'id="piece-erreur"' in refused.text
+    too_big = _attach(
+        store_client,
+        region,
+        "gros.png",
+        b"\x89PNG\r\n\x1a\n" + b"0" * (5 * 1024 * 1024),
+        "image/png",
+    )
+    assert (
+        too_big.status_code == 422
+        and "« gros.png » refusée : fichier de plus de 5 Mo" in too_big.text
+    )
+    assert "au plus 5 Mo" in too_big.text
+    empty = _attach(store_client, region, "vide.pdf", b"", "application/pdf")
+    assert empty.status_code == 422 and "fichier vide" in empty.text
+    # without the form's CSRF token nothing is kept
+    forged = _attach(store_client, region, "b.pdf", b"%PDF-1.4", "application/pdf", csrf="x")
+    assert forged.status_code == 403
+    # a reader of the request may download but has no form
+    uimm = web_login(store_client, PEOPLE["partenaire_industrie"].email)
+    read = _get(store_client, uimm, "/carte/demandes/1")
+    assert read.status_code == 200 and 'id="formulaire-piece"' not in read.text
+    assert _attach(store_client, uimm, "c.pdf", b"%PDF-1.4", "application/pdf").status_code == 403
+    with store.connect() as conn:
+        audit = read_audit(conn).filter(pl.col("action") == "demande.modifier")
+        kept_rows = conn.execute(sa.text("select nom, taille from carte_pieces")).all()
+    assert kept_rows == [("Lettre UIMM.pdf", len(letter))]
+    assert audit.height == 1
+
+
+def test_the_committees_note_is_a_pdf_of_the_requests_its_reader_may_see(
+    store_client: WebClient, store: sa.Engine, everyone: dict[str, Account]
+) -> None:
+    region = web_login(store_client, PEOPLE["region"].email)
+    _campaign_and_request(store_client, region)
+    _to_the_vote(store_client, region)
+    campaign = _get(store_client, region, "/carte/campagnes/1")
+    assert 'href="/carte/campagnes/1/note.pdf"' in campaign.text
+    note = _get(store_client, region, "/carte/campagnes/1/note.pdf")
+    assert note.status_code == 200, note.text
+    assert note.headers["content-type"] == "application/pdf"
+    assert "note-comite-campagne-1.pdf" in note.headers["content-disposition"]
+    assert is_pdf(note.content) and page_count(note.content) >= 2
+    heading = "Demande n° 1 — Augmentation nette (prêt pour le vote)"
+    assert heading in titles(note.content)
+    # a planner of another département reads the campaign without this request
+    isere = Person("pilote", "pilote.isere@ac-grenoble.test", territoire="departement:38")
+    with store.begin() as conn:
+        create(conn, isere)
+    other = _get(store_client, web_login(store_client, isere.email), "/carte/campagnes/1/note.pdf")
+    assert other.status_code == 200 and is_pdf(other.content)
+    assert heading not in titles(other.content)
+    # a company does not read the carte's requests; a visitor must log in
+    company = web_login(store_client, PEOPLE["entreprise"].email)
+    refused = _get(store_client, company, "/carte/campagnes/1/note.pdf")
+    assert refused.status_code == 403 and not refused.content.startswith(b"%PDF")
+    store_client.cookies.clear()
+    anonymous = store_client.request("GET", "/carte/campagnes/1/note.pdf")
+    assert anonymous.status_code == 302 and anonymous.headers["location"].startswith("/connexion")
+    assert _get(store_client, region, "/carte/campagnes/9/note.pdf").status_code == 404

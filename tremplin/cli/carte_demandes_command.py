@@ -5,9 +5,10 @@ line's."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -20,6 +21,7 @@ demandes = typer.Typer(help="Demandes d'une campagne : import, export.", no_args
 carte.add_typer(campagne, name="campagne")
 carte.add_typer(demandes, name="demandes")
 
+T = TypeVar("T")
 CAMPAGNE = Annotated[int, typer.Option("--campagne", help="Numéro de la campagne.")]
 
 
@@ -153,13 +155,50 @@ def export_command(
     fmt: Annotated[str, typer.Option("--format", help="csv ou xlsx.")] = "csv",
 ) -> None:
     """Exporte les demandes d'une campagne avec les colonnes de la restitution d'Orion."""
+    from tremplin.planning.exchange import restitution_frame
+    from tremplin.reports.carte_export import restitution_export
+
+    campaign, found, facts = _read_campaign(campagne_id, lambda *read: read[1:])
+    content = restitution_export(restitution_frame(found, facts), fmt, campaign.nom)
+    sortie.write_bytes(content)
+    console.print(f"{len(found)} demande(s) écrite(s) dans {plain(sortie)}.", highlight=False)
+
+
+@carte.command("note")
+def note_command(
+    campagne_id: CAMPAGNE,
+    sortie: Annotated[Path, typer.Option("-o", "--sortie", help="Fichier PDF écrit.")],
+) -> None:
+    """Écrit la note au comité de pilotage d'une campagne (PDF) : indicateurs d'Orion,
+    demandes par statut et type, demandes validées et prêtes pour le vote avec leurs avis."""
+    from datetime import UTC, datetime
+
+    from tremplin.reports.carte_note import campaign_note, pdf_from_html
+    from tremplin.web.planning.note import note_html
+    from tremplin.web.shared.templating import create_templates
+
+    def note(conn: Any, campaign: Any, found: Any, facts: Any) -> Any:
+        return campaign_note(conn, campaign, found, facts, datetime.now(UTC))
+
+    content = _read_campaign(campagne_id, note)
+    campaign, found = content.campaign, content.requests
+    sortie.write_bytes(pdf_from_html(note_html(create_templates().env, content)))
+    console.print(
+        f"Note de la campagne {campaign.id} ({plain(campaign.nom)}, {found} demande(s)) "
+        f"écrite dans {plain(sortie)}.",
+        highlight=False,
+    )
+
+
+def _read_campaign(campagne_id: int, then: Callable[..., T]) -> T:
+    """``then(conn, campaign, its requests, the facts)`` on the store, the facts None when no
+    file is loaded."""
     from tremplin.diagnostic.facts import stored_facts
     from tremplin.planning.campaigns import get_campaign
-    from tremplin.planning.exchange import restitution_frame
     from tremplin.planning.requests import list_requests
     from tremplin.referentials.perimeter import Perimeter
-    from tremplin.reports.carte_export import restitution_export
     from tremplin.store.database import open_store
+    from tremplin.store.provenance import list_loaded_files
 
     values = settings()
     engine = open_store(values.database_url)
@@ -167,9 +206,8 @@ def export_command(
         with engine.connect() as conn:
             campaign = get_campaign(conn, campagne_id)
             found = list_requests(conn, campaign.id)
-            facts = stored_facts(conn, Perimeter.load(values.perimetre))
+            loaded = bool(list_loaded_files(conn))
+            facts = stored_facts(conn, Perimeter.load(values.perimetre)) if loaded else None
+            return then(conn, campaign, found, facts)
     finally:
         engine.dispose()
-    content = restitution_export(restitution_frame(found, facts), fmt, campaign.nom)
-    sortie.write_bytes(content)
-    console.print(f"{len(found)} demande(s) écrite(s) dans {plain(sortie)}.", highlight=False)

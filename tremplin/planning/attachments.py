@@ -25,6 +25,12 @@ browser declares is not trusted alone)."""
 _NAME = re.compile(r"[^\w .()-]+")
 
 
+def detected_type(contenu: bytes, declared: str) -> str:
+    """The type a file's first bytes show among :data:`TYPES`, else the type declared (which
+    :func:`add_attachment` then refuses)."""
+    return next((t for t, starts in TYPES.items() if contenu.startswith(starts)), declared)
+
+
 @dataclass(frozen=True)
 class Attachment:
     """An attachment without its content."""

@@ -251,6 +251,8 @@ def campaign_counts(
     """Orion's counts of ``requests`` (only validated ones count, in InserJeunes' levels),
     overall and by ``grouping`` (one of :data:`GROUPINGS`)."""
     frame = request_frame(requests, facts)
+    if frame.is_empty():
+        return Counts(total={}, rows=pl.DataFrame(), grouping=grouping)
     students = intake(facts) if facts is not None else None
     regions = {r for r in frame["region"].drop_nulls()} if not frame.is_empty() else set()
     total = frame.select(_sums(frame)).row(0, named=True) if not frame.is_empty() else {}

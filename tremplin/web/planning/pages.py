@@ -4,17 +4,19 @@ with its version), a new request pre-filled from the store, and the counts with 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
 
 import polars as pl
 from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from tremplin.errors import InputError, TremplinError
 from tremplin.planning import workflow
-from tremplin.planning.attachments import attachments
+from tremplin.planning.attachments import MAX_BYTES, add_attachment, attachments, detected_type
 from tremplin.planning.campaigns import Campaign, create_campaign, get_campaign, list_campaigns
 from tremplin.planning.counts import GROUPINGS, TARGET, campaign_counts
 from tremplin.planning.exchange import restitution_frame
@@ -42,7 +44,9 @@ from tremplin.planning.vocabulary import (
     STATUSES,
 )
 from tremplin.reports.carte_export import FORMATS, counts_export, restitution_export
+from tremplin.reports.carte_note import campaign_note, pdf_from_html
 from tremplin.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment
+from tremplin.web.planning.note import note_html
 from tremplin.web.planning.service import (
     actor,
     check_decision,
@@ -273,6 +277,18 @@ def _readable(request: Request, campagne: str) -> tuple[Campaign, list[Demande]]
         return campaign, visible(request, list_requests(conn, campaign.id))
 
 
+@router.get("/carte/campagnes/{campagne}/note.pdf", dependencies=[requires("demande.voir")])
+def note_pdf(request: Request, campagne: str) -> Response:
+    """The steering committee's note of the campaign (PDF), over the requests the account may
+    read."""
+    campaign, found = _readable(request, campagne)
+    with request_engine(request).connect() as conn:
+        content = campaign_note(conn, campaign, found, request_facts(request), datetime.now(UTC))
+    html = note_html(request.app.state.templates.env, content)
+    name = f"note-comite-campagne-{campaign.id}.pdf"
+    return Response(pdf_from_html(html), media_type="application/pdf", headers=attachment(name))
+
+
 def _grouping(request: Request) -> str:
     grouping = request.query_params.get("par")
     return grouping if grouping in GROUPINGS else "departement"
@@ -494,3 +510,41 @@ async def request_opinion(request: Request, demande: str) -> Response:
     except TremplinError as error:
         return _request_page(request, identifier, error, None, error.status)
     return RedirectResponse(f"/carte/demandes/{identifier}#avis", status_code=303)
+
+
+@router.post("/carte/demandes/{demande}/pieces", dependencies=[requires("demande.modifier")])
+async def request_attach(request: Request, demande: str) -> Response:
+    """Attach the file of the form's ``piece`` to a request (the attachment rules: PDF, PNG or
+    JPEG as its first bytes show, 5 Mo at most); the page again with the reason when refused."""
+    identifier = _request_id(demande)
+    form = await request.form(max_files=1, max_fields=10)
+    sent = form.get("piece")
+    try:
+        if not isinstance(sent, UploadFile) or not sent.filename:
+            raise InputError("aucun fichier choisi", where=["piece"], expected="un fichier")
+        content = await sent.read(MAX_BYTES + 1)
+        name = PurePath(sent.filename.replace("\\", "/")).name
+        if not 0 < len(content) <= MAX_BYTES:
+            why = "vide" if not content else "de plus de 5 Mo"
+            raise InputError(
+                f"pièce « {name} » refusée : fichier {why}", where=["piece"],
+                expected="un fichier non vide d’au plus 5 Mo",
+            )  # fmt: skip
+        declared = sent.content_type or "application/octet-stream"
+        with request_engine(request).begin() as conn:
+            check_scope(request, get_request(conn, identifier))
+            if demande_final(conn, identifier):
+                raise InputError("la demande est close : plus de pièce à joindre", where=["piece"])
+            add_attachment(
+                conn, actor(request), identifier, name, detected_type(content, declared), content
+            )
+    except TremplinError as error:
+        return _request_page(request, identifier, error, None, error.status)
+    finally:
+        await form.close()
+    return RedirectResponse(f"/carte/demandes/{identifier}?piece=1#pieces", status_code=303)
+
+
+def demande_final(conn: Any, identifier: int) -> bool:
+    """Whether the request is in a final status (validée, refusée, supprimée)."""
+    return get_request(conn, identifier).statut in workflow.FINAL

@@ -103,9 +103,8 @@ def set_csrf_cookie(request: Request, response: Response) -> None:
 async def _check_csrf(request: Request) -> None:
     expected = request.cookies.get(CSRF_COOKIE) or ""
     given = request.headers.get(CSRF_HEADER)
-    if given is None and request.headers.get("content-type", "").startswith(
-        "application/x-www-form-urlencoded"
-    ):
+    kind = request.headers.get("content-type", "")
+    if given is None and kind.startswith("application/x-www-form-urlencoded"):
         body = (await request.body()).decode("utf-8", errors="replace")
         given = next((v for k, v in parse_qsl(body) if k == CSRF_FIELD), None)
     elif given is None and is_multipart(request.headers.get("content-type", "")):

@@ -6,7 +6,8 @@
   page never links to an address an attacker chose through the Host header (cache poisoning,
   DNS rebinding);
 - refuses a request body above :data:`MAX_BODY_BYTES` (413), whether it announces its length or
-  sends it in chunks: a simulation's JSON is a few kilobytes;
+  sends it in chunks: a simulation's JSON is a few kilobytes (an attachment, sent to a path
+  ending in ``/pieces``, up to :data:`MAX_UPLOAD_BYTES`);
 - adds the security headers (:data:`SECURITY_HEADERS`) to every response, pages, API, files and
   errors alike. The Content-Security-Policy admits scripts from the site only (no inline
   script: the pages have none, the API's documentation loads its set-up from a file); inline
@@ -24,6 +25,9 @@ from tremplin.config import LOOPBACK_HOSTS
 
 MAX_BODY_BYTES = 1024 * 1024
 """The largest request body accepted (1 MB); a larger one is a 413."""
+MAX_UPLOAD_BYTES = 6 * 1024 * 1024
+"""The largest body of a request sending an attachment (a path ending in ``/pieces``): the
+attachment rules' 5 Mo and the form around the file."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -114,9 +118,10 @@ class SecurityMiddleware:
                 "(voir TREMPLIN_ALLOWED_HOSTS)",
             )
             return
+        limit = max(self.max_body, MAX_UPLOAD_BYTES) if _uploads(scope) else self.max_body
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            await _refuse(scope, send_with_headers, 413, _too_large(self.max_body))
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _refuse(scope, send_with_headers, 413, _too_large(limit))
             return
 
         if length is None and "chunked" in headers.get("transfer-encoding", "").lower():
@@ -129,13 +134,18 @@ class SecurityMiddleware:
                     return  # the client left
                 chunks.append(message.get("body", b""))
                 size += len(chunks[-1])
-                if size > self.max_body:
-                    await _refuse(scope, send_with_headers, 413, _too_large(self.max_body))
+                if size > limit:
+                    await _refuse(scope, send_with_headers, 413, _too_large(limit))
                     return
                 if not message.get("more_body", False):
                     break
             receive = _replay(b"".join(chunks), receive)
         await self.app(scope, receive, send_with_headers)
+
+
+def _uploads(scope: Scope) -> bool:
+    """Whether the request sends an attachment (« POST …/pieces »)."""
+    return scope.get("method") == "POST" and str(scope.get("path", "")).endswith("/pieces")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
