@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.accounts.people import PEOPLE
 from tests.companies.sample import Codes
-from tests.web.accounts import api_token
+from tests.web.accounts import api_token, cookie_header, web_login
 from tests.web.client import WebClient
 
 # The companies' API fixtures: a copy of the demo store with a company, another and a partner.
@@ -28,6 +28,10 @@ from tremplin.store.audit import read_audit
 from tremplin.web.app import OPENAPI_URL
 
 OFFERS = "/api/v1/offres-entreprises"
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
 
 
 def _publish(client: WebClient, codes: Codes, **changes: object) -> tuple[int, dict[str, str]]:
@@ -143,3 +147,21 @@ def test_the_openapi_documents_the_offers(client: WebClient) -> None:
     assert set(paths[OFFERS]) == {"get", "post"}
     assert set(paths[f"{OFFERS}/{{offre}}"]) == {"get", "patch"}
     assert set(paths[f"{OFFERS}/{{offre}}/signalement"]) == {"post"}
+
+
+def test_the_company_page_lists_its_offers_and_those_expiring_within_a_week(
+    client: WebClient, codes: Codes
+) -> None:
+    soon = date.today() + timedelta(days=3)
+    _publish(client, codes, expire_le=soon.isoformat())
+    _publish(client, codes, intitule="Stage plus tard")
+    page = client.request(
+        "GET", "/entreprise", headers=cookie_header(web_login(client, COMPANY.email))
+    )
+    assert page.status_code == 200
+    reminder = page.text.split('id="offres-bientot-expirees"')[1].split("</div>")[0]
+    month = MONTHS[soon.month - 1]
+    assert f"« Apprenti chaudronnier » le {soon.day} {month} {soon.year}" in reminder
+    assert "Stage plus tard" not in reminder
+    assert page.text.count("<td>Apprenti chaudronnier</td>") == 1
+    assert "Offres publiées (2)" in page.text
