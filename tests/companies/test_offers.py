@@ -29,6 +29,7 @@ from tremplin.errors import InputError
 from tremplin.sources.ingest import load_paths
 from tremplin.store.audit import Actor, read_audit
 from tremplin.store.database import open_store
+from tremplin.store.schema import company_offers
 
 ACTOR = Actor("rh@chaudronnerie.test", 7)
 TODAY = date(2027, 3, 1)
@@ -169,5 +170,7 @@ def test_offers_on_sqlite_and_postgresql(database_url: str, demo_dir: Path) -> N
 
             delete_company(conn, ACTOR, company)
             assert list_offers(conn, siret=SIRET, today=TODAY)[0] == 0
+            left = sa.select(sa.func.count()).select_from(company_offers)
+            assert conn.execute(left).scalar_one() == 0  # the rows themselves, by cascade
     finally:
         engine.dispose()
