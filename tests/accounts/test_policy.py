@@ -50,7 +50,7 @@ def test_every_action_the_features_will_need_is_declared() -> None:
         "demande.proposer", "demande.completer", "demande.avis", "demande.voir",
         "besoin.declarer", "besoin.voir", "audit.lire", "comptes.gerer", "carte.optimiser",
         "demande.modifier", "demande.statuer", "demande.valider", "campagne.gerer",
-        "besoin.importer", "entreprise.gerer",
+        "besoin.importer", "entreprise.gerer", "offre.publier", "offre.signaler",
     }  # fmt: skip
     assert set(default_policy().actions) == needed
 

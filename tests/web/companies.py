@@ -4,6 +4,7 @@ tests; logging in through the login form in a browser."""
 from __future__ import annotations
 
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -12,6 +13,7 @@ from tests.accounts.people import PASSWORD, PEOPLE, Person, create
 from tests.companies.sample import sample_codes
 from tremplin.companies.companies import save_company
 from tremplin.companies.needs import create_need
+from tremplin.companies.offers import publish_offer
 from tremplin.store.audit import COMMAND_LINE, Actor
 from tremplin.store.database import open_store
 
@@ -54,6 +56,12 @@ def company_store(demo_store_url: str, folder: Path) -> str:
                 },
             )
             assert need.id == 1
+            # Published, expiring within the week: the company page shows its reminder.
+            soon = date.today() + timedelta(days=5)
+            offer = publish_offer(
+                conn, actor, need, {"intitule": "Apprenti chaudronnier", "expire_le": soon}
+            )
+            assert offer.id == 1
     finally:
         engine.dispose()
     return url

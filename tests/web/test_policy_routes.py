@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from tremplin.planning.campaigns import create_campaign
 from tremplin.planning.requests import create_request
 from tremplin.store.audit import Actor
 from tremplin.store.database import open_store
-from tremplin.store.schema import companies, company_needs
+from tremplin.store.schema import companies, company_needs, company_offers
 from tremplin.web.app import FRAMEWORK_ROUTES
 from tremplin.web.shared.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS, requirement_of
 
@@ -55,11 +55,13 @@ SAMPLES = {
     "piece": "1",
     "code_rome": "H2913",
     "besoin": None,
+    "offre": None,
 }
 """A value for each path parameter of the application (``identifiant``: an account's id, in or
 out of scope; ``campagne``, ``demande``, ``piece``: those :func:`_carte_samples` writes, in the
 scope of every account that has one; ``besoin``: a need written for the request, see
-:func:`fresh_need`). A new parameter must get one here."""
+:func:`fresh_need`; ``offre``: an active offer of such a need, see :func:`fresh_offer`). A new
+parameter must get one here."""
 
 
 def _carte_samples(engine: sa.Engine) -> None:
@@ -210,11 +212,37 @@ def fresh_need(store: sa.Engine) -> int:
         )
 
 
-def _path(asked: Asked, identifier: int | None, need: int | None = None) -> str:
+def fresh_offer(store: sa.Engine) -> int:
+    """An active offer (expiring in 30 days) of a :func:`fresh_need`, for one request."""
+    need = fresh_need(store)
+    now = datetime.now(UTC)
+    with store.begin() as conn:
+        company = conn.execute(
+            sa.select(company_needs.c.company_id).where(company_needs.c.id == need)
+        ).scalar_one()
+        return int(
+            conn.execute(
+                company_offers.insert().values(
+                    need_id=need,
+                    company_id=company,
+                    intitule="Apprenti chaudronnier",
+                    statut="active",
+                    expire_le=(now + timedelta(days=30)).date(),
+                    signalements=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).inserted_primary_key[0]
+        )
+
+
+def _path(
+    asked: Asked, identifier: int | None, need: int | None = None, offer: int | None = None
+) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         assert name in SAMPLES, f"{asked.path}: no sample for {{{name}}}"
-        value = {"identifiant": identifier, "besoin": need}.get(name, SAMPLES[name])
+        value = {"identifiant": identifier, "besoin": need, "offre": offer}.get(name, SAMPLES[name])
         return str(value)
 
     return re.sub(r"\{(\w+)\}", fill, asked.path)
@@ -294,10 +322,11 @@ def test_every_route_answers_every_role_as_the_policy_says(
                 if (asked.method, asked.path) in DESTRUCTIVE and caller.account is not None:
                     caller = _fresh(store_client, store, caller, asked)
                 need = fresh_need(store) if "{besoin}" in asked.path else None
-                path = _path(asked, identifier, need)
+                offer = fresh_offer(store) if "{offre}" in asked.path else None
+                path = _path(asked, identifier, need, offer)
                 resource = Resource(owner_id=identifier) if scoped else None
-                if need is not None:
-                    resource = NEED_RESOURCE
+                if need is not None or offer is not None:
+                    resource = NEED_RESOURCE  # an offer is its need's, as the policy sees it
                 decision = policy.decide(caller.account, asked.action, resource)
                 answer = _send(store_client, asked, caller, path)
                 expected = _expected(asked, caller, decision)

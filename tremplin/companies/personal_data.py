@@ -3,8 +3,8 @@ account (``docs/rgpd.md``).
 
 The accounts layer knows nothing of companies (it sits below them): the web's export and
 deletion call :func:`account_company_data` and :func:`forget_account` beside
-``tremplin.accounts.personal_data``. A need keeps the id of the account that wrote it
-(``created_by``): that link is personal, and is erased with the account. The company's own
+``tremplin.accounts.personal_data``. A need and an offer keep the id of the account that wrote
+it (``created_by``): that link is personal, and is erased with the account. The company's own
 record and needs are its, not the person's — except when the person was the last account of
 that company: then nobody is left to answer for them, and they are deleted too.
 """
@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from tremplin.accounts.accounts import Account
 from tremplin.companies.companies import delete_company, find_company
 from tremplin.companies.needs import NeedScope, list_needs
+from tremplin.companies.offers import list_offers
 from tremplin.store.audit import Actor
-from tremplin.store.schema import accounts, company_needs
+from tremplin.store.schema import accounts, company_needs, company_offers
 
 
 def account_company_data(conn: sa.Connection, account: Account) -> dict[str, Any]:
@@ -29,7 +30,11 @@ def account_company_data(conn: sa.Connection, account: Account) -> dict[str, Any
     own: dict[str, Any] | None = None
     if company is not None:
         _, needs = list_needs(conn, NeedScope(siret=company.siret), limit=100_000)
-        own = company.public() | {"besoins": [n.public() for n in needs]}
+        _, offers = list_offers(conn, siret=company.siret, limit=100_000)
+        own = company.public() | {
+            "besoins": [n.public() for n in needs],
+            "offres": [o.for_company() for o in offers if o.need.siret == company.siret],
+        }
     _, everything = list_needs(conn, NeedScope(all=True), limit=100_000)
     written = [n.public() for n in everything if n.created_by == account.id]
     return {"entreprise": own, "besoins_ecrits": written}
@@ -38,11 +43,8 @@ def account_company_data(conn: sa.Connection, account: Account) -> dict[str, Any
 def forget_account(conn: sa.Connection, actor: Actor, account: Account) -> bool:
     """Erase the account's link to the needs it wrote, and delete its company (record, sites
     and needs) when no other active account acts for it; gives whether the company went."""
-    conn.execute(
-        company_needs.update()
-        .where(company_needs.c.created_by == account.id)
-        .values(created_by=None)
-    )
+    for table in (company_needs, company_offers):
+        conn.execute(table.update().where(table.c.created_by == account.id).values(created_by=None))
     company = find_company(conn, account.siret)
     if company is None:
         return False

@@ -361,6 +361,35 @@ company_needs = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+company_offers = sa.Table(
+    "company_offers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # An apprenticeship or PFMP need published as an offer (one offer per need).
+    sa.Column(
+        "need_id",
+        sa.Integer,
+        sa.ForeignKey("company_needs.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column(
+        "company_id",
+        sa.Integer,
+        sa.ForeignKey("companies.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("intitule", sa.String(200), nullable=False),
+    # « active », « pourvue », « annulee »; an active offer past its expiry reads « expiree ».
+    sa.Column("statut", sa.String(16), nullable=False, index=True),
+    sa.Column("expire_le", sa.Date, nullable=False, index=True),
+    sa.Column("signalements", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_by", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 _SQL_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
     "text": sa.Text(),
     "code": sa.String(32),

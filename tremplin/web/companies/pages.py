@@ -4,6 +4,7 @@ partner's territory in aggregate, and the import of a file of needs)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from tremplin.companies.needs import (
     open_needs_frame,
     update_need,
 )
+from tremplin.companies.offers import STATUTS_OFFRE, expiring_offers, list_offers
 from tremplin.errors import InputError, TremplinError
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.web.accounts.service import read_form
@@ -64,7 +66,13 @@ def _company_page(
         company = my_company(request, conn)
         total, needs = list_needs(conn, need_scope(request), limit=200)
         trades = _trades(request, conn)
+        offers = list_offers(conn, siret=company.siret, limit=200)[1] if company else []
+        expiring = expiring_offers(conn, company) if company else []
     context: dict[str, Any] = {
+        "offers": [o for o in offers if company and o.need.siret == company.siret],
+        "expiring": expiring,
+        "statuts_offre": STATUTS_OFFRE,
+        "today": date.today(),
         "me": current_account(request),
         "company": company,
         "needs": needs,

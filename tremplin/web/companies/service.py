@@ -12,6 +12,7 @@ from fastapi import Request
 from tremplin.accounts.accounts import Account
 from tremplin.companies.companies import Company, find_company
 from tremplin.companies.needs import Need, NeedScope, get_need
+from tremplin.companies.offers import Offer, get_offer, readable
 from tremplin.companies.quotas import check_write_quota
 from tremplin.errors import NotFound
 from tremplin.store.audit import COMMAND_LINE, Actor
@@ -62,6 +63,31 @@ def found_need(request: Request, conn: sa.Connection, need_id: int) -> Need:
         raise NotFound("besoin introuvable") from None
     authorize(request, need.resource)
     return need
+
+
+def sees_every_offer(request: Request) -> bool:
+    """Whether the session may write any company's offer (an administrator): it reads them all."""
+    account = current_account(request)
+    return account is not None and "tout" in request_policy(request).scopes(
+        account.role, "offre.publier"
+    )
+
+
+def found_offer(request: Request, conn: sa.Connection, offer_id: int) -> Offer:
+    """The offer ``offer_id`` as the session may read it: an active one for anyone, any of its
+    own company's, every one for an administrator; 404 otherwise, as when it does not exist.
+    A write (« offre.publier ») is also checked against the offer's company."""
+    account = current_account(request)
+    try:
+        offer = get_offer(conn, offer_id)
+    except NotFound:
+        raise NotFound("offre introuvable") from None
+    siret = account.siret if account is not None else None
+    if request.state.action == "offre.publier":
+        authorize(request, offer.resource)
+    elif not readable(offer, siret, sees_all=sees_every_offer(request)):
+        raise NotFound("offre introuvable")
+    return offer
 
 
 def write(request: Request, work: Callable[[sa.Connection, Actor], T]) -> T:
