@@ -92,6 +92,8 @@ CARTE_PAGES = (
     "/carte",
     "/carte/campagnes/1",
     "/carte/campagnes/1?statut=validee&tri=uai&ordre=desc",
+    "/carte/campagnes/1?impact=toutes",
+    "/carte/campagnes/1?impact=validees",
     "/carte/campagnes/1/indicateurs",
     "/carte/campagnes/1/indicateurs?par=niveau",
     "/carte/demandes/1",
