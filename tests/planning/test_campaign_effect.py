@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import polars as pl
+
 from tests.planning.samples import FIELDS
 from tremplin.planning.campaign_effect import impact_changes, scenario_of, selected
+from tremplin.planning.impact import declared_by_group
 from tremplin.planning.requests import Request
 
 
@@ -61,3 +64,17 @@ def test_the_scenario_changes_each_offer_and_says_what_it_leaves_out() -> None:
     ]  # fmt: skip
     assert [(out.id, out.type) for out in left] == [(3, "coloration"), (4, "transfert")]
     assert "ne change pas" in left[0].raison
+
+
+def test_declared_needs_count_per_departement_and_domain() -> None:
+    declared = pl.DataFrame(
+        {
+            "fap2021": ["D2Z40", "D2Z41", "D1Z40", None],
+            "code_departement": ["01", "01", "69", "01"],
+            "personnes": [3, 2, 4, 9],
+        }
+    )
+    labels = pl.DataFrame({"fap2021": ["D2Z40", "D2Z41", "D1Z40"], "fap22": ["D", "D", "D"]})
+    found = declared_by_group(declared, labels).sort("code_departement")
+    assert found.rows() == [("01", "D", 5), ("69", "D", 4)]
+    assert declared_by_group(None, labels).is_empty()

@@ -5,7 +5,9 @@ simulation of the same requests (a scenario of the existing format) and goes to 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -13,10 +15,14 @@ from tests.accounts.people import Person, create
 from tests.planning.samples import FIELDS
 from tests.web.accounts import cookie_header, web_login
 from tests.web.client import WebClient
+from tremplin.companies.needs import declared_needs
+from tremplin.diagnostic.facts import stored_facts
 from tremplin.jobs import records
 from tremplin.planning.campaigns import create_campaign
 from tremplin.planning.requests import change_status, create_request
+from tremplin.referentials.perimeter import Perimeter
 from tremplin.store.audit import Actor
+from tremplin.store.schema import companies, company_needs
 from tremplin.web.shared.auth import CSRF_COOKIE
 
 pytestmark = pytest.mark.realdata
@@ -101,4 +107,53 @@ def test_a_campaigns_impact_and_its_simulation(real_store_url: str, real_engine:
         data={"csrf": cookies[CSRF_COOKIE], "selection": "toutes"}, headers=headers,
     )  # fmt: skip
     assert refused.status_code == 422 and "aucune demande" in refused.text
+    client.close()
+
+
+def test_declared_needs_show_beside_bmo_in_the_impact(
+    real_store_url: str, real_engine: sa.Engine
+) -> None:
+    now = datetime.now(UTC)
+    with real_engine.begin() as conn:
+        company = conn.execute(
+            companies.insert().values(
+                siret="55210055400013", nom="Chaudronnerie de l’Ain", created_at=now, updated_at=now
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            company_needs.insert().values(
+                company_id=company, code_rome="H2913", nombre=7, pourvus=0,
+                contrat="apprentissage", code_insee="01283", bassin_bmo="8402",
+                code_departement="01", code_academie="10", code_region="84", statut="ouvert",
+                created_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+        declared = declared_needs(conn)
+    client = WebClient.on(real_store_url)
+    answer = client.request(
+        "POST", "/api/v1/carte/impact",
+        json={"changements": [
+            {"uai": "0010001W", "mef_stat_11": "23810020008", "places_apres": 75}
+        ]},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    groups = answer.json()["groupes"]
+    # Recomputed from the declared needs: FAP 2021 → its FAP 22 domain.
+    with real_engine.connect() as conn:
+        families = stored_facts(conn, Perimeter.load(None)).familles_fap
+    assert families is not None
+    domains = dict(families.select("fap2021", "fap22").unique("fap2021").iter_rows())
+    expected: dict[tuple[str, str], int] = {}
+    for row in declared.drop_nulls("fap2021").iter_rows(named=True):
+        key = (row["code_departement"], domains.get(row["fap2021"]))
+        expected[key] = expected.get(key, 0) + row["personnes"]  # type: ignore[index]
+    assert (
+        expected[("01", domains[declared.filter(pl.col("code_rome") == "H2913")["fap2021"][0]])]
+        >= 7
+    )
+    assert groups and any(g["code_departement"] == "01" for g in groups)
+    for g in groups:
+        assert g["besoins_declares"] == expected.get((g["code_departement"], g["fap22"]))
+    domain = client.request("GET", "/carte/impact?changements=0010001W%3B23810020008%3B75")
+    assert "Besoins déclarés par les entreprises" in domain.text
     client.close()

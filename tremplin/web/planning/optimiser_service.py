@@ -10,13 +10,14 @@ from typing import Any
 
 from fastapi import Request
 
+from tremplin.companies.needs import declared_needs
 from tremplin.errors import InputError, NotFound
 from tremplin.jobs.kinds import OPTIMISATION, optimisation_steps
 from tremplin.jobs.records import FINISHED, STATUTS, Job
 from tremplin.jobs.visibility import Viewer
 from tremplin.planning.campaigns import get_campaign
 from tremplin.planning.carte import territory_column
-from tremplin.planning.impact import changes_from, impact, prepared
+from tremplin.planning.impact import changes_from, declared_by_group, impact, prepared
 from tremplin.planning.optimisation import settings_from
 from tremplin.planning.proposals import proposal_fields
 from tremplin.planning.requests import Request as Demande
@@ -139,6 +140,10 @@ def run_impact(request: Request, territoire: str | None, changes: Any) -> dict[s
     territory = territoire or request.app.state.diagnostic.region
     territory_column(territory)
     facts = request.app.state.diagnostic.facts()
+    with request.app.state.engine.connect() as conn:
+        declared = declared_needs(conn, territoire=territory if ":" in territory else None)
     return impact(
-        prepared(facts, territory), changes_from(changes if isinstance(changes, list) else [])
+        prepared(facts, territory),
+        changes_from(changes if isinstance(changes, list) else []),
+        declared_by_group(declared, facts.familles_fap),
     )
