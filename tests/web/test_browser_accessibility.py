@@ -15,6 +15,10 @@ from tests.planning.samples import SeededCarte, seeded_carte
 from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
 from tests.web.companies import PEOPLE_OF_STORE, company_store, log_in
+from tests.web.runs import finished_run
+from tremplin.accounts.accounts import find_account
+from tremplin.planning.campaigns import create_campaign
+from tremplin.store.audit import Actor
 from tremplin.web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -79,6 +83,8 @@ CARTE_PAGES = (
     "/carte",
     "/carte/campagnes/1",
     "/carte/campagnes/1?statut=validee&tri=uai&ordre=desc",
+    "/carte/campagnes/1?impact=toutes",
+    "/carte/campagnes/1?impact=validees",
     "/carte/campagnes/1/indicateurs",
     "/carte/campagnes/1/indicateurs?par=niveau",
     "/carte/demandes/1",
@@ -142,6 +148,16 @@ def test_the_optimiser_pages_pass_axe(browser: Browser, store: sa.Engine, sqlite
         expect(form.locator("#erreur-optimisation")).to_be_visible(timeout=30_000)
         assert "/carte/optimisations/" in form.url
         assert axe_violations(form) == []
+        # A finished run with a campaign to add its proposals to, then the notice of one added.
+        with store.begin() as conn:
+            create_campaign(conn, Actor("carte@tremplin.test"), nom="Carte 2026", annee=2025)
+            pilot = find_account(conn, PEOPLE["pilote"].email)
+        assert pilot is not None
+        run = finished_run(store, pilot)
+        for path in (f"/carte/optimisations/{run}", f"/carte/optimisations/{run}?demande=1"):
+            shown = tab.goto(path)
+            expect(shown.locator("#ajouter-1")).to_be_visible()
+            assert axe_violations(shown) == []
 
 
 COMPANY_PAGES = (

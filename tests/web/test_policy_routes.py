@@ -53,6 +53,7 @@ SAMPLES = {
     "campagne": "1",
     "demande": "1",
     "piece": "1",
+    "numero": "1",
     "code_rome": "H2913",
     "besoin": None,
     "offre": None,
@@ -98,6 +99,7 @@ logging in or out, and computing the impact of changes to the carte (it writes n
 MISSING_SAMPLES = {
     ("GET", "/carte/optimisations/{identifier}"),
     ("GET", "/api/v1/carte/optimisations/{identifier}"),
+    ("POST", "/carte/optimisations/{identifier}/propositions/{numero}"),
 }
 """Routes of a resource the sample id does not name: an authorised role gets 404."""
 

@@ -9,6 +9,9 @@ campaign's validated requests or a scenario give. :func:`impact` returns:
 - ``groupes``: per département × FAP 22 domain the offers' places spread over their trades
   (``Facts.metiers``: weights summing to 1 per offer), before and after, against the BMO 2024
   recruitment projects of that domain (secret cells left out) — places per 100 projects;
+- beside BMO in each group, ``besoins_declares``: the people companies still want in that
+  département × domain (open declared needs, ``declared_needs``, FAP 2021 → FAP 22),
+  None where no need is declared (« aucun besoin déclaré », never 0);
 - ``totaux``: places before and after, and the places of the industrial perimeter.
 
 Everything but the changes is prepared once per territory (:func:`prepared`, memoised with the
@@ -27,7 +30,23 @@ from tremplin.diagnostic.facts import Facts
 from tremplin.errors import InputError
 from tremplin.planning.carte import Carte, carte
 
-__all__ = ["ChangeOfPlaces", "Prepared", "changes_from", "impact", "prepared"]
+__all__ = ["ChangeOfPlaces", "Prepared", "changes_from", "declared_by_group", "impact", "prepared"]
+
+DECLARED_SCHEMA = {"code_departement": pl.String, "fap22": pl.String, "besoins_declares": pl.Int64}
+
+
+def declared_by_group(declared: pl.DataFrame | None, families: pl.DataFrame | None) -> pl.DataFrame:
+    """The people still wanted by companies' open declared needs (``declared_needs``' frame:
+    ``fap2021``, ``code_departement``, ``personnes``) per département × FAP 22 domain, through
+    ``families`` (``Facts.familles_fap``: fap2021 → fap22, the chain the carte's trades use)."""
+    if declared is None or declared.is_empty() or families is None or families.is_empty():
+        return pl.DataFrame(schema=DECLARED_SCHEMA)
+    return (
+        declared.drop_nulls("fap2021")
+        .join(families.select("fap2021", "fap22").unique("fap2021"), on="fap2021", how="inner")
+        .group_by("code_departement", "fap22")
+        .agg(pl.col("personnes").sum().cast(pl.Int64).alias("besoins_declares"))
+    )
 
 
 @dataclass(frozen=True)
@@ -146,8 +165,11 @@ def prepared(facts: Facts, territoire: str) -> Prepared:
     )
 
 
-def impact(p: Prepared, changes: Iterable[ChangeOfPlaces]) -> dict[str, Any]:
-    """The impact of ``changes`` (see the module), as JSON."""
+def impact(
+    p: Prepared, changes: Iterable[ChangeOfPlaces], declared: pl.DataFrame | None = None
+) -> dict[str, Any]:
+    """The impact of ``changes`` (see the module), as JSON; ``declared``: the open declared
+    needs per département × domain (:func:`declared_by_group`) shown beside BMO."""
     rows = list(changes)
     if not rows:
         raise InputError("aucun changement", where=["changements"])
@@ -210,6 +232,11 @@ def impact(p: Prepared, changes: Iterable[ChangeOfPlaces]) -> dict[str, Any]:
             on="fap22",
             how="left",
         )
+        .join(
+            declared if declared is not None else pl.DataFrame(schema=DECLARED_SCHEMA),
+            on=["code_departement", "fap22"],
+            how="left",
+        )
         .with_columns(pl.col("places").fill_null(0.0).alias("places_avant"))
         .with_columns((pl.col("places_avant") + pl.col("delta")).alias("places_apres"))
         .with_columns(
@@ -242,6 +269,7 @@ def impact(p: Prepared, changes: Iterable[ChangeOfPlaces]) -> dict[str, Any]:
             "projets",
             "places_pour_100_projets_avant",
             "places_pour_100_projets_apres",
+            "besoins_declares",
         ).to_dicts(),
         "totaux": {
             "places_avant": total_before,

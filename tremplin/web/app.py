@@ -145,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(planning_pages.router)
     app.include_router(carte_optimiser_pages.router)
     app.include_router(carte_optimiser_pages.impact_router)
+    app.include_router(carte_optimiser_pages.proposals_router)
     app.include_router(orientation_pages.router)
     app.include_router(home_api.router)
     # Before the diagnostic's /api/v1/carte/{maille} (the map), whose path would take

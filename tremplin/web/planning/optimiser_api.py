@@ -5,6 +5,9 @@
   then solved in the background (a durable job, « optimisation »);
 - ``GET /api/v1/carte/optimisations/{id}``: its state and, once done, the proposed changes with
   their reasons, the objective, the proven gap, the curve of solutions;
+- ``POST /api/v1/carte/optimisations/{id}/propositions/{n}``: the proposed change n° n (from 1)
+  added to a campaign as a request in brouillon (« demande.proposer »; 422 with the validators'
+  message for a duplicate);
 - ``POST /api/v1/carte/impact``: the impact of a list of changes, at once (docs/optimiser.md).
 """
 
@@ -17,7 +20,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from tremplin.web.planning.optimiser_service import job, run_impact, submit
+from tremplin.web.planning.optimiser_service import accept, job, run_impact, submit
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.jobs import actor, quota_key, viewer
 
@@ -120,6 +123,35 @@ def read_optimisation(
     ],
 ) -> dict[str, Any]:
     return job(request, identifier, viewer(request)).as_dict()
+
+
+class Acceptation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    campagne_id: int = Field(ge=1, description="La campagne où ajouter la demande.")
+
+
+@router.post(
+    "/optimisations/{identifier}/propositions/{numero}",
+    status_code=201,
+    summary="Ajouter une proposition de l'optimiseur à une campagne",
+    description="Crée une demande en brouillon du type qui correspond (ouverture, augmentation, "
+    "diminution, fermeture), capacités avant → après, la raison de l'optimiseur en commentaire.",
+    dependencies=[requires("demande.proposer")],
+    responses={
+        404: {"description": "Optimisation, proposition ou campagne inconnue."},
+        422: {"description": "Demande refusée (règle et champ nommés), par exemple un doublon."},
+    },
+)
+def accept_proposal(
+    request: Request,
+    identifier: Annotated[str, PathParam(max_length=64)],
+    numero: Annotated[int, PathParam(ge=1, le=10_000, description="Rang de la proposition.")],
+    body: Acceptation,
+) -> JSONResponse:
+    made = accept(request, identifier, numero, body.campagne_id)
+    address = f"/api/v1/carte/demandes/{made.id}"
+    return JSONResponse(made.as_dict(), status_code=201, headers={"Location": address})
 
 
 @router.post(

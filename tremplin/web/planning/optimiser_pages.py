@@ -5,6 +5,8 @@
 - ``/carte/optimisations/{id}``: the proposed changes with their reasons, a checkbox to lock or
   forbid each, « Relancer » (the same form, posted again with the locks and forbidden offers),
   and the curve of solutions as a chart with its table;
+- ``/carte/optimisations/{id}/propositions/{n}`` (posted, « demande.proposer »): the proposed
+  change n° n added to the chosen campaign as a request in brouillon (« Ajouter à la campagne »);
 - ``/carte/impact``: a list of changes (one per line: UAI;MEF STAT 11;places après[;statut]) →
   the tables of their impact (a fragment the requests' pages can include).
 """
@@ -21,7 +23,15 @@ from starlette.responses import RedirectResponse, Response
 
 from tremplin.errors import InputError, TremplinError
 from tremplin.formats import format_decimal
-from tremplin.web.planning.optimiser_service import OptimisationJob, job, run_impact, submit
+from tremplin.planning.campaigns import list_campaigns
+from tremplin.web.planning.optimiser_service import (
+    OptimisationJob,
+    accept,
+    job,
+    run_impact,
+    submit,
+)
+from tremplin.web.planning.service import may, read_form
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.errors import retry_headers
 from tremplin.web.shared.jobs import actor, quota_key, viewer
@@ -29,6 +39,7 @@ from tremplin.web.shared.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[requires("carte.optimiser")])
 impact_router = APIRouter(include_in_schema=False, dependencies=[requires("lecture")])
+proposals_router = APIRouter(include_in_schema=False, dependencies=[requires("demande.proposer")])
 
 NUMBERS = {
     "budget_places": ("Budget de places nettes", int, 0),
@@ -169,17 +180,54 @@ def curve_chart(points: list[dict[str, float]]) -> Markup | None:
 
 @router.get("/carte/optimisations/{identifier}", name="carte_optimisation")
 def optimisation_page(request: Request, identifier: str) -> Response:
+    added = request.query_params.get("demande")
+    return _optimisation_page(request, identifier, added if added and added.isdigit() else None)
+
+
+def _optimisation_page(
+    request: Request,
+    identifier: str,
+    added: str | None = None,
+    error: TremplinError | None = None,
+    chosen: str | None = None,
+) -> Response:
     found: OptimisationJob = job(request, identifier, viewer(request))
     result = found.resultat or {}
     region = request.app.state.diagnostic.region
+    campaigns = []
+    if may(request, "demande.proposer"):
+        with request.app.state.engine.connect() as conn:
+            campaigns = [c for c in list_campaigns(conn) if c.statut != "terminee"]
     context = {
         "job": found,
         "result": result,
         "form": _form(found.parametres, region),
         "locked": {(v["uai"], v["mef_stat_11"]) for v in found.parametres.get("verrous", [])},
         "chart": curve_chart(result.get("courbe") or []),
+        "campaigns": campaigns,
+        "chosen": chosen,
+        "added": added,
+        "error": None if error is None else str(error),
     }
-    return render(request, "optimisation.html", context)
+    return render(request, "optimisation.html", context, 200 if error is None else error.status)
+
+
+@proposals_router.post("/carte/optimisations/{identifier}/propositions/{numero}")
+async def proposal_accept(request: Request, identifier: str, numero: str) -> Response:
+    """« Ajouter à la campagne »: the proposed change n° ``numero`` becomes a request in
+    brouillon of the chosen campaign; the page again with the reason when it cannot."""
+    form = await read_form(request)
+    chosen = str(form.get("campagne") or "")
+    job(request, identifier, viewer(request))  # 404 before reading the form's fields
+    try:
+        if not numero.isdigit():
+            raise InputError(f"proposition « {numero[:16]} » inconnue", where=["numero"])
+        if not chosen.isdigit():
+            raise InputError("choisissez une campagne", where=["campagne"])
+        made = await run_in_threadpool(accept, request, identifier, int(numero), int(chosen))
+    except TremplinError as error:
+        return _optimisation_page(request, identifier, error=error, chosen=chosen)
+    return RedirectResponse(f"/carte/optimisations/{identifier}?demande={made.id}", status_code=303)
 
 
 def _impact_lines(text: str) -> list[dict[str, Any]]:

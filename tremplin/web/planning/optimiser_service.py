@@ -10,16 +10,22 @@ from typing import Any
 
 from fastapi import Request
 
-from tremplin.errors import NotFound
+from tremplin.companies.needs import declared_needs
+from tremplin.errors import InputError, NotFound
 from tremplin.jobs.kinds import OPTIMISATION, optimisation_steps
 from tremplin.jobs.records import FINISHED, STATUTS, Job
 from tremplin.jobs.visibility import Viewer
+from tremplin.planning.campaigns import get_campaign
 from tremplin.planning.carte import territory_column
-from tremplin.planning.impact import changes_from, impact, prepared
+from tremplin.planning.impact import changes_from, declared_by_group, impact, prepared
 from tremplin.planning.optimisation import settings_from
+from tremplin.planning.proposals import proposal_fields
+from tremplin.planning.requests import Request as Demande
 from tremplin.store.audit import Actor
+from tremplin.web.planning.service import propose
+from tremplin.web.shared.jobs import viewer
 
-__all__ = ["OptimisationJob", "job", "run_impact", "submit"]
+__all__ = ["OptimisationJob", "accept", "job", "run_impact", "submit"]
 
 
 @dataclass(frozen=True)
@@ -109,11 +115,35 @@ def job(request: Request, identifier: str, viewer: Viewer) -> OptimisationJob:
     return OptimisationJob.of(found)
 
 
+def accept(request: Request, identifier: str, numero: int, campagne_id: int) -> Demande:
+    """Add the proposed change n° ``numero`` (from 1) of the run ``identifier`` to the campaign
+    ``campagne_id`` as a request in brouillon (``proposals.proposal_fields``), for the account,
+    in its scope; refused like any request (a duplicate names the request already there)."""
+    found = job(request, identifier, viewer(request))
+    changes = (found.resultat or {}).get("changes") or []
+    if not 1 <= numero <= len(changes):
+        raise NotFound(f"proposition n° {numero} inconnue dans l’optimisation « {identifier} »")
+    with request.app.state.engine.connect() as conn:
+        campaign = get_campaign(conn, campagne_id)
+    if campaign.statut == "terminee":
+        raise InputError(
+            f"la campagne « {campaign.nom} » est terminée", where=["campagne"],
+            expected="une campagne en attente ou en cours",
+        )  # fmt: skip
+    return propose(
+        request, campaign.id, proposal_fields(changes[numero - 1], campaign.premiere_rentree)
+    )
+
+
 def run_impact(request: Request, territoire: str | None, changes: Any) -> dict[str, Any]:
     """The impact of ``changes`` (JSON objects) on ``territoire`` (default: the région)."""
     territory = territoire or request.app.state.diagnostic.region
     territory_column(territory)
     facts = request.app.state.diagnostic.facts()
+    with request.app.state.engine.connect() as conn:
+        declared = declared_needs(conn, territoire=territory if ":" in territory else None)
     return impact(
-        prepared(facts, territory), changes_from(changes if isinstance(changes, list) else [])
+        prepared(facts, territory),
+        changes_from(changes if isinstance(changes, list) else []),
+        declared_by_group(declared, facts.familles_fap),
     )

@@ -11,12 +11,14 @@ from urllib.parse import urlencode
 
 import polars as pl
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from tremplin.errors import InputError, TremplinError
 from tremplin.planning import workflow
 from tremplin.planning.attachments import MAX_BYTES, add_attachment, attachments, detected_type
+from tremplin.planning.campaign_effect import SELECTIONS
 from tremplin.planning.campaigns import Campaign, create_campaign, get_campaign, list_campaigns
 from tremplin.planning.counts import GROUPINGS, TARGET, campaign_counts
 from tremplin.planning.exchange import restitution_frame
@@ -46,6 +48,7 @@ from tremplin.planning.vocabulary import (
 from tremplin.reports.carte_export import FORMATS, counts_export, restitution_export
 from tremplin.reports.carte_note import campaign_note, pdf_from_html
 from tremplin.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment
+from tremplin.web.planning.effect import campaign_impact, submit_simulation
 from tremplin.web.planning.note import note_html
 from tremplin.web.planning.service import (
     actor,
@@ -60,6 +63,7 @@ from tremplin.web.planning.service import (
     visible,
 )
 from tremplin.web.shared.auth import requires
+from tremplin.web.shared.jobs import remember
 from tremplin.web.shared.pagination import paginate
 from tremplin.web.shared.templating import render, request_engine
 
@@ -189,7 +193,11 @@ def _campaign_page(request: Request, identifier: int, error: str | None, status:
     found.sort(key=lambda d: _sort_key(d, sort), reverse=descending)
     page = _page_number(params.get("page"))
     shown = paginate_list(found, page)
+    selection = params.get("impact")
+    effect = campaign_impact(request, campaign, selection) if selection in SELECTIONS else None
     context = {
+        "effect": effect,
+        "selections": SELECTIONS,
         "campaign": campaign,
         "requests": shown[0],
         "shown": shown[1],
@@ -204,7 +212,9 @@ def _campaign_page(request: Request, identifier: int, error: str | None, status:
         "may_change": may(request, "demande.statuer"),
         "may_propose": may(request, "demande.proposer"),
         "error": error,
-        "query": urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
+        "query": urlencode(
+            [(k, v) for k, v in params.multi_items() if k not in ("page", "impact")]
+        ),
         **VOCABULARY,
     }
     return render(request, "carte_campagne.html", context, status)
@@ -251,6 +261,22 @@ async def campaign_bulk_status(request: Request, campagne: str) -> Response:
     except TremplinError as error:
         return _campaign_page(request, identifier, str(error), error.status)
     return RedirectResponse(f"/carte/campagnes/{identifier}?modifie={len(chosen)}", status_code=303)
+
+
+@router.post("/carte/campagnes/{campagne}/simulation", dependencies=[requires("demande.voir")])
+async def campaign_simulation(request: Request, campagne: str) -> Response:
+    """« Simuler l'effet sur les élèves »: a simulation of the campaign's requests (``selection``:
+    toutes | validees) queued, then its page; the campaign's page with the reason if not."""
+    identifier = _campaign_id(campagne)
+    form = await read_form(request)
+    selection = str(form.get("selection") or "toutes")
+    try:
+        job = await run_in_threadpool(submit_simulation, request, identifier, selection)
+    except TremplinError as error:
+        return _campaign_page(request, identifier, str(error), error.status)
+    redirect = RedirectResponse(f"/simulations/{job}", status_code=303)
+    remember(request, redirect, job)
+    return redirect
 
 
 @router.get("/carte/campagnes/{campagne}/indicateurs", dependencies=[requires("demande.voir")])
