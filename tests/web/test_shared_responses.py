@@ -98,3 +98,25 @@ def test_the_warm_up_prepares_the_regions_pages_once_for_all_processes(
     finally:
         first.close()
         second.close()
+
+
+def test_the_warm_up_waits_while_a_visitor_is_answered(store_url: str, tmp_path: Path) -> None:
+    client = WebClient(web_settings(store_url, tmp_path))
+    try:
+        engine = client.app.state.engine
+        stored = shared_responses.count(engine)
+        client.app.state.in_flight.count = 1  # a visitor's request is being answered
+
+        async def for_a_while() -> None:
+            with anyio.move_on_after(1.0):
+                await warm_pages(client.app, 1)
+
+        anyio.run(for_a_while)
+        assert shared_responses.count(engine) == stored  # nothing asked meanwhile
+        client.app.state.in_flight.count = 0
+        assert anyio.run(warm_pages, client.app, 1) > 0
+        # A visitor's request is counted while it is answered, and no longer after.
+        assert client.get("/couverture").status_code == 200
+        assert client.app.state.in_flight.count == 0
+    finally:
+        client.close()

@@ -37,7 +37,12 @@ from tremplin.web.diagnostic import (
 )
 from tremplin.web.diagnostic import pages as diagnostic_pages
 from tremplin.web.diagnostic.service import DiagnosticService
-from tremplin.web.diagnostic.warm_pages import warm_pages
+from tremplin.web.diagnostic.warm_pages import (
+    START_DELAY,
+    InFlight,
+    VisitorsInFlight,
+    warm_pages,
+)
 from tremplin.web.home import api as home_api
 from tremplin.web.home import pages as home_pages
 from tremplin.web.orientation import api as orientation_api
@@ -103,7 +108,11 @@ def create_app(settings: Settings) -> FastAPI:
             await client.get("/diagnostic")
         # Then, in the background, the région's pages planners open first (shared with the
         # server's other processes through the store).
-        warming = asyncio.create_task(warm_pages(app)) if settings.prechauffage else None
+        warming = (
+            asyncio.create_task(warm_pages(app, delay=START_DELAY))
+            if settings.prechauffage
+            else None
+        )
         yield
         if warming is not None:
             warming.cancel()
@@ -171,6 +180,9 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     # Outermost: a refused Host or body never reaches a route, and every answer has the headers.
     app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts)
+    # Counts the visitors' requests being answered: the background warm-up waits for them.
+    app.state.in_flight = InFlight()
+    app.add_middleware(VisitorsInFlight, counter=app.state.in_flight)
     return app
 
 

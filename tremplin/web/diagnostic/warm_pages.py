@@ -5,6 +5,9 @@ tenth of a second to half a second each): the région's territory pages, console
 answers that planners open first are computed here, one after the other, in an order of each
 process's own, through the application itself. A response another process already computed is
 read from the store instead (``SharedResponses``), so that the processes share the work.
+
+Visitors go first: the warm-up starts ``START_DELAY`` seconds after the server, and waits
+before each page while a visitor's request is being answered (:class:`VisitorsInFlight`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tremplin.diagnostic import rules
 from tremplin.web.diagnostic.service import DiagnosticService
@@ -25,6 +29,38 @@ from tremplin.web.shared.caching import normalised_query
 _log = logging.getLogger(__name__)
 
 GROUPINGS = ("fap", "famille_fap", "famille_metiers", "diplome")
+START_DELAY = 2.0
+"""Seconds after a start before the warm-up asks its first page (the first visitors first)."""
+WARM_HEADER = "x-tremplin-prechauffage"
+"""The header of the warm-up's own requests (not counted as visitors)."""
+
+
+class InFlight:
+    """How many visitors' requests are being answered (a counter shared with the middleware)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class VisitorsInFlight:
+    """ASGI middleware counting the visitors' requests being answered in ``counter``."""
+
+    def __init__(self, app: ASGIApp, counter: InFlight) -> None:
+        self.app = app
+        self.counter = counter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        warm = any(name == WARM_HEADER.encode() for name, _ in scope.get("headers", ()))
+        if scope["type"] != "http" or warm:
+            await self.app(scope, receive, send)
+            return
+        self.counter.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.counter.count -= 1
+
+
 NIVEAUX = tuple(n for n in rules.NIVEAUX if n != "Autre")
 
 
@@ -73,10 +109,12 @@ def _key(address: str) -> tuple[str, str]:
     return parts.path, normalised_query(parts.query)
 
 
-async def warm_pages(app: FastAPI, seed: int | None = None) -> int:
+async def warm_pages(app: FastAPI, seed: int | None = None, delay: float = 0.0) -> int:
     """Ask the application for each of :func:`addresses` it does not keep yet, in a random
-    order (``seed``); how many were asked. Never fails: a page that fails is computed again
+    order (``seed``), ``delay`` seconds from now, each when no visitor's request is being
+    answered; how many were asked. Never fails: a page that fails is computed again
     when a visitor asks for it."""
+    await asyncio.sleep(delay)
     found: DiagnosticService = app.state.diagnostic
     began = time.perf_counter()
     try:
@@ -88,9 +126,14 @@ async def warm_pages(app: FastAPI, seed: int | None = None) -> int:
         return 0
     random.Random(seed).shuffle(pages)
     asked = 0
+    visitors: InFlight | None = getattr(app.state, "in_flight", None)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://localhost", headers={WARM_HEADER: "1"}
+    ) as client:
         for address in pages:
+            while visitors is not None and visitors.count > 0:
+                await asyncio.sleep(0.05)
             if found.has_response(_key(address)):
                 continue
             try:
