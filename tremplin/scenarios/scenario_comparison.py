@@ -476,23 +476,36 @@ def stored_origins(conn: sa.Connection, facts: Facts) -> pl.DataFrame:
 
 
 def build_scenario_inputs(engine: sa.Engine, facts: Facts) -> None:
-    """Build and store, if they are not yet, the 1re pro offers and the pupils' origins of the
-    store ``facts`` were read from (what :func:`run_scenario` reads)."""
+    """Build and store, if they are not yet, the 1re pro offers, the pupils' origins and the
+    demand model of each palier of the store ``facts`` were read from (what
+    :func:`run_scenario` reads)."""
     with engine.connect() as conn:
-        stored_premiere_offers(conn, facts)
+        premiere = stored_premiere_offers(conn, facts)
         stored_origins(conn, facts)
+        demand_model(facts, "3e", entry_offers(facts), conn)
+        demand_model(facts, "2nde", premiere, conn)
 
 
 DEMAND_SAMPLE = 2000
 """Offers the demand model is fitted on (a sample drawn with a fixed seed: a few seconds)."""
 
 
-def demand_model(facts: Facts, palier: str, offers: pl.DataFrame) -> DemandModel:
+def demand_model(
+    facts: Facts, palier: str, offers: pl.DataFrame, conn: sa.Connection | None = None
+) -> DemandModel:
     """The demand model fitted on the palier's ``offers`` (a sample of :data:`DEMAND_SAMPLE`),
-    kept with the facts (their memo) for the next scenario."""
+    kept with the facts (their memo) for the next scenario and, with ``conn``, in the store
+    beside them (a fit takes about 2 s: a cold command reads it instead)."""
+
+    def fitted() -> pl.DataFrame:
+        return pl.DataFrame({"coefficient": list(fit(offers, sample=DEMAND_SAMPLE).coefficients)})
 
     def build() -> pl.DataFrame:
-        return pl.DataFrame({"coefficient": list(fit(offers, sample=DEMAND_SAMPLE).coefficients)})
+        if conn is None or not facts.key:
+            return fitted()
+        key = fingerprint(facts.key, SCENARIO_INPUTS_VERSION, DEMAND_VERSION)
+        name = f"scenarios.demande.{palier}"
+        return cached_frames(conn, (name,), key, lambda: {name: fitted()})[name]
 
     key = ("scenarios.demande", palier, DEMAND_VERSION)
     coefficients = facts.memoised(key, build).get_column("coefficient").to_list()
@@ -533,7 +546,11 @@ def run_scenario(
     offers = entry() if palier == "3e" else premiere()
     territory = territoire if territoire is not None else scenario.territoire
     plan = prepare(
-        scenario, offers, facts.etablissements, territory, demand_model(facts, palier, offers)
+        scenario,
+        offers,
+        facts.etablissements,
+        territory,
+        demand_model(facts, palier, offers, conn),
     )
     names: dict[str, dict[str, str]] = {"perimetre": {}, "boursier": {}}
     for maille in ("academie", "departement"):
