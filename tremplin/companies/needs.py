@@ -440,6 +440,10 @@ def open_needs_frame(
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+TRADE_CHAIN_COLUMNS = ("code_rome", "libelle_rome", "fap2009", "fap2021", "code_bmo")
+"""The columns of :func:`rome_trades`."""
+
+
 def rome_trades(conn: sa.Connection) -> pl.DataFrame:
     """code_rome → libelle_rome, fap2009 (primary, DARES table), fap2021 and code_bmo (primary
     link of the FAP bridge): the trade chain a declared need is counted under."""
@@ -484,7 +488,12 @@ def declared_needs(
     scope = NeedScope(territoire=territoire) if territoire else NeedScope(all=True)
     by = ("code_rome", "bassin_bmo", "company_id") if per_company else ("code_rome", "bassin_bmo")
     counts = open_needs_frame(conn, scope, by, ("code_departement", "code_academie", "code_region"))
-    chain = trades if trades is not None else rome_trades(conn)
+    if trades is not None:
+        chain = trades
+    elif counts.is_empty():  # no open need: the ROME chain (the referentials) is not read
+        chain = pl.DataFrame(schema=dict.fromkeys(TRADE_CHAIN_COLUMNS, pl.String))
+    else:
+        chain = rome_trades(conn)
     return (
         counts.join(chain, on="code_rome", how="left")
         .select(
