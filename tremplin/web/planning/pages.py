@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 import polars as pl
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from tremplin.errors import InputError, TremplinError
@@ -64,6 +63,7 @@ from tremplin.web.planning.service import (
 )
 from tremplin.web.shared.auth import requires
 from tremplin.web.shared.jobs import remember
+from tremplin.web.shared.multipart import is_multipart, multipart_fields
 from tremplin.web.shared.pagination import paginate
 from tremplin.web.shared.templating import render, request_engine
 
@@ -543,12 +543,13 @@ async def request_attach(request: Request, demande: str) -> Response:
     """Attach the file of the form's ``piece`` to a request (the attachment rules: PDF, PNG or
     JPEG as its first bytes show, 5 Mo at most); the page again with the reason when refused."""
     identifier = _request_id(demande)
-    form = await request.form(max_files=1, max_fields=10)
+    kind = request.headers.get("content-type", "")
+    form = multipart_fields(kind, await request.body()) if is_multipart(kind) else {}
     sent = form.get("piece")
     try:
-        if not isinstance(sent, UploadFile) or not sent.filename:
+        if sent is None or not sent.filename:
             raise InputError("aucun fichier choisi", where=["piece"], expected="un fichier")
-        content = await sent.read(MAX_BYTES + 1)
+        content = sent.value
         name = PurePath(sent.filename.replace("\\", "/")).name
         if not 0 < len(content) <= MAX_BYTES:
             why = "vide" if not content else "de plus de 5 Mo"
@@ -566,8 +567,6 @@ async def request_attach(request: Request, demande: str) -> Response:
             )
     except TremplinError as error:
         return _request_page(request, identifier, error, None, error.status)
-    finally:
-        await form.close()
     return RedirectResponse(f"/carte/demandes/{identifier}?piece=1#pieces", status_code=303)
 
 

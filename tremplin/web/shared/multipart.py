@@ -1,5 +1,6 @@
 """Forms posted as ``multipart/form-data`` (a file upload), read with the standard library's
-e-mail parser: the application needs no multipart package for its one upload form."""
+e-mail parser: the application needs no multipart package for its upload forms (the
+partner's import of needs, a request's attachment) nor for their CSRF token."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from email.policy import HTTP
 
 @dataclass(frozen=True)
 class Field:
-    """One field of a form: its value as bytes, and the file's name for a file."""
+    """One field of a form: its value as bytes, and the file's name and declared type for a
+    file."""
 
     value: bytes
     filename: str | None = None
+    content_type: str | None = None
 
     @property
     def text(self) -> str:
@@ -38,5 +41,7 @@ def multipart_fields(content_type: str, body: bytes) -> dict[str, Field]:
             continue
         payload = part.get_payload(decode=True)
         value = payload if isinstance(payload, bytes) else b""
-        fields[name] = Field(value, part.get_filename())
+        filename = part.get_filename()
+        declared = part.get_content_type() if filename is not None else None
+        fields[name] = Field(value, filename, declared)
     return fields
