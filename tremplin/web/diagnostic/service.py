@@ -518,6 +518,12 @@ def keep_export(request: Request, key: Hashable, build: Callable[[], bytes]) -> 
     return found.memo((key, found.needs_stamp()), build)
 
 
+def response_key(path: str, query: str) -> tuple[str, str]:
+    """The key a route's response is kept under: its path and its parameters in a stable
+    order."""
+    return path, normalised_query(query)
+
+
 def cached(handler: Callable[P, Response]) -> Callable[P, Response]:
     """Keep the responses of a route (its first argument is the request), by address, until
     the store changes. Errors (404, 422) are not kept. A page asked of a store where nothing
@@ -530,7 +536,7 @@ def cached(handler: Callable[P, Response]) -> Callable[P, Response]:
         found = service(request)
         if found.empty() and not request.url.path.startswith("/api/"):
             return empty_store_page(request)
-        key = (request.url.path, normalised_query(request.url.query))
+        key = response_key(request.url.path, request.url.query)
         return found.response(key, lambda: handler(*args, **kwargs))
 
     return wrapper

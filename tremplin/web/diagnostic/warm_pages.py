@@ -23,8 +23,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tremplin.diagnostic import rules
-from tremplin.web.diagnostic.service import DiagnosticService
-from tremplin.web.shared.caching import normalised_query
+from tremplin.web.diagnostic.service import DiagnosticService, response_key
 
 _log = logging.getLogger(__name__)
 
@@ -106,7 +105,7 @@ def addresses(found: DiagnosticService) -> list[str]:
 
 def _key(address: str) -> tuple[str, str]:
     parts = urlsplit(address)
-    return parts.path, normalised_query(parts.query)
+    return response_key(parts.path, parts.query)
 
 
 async def warm_pages(app: FastAPI, seed: int | None = None, delay: float = 0.0) -> int:
