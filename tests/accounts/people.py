@@ -35,6 +35,7 @@ PEOPLE: dict[str, Person] = {
     "entreprise": Person("entreprise", "rh@chaudronnerie.test", siret="35600000000048"),
     "expert": Person("expert", "expert@tremplin.test"),
     "lecteur": Person("lecteur", "lecteur@tremplin.test"),
+    "candidat": Person("candidat", "jeune@tremplin.test"),
 }
 """One account per role of :data:`tremplin.accounts.accounts.ROLES`."""
 

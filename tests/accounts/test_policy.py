@@ -51,6 +51,7 @@ def test_every_action_the_features_will_need_is_declared() -> None:
         "besoin.declarer", "besoin.voir", "audit.lire", "comptes.gerer", "carte.optimiser",
         "demande.modifier", "demande.statuer", "demande.valider", "campagne.gerer",
         "besoin.importer", "entreprise.gerer", "offre.publier", "offre.signaler",
+        "candidat.profil", "candidature.deposer", "candidature.repondre", "candidature.suivre",
     }  # fmt: skip
     assert set(default_policy().actions) == needed
 

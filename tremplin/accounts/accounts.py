@@ -32,6 +32,7 @@ ROLES: dict[str, str | None] = {
     "entreprise": "siret",
     "expert": None,
     "lecteur": None,
+    "candidat": None,
 }
 """Each role and the scope its accounts must have (``None``: no scope)."""
 
@@ -44,6 +45,7 @@ ROLE_LABELS: dict[str, str] = {
     "entreprise": "Entreprise",
     "expert": "Expert",
     "lecteur": "Lecteur",
+    "candidat": "Candidat (jeune à la recherche d’un apprentissage ou d’un stage)",
 }
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0011"
+HEAD = "0012"
 """The newest migration (``tests/test_store.py`` checks it is the scripts' head): a store already
 there is opened without loading Alembic and the migration scripts, which every command would
 otherwise pay for."""

@@ -390,6 +390,64 @@ company_offers = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+candidate_profiles = sa.Table(
+    "candidate_profiles",
+    metadata,
+    # A young person's minimal profile (account of role « candidat »), published only with their
+    # explicit consent (``consent_at``, ``consent_version``: the text they accepted). Nothing
+    # else about them is kept: no name, no address, no birth date (docs/rgpd.md).
+    sa.Column(
+        "account_id",
+        sa.Integer,
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # The trades wished: up to five ROME codes, separated by a space (« H2913 H2914 »).
+    sa.Column("codes_rome", sa.String(64), nullable=False),
+    sa.Column("code_insee", sa.String(5), nullable=False, index=True),
+    sa.Column("rayon_km", sa.Integer, nullable=False),
+    sa.Column("niveau", sa.String(16), nullable=True),
+    sa.Column("disponible_le", sa.Date, nullable=True),
+    # Shown to companies ranking candidates for their offers; a candidate may hide it.
+    sa.Column("visible", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("consent_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("consent_version", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "offer_id",
+        sa.Integer,
+        sa.ForeignKey("company_offers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # The candidate's account; none once they deleted their data (the company keeps that an
+    # application was made and answered, for its response rate, and nothing of the person).
+    sa.Column(
+        "candidate_id",
+        sa.Integer,
+        sa.ForeignKey("accounts.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    sa.Column("message", sa.String(1000), nullable=True),
+    # « envoyee », « entretien », « refusee », « retiree » (withdrawn by the candidate).
+    sa.Column("statut", sa.String(16), nullable=False, index=True),
+    # A refusal's coded reason (docs/entreprises.md), and the company's short note.
+    sa.Column("motif", sa.String(32), nullable=True),
+    sa.Column("reponse", sa.String(1000), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("answered_by", sa.Integer, nullable=True),
+    sa.UniqueConstraint("offer_id", "candidate_id", name="uq_applications_offer_candidate"),
+)
+
 _SQL_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
     "text": sa.Text(),
     "code": sa.String(32),
