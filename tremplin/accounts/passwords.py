@@ -8,6 +8,8 @@ next successful login (:func:`needs_rehash`).
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -22,7 +24,13 @@ MAX_LENGTH = 1_024
 """The longest: hashing a megabyte of « password » is work nobody needs to ask for."""
 
 _HASHER = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_COST_KIB, parallelism=PARALLELISM)
-_DUMMY = _HASHER.hash("tremplin: an account that does not exist")
+
+
+@cache
+def _dummy() -> str:
+    """A hash to check when there is none, made at the first such check rather than at import:
+    every command importing the accounts (the diagnostic reads companies' needs) paid for it."""
+    return _HASHER.hash("tremplin: an account that does not exist")
 
 
 def check_strength(password: str) -> None:
@@ -56,7 +64,7 @@ def verify_password(stored: str | None, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False
     try:
-        return _HASHER.verify(stored or _DUMMY, password) and stored is not None
+        return _HASHER.verify(stored or _dummy(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
