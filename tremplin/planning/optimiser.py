@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 from tremplin.errors import InputError
 from tremplin.geo import haversine_km
 from tremplin.planning.carte import Carte
+from tremplin.planning.declared import no_cells
 from tremplin.planning.reasons import reason
 
 __all__ = [
@@ -98,6 +99,7 @@ class Settings:
     plancher_pression: float = 1.0
     distance_max_km: float = 30.0
     part_besoins_formation: float = 0.25
+    part_besoins_declares: float = 0.5
     poids_jeunes: float = 1.0
     poids_besoins: float = 1.0
     poids_insertion: float = 1.0
@@ -118,7 +120,7 @@ class Settings:
                 raise InputError(
                     f"{name} ne peut pas être négatif", where=[name], expected="un entier ≥ 0"
                 )
-        for name in ("poids_jeunes", "poids_besoins", "poids_insertion"):
+        for name in ("poids_jeunes", "poids_besoins", "poids_insertion", "part_besoins_declares"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise InputError(
@@ -145,15 +147,35 @@ class Problem:
     group_need: NDArray[np.float64]  # manque_g
     group_surplus: NDArray[np.float64]
     group_keys: tuple[tuple[str, str], ...]
+    group_declared: NDArray[np.float64]  # declared people counted (capped at BMO's projects)
     weight_rows: NDArray[np.int64]  # (offer, group) pairs with their weight
     weight_groups: NDArray[np.int64]
     weight_values: NDArray[np.float64]
     settings: Settings = field(default_factory=Settings)
+    declared: pl.DataFrame = field(default_factory=no_cells)  # the territory's declared cells
+
+    def declared_read(self) -> dict[str, int]:
+        """The declared needs the run read in its territory: needs, people, companies, and the
+        people counted in the objective (capped at BMO's projects of their cell)."""
+        d = self.declared
+        companies = d.get_column("entreprises").explode().drop_nulls().n_unique() if d.height else 0
+        return {
+            "besoins": int(d.get_column("besoins").sum()),
+            "personnes": int(d.get_column("personnes").sum()),
+            "entreprises": int(companies),
+            "personnes_comptees": round(float(self.group_declared.sum())),
+        }
 
 
-def problem(carte: Carte, settings: Settings) -> Problem:
-    """The programme's data (see the module) for ``carte`` and ``settings``."""
+def problem(carte: Carte, settings: Settings, declared: pl.DataFrame | None = None) -> Problem:
+    """The programme's data (see the module) for ``carte`` and ``settings``; ``declared``: the
+    open declared needs per département × FAP 86 (:func:`~tremplin.planning.declared.
+    declared_cells`; None: none)."""
     offers = carte.offres
+    departements = offers.get_column("code_departement").drop_nulls().unique().to_list()
+    cells = (declared if declared is not None else no_cells()).filter(
+        pl.col("code_departement").is_in(departements)
+    )
     if settings.perimetre == "industrie":
         candidates = offers.filter(pl.col("industrie").fill_null(False))
     else:
@@ -179,7 +201,7 @@ def problem(carte: Carte, settings: Settings) -> Problem:
     uais = candidates.get_column("uai").to_list()
     index = {u: k for k, u in enumerate(sorted(set(uais)))}
     establishment = np.asarray([index[u] for u in uais], dtype=np.int64)
-    groups, rows, cols, values, need, surplus = _groups(carte, candidates, settings)
+    groups, rows, cols, values, need, surplus, counted = _groups(carte, candidates, settings, cells)
     return Problem(
         offers=candidates,
         step=step,
@@ -195,10 +217,12 @@ def problem(carte: Carte, settings: Settings) -> Problem:
         group_need=need,
         group_surplus=surplus,
         group_keys=groups,
+        group_declared=counted,
         weight_rows=rows,
         weight_groups=cols,
         weight_values=values,
         settings=settings,
+        declared=cells,
     )
 
 
@@ -221,7 +245,7 @@ def _alone(offers: pl.DataFrame, candidates: pl.DataFrame, km: float) -> NDArray
 
 
 def _groups(
-    carte: Carte, candidates: pl.DataFrame, settings: Settings
+    carte: Carte, candidates: pl.DataFrame, settings: Settings, declared: pl.DataFrame
 ) -> tuple[
     tuple[tuple[str, str], ...],
     NDArray[np.int64],
@@ -229,20 +253,40 @@ def _groups(
     NDArray[np.float64],
     NDArray[np.float64],
     NDArray[np.float64],
+    NDArray[np.float64],
 ]:
-    """Départements × FAP 86 families of the industrial perimeter with BMO projects: the need
-    left (projects × share − weighted places) or the surplus, and each candidate's weights."""
+    """Départements × FAP 86 families of the industrial perimeter with BMO projects or declared
+    needs: the need left (projects × share + declared people × their share, the people capped
+    at the cell's projects when BMO knows them, − weighted places) or the surplus, the declared
+    people counted, and each candidate's weights."""
     weights = carte.metiers.filter(pl.col("industrie"))
     placed = (
         weights.join(carte.offres.select("offre", "capacite"), on="offre")
         .group_by("code_departement", "fap86")
         .agg((pl.col("poids") * pl.col("capacite")).sum().alias("places"))
     )
+    industrial = weights.get_column("fap86").unique().to_list()
+    cells = declared.filter(pl.col("fap86").is_in(industrial)).select(
+        "code_departement", "fap86", pl.col("personnes").cast(pl.Float64).alias("declares")
+    )
+    bmo = carte.besoins.filter(pl.col("industrie")).select("code_departement", "fap86", "projets")
+    counted = (
+        pl.when(pl.col("declares").is_null())
+        .then(0.0)
+        .when(pl.col("projets").is_null())
+        .then(pl.col("declares"))
+        .otherwise(pl.min_horizontal("declares", "projets"))
+    )
     needs = (
-        carte.besoins.filter(pl.col("industrie"))
+        bmo.join(cells, on=["code_departement", "fap86"], how="full", coalesce=True)
         .join(placed, on=["code_departement", "fap86"], how="left")
-        .with_columns(pl.col("places").fill_null(0.0))
-        .with_columns((pl.col("projets") * settings.part_besoins_formation).alias("besoin"))
+        .with_columns(pl.col("places").fill_null(0.0), counted.alias("comptes"))
+        .with_columns(
+            (
+                pl.col("projets").fill_null(0.0) * settings.part_besoins_formation
+                + pl.col("comptes") * settings.part_besoins_declares
+            ).alias("besoin")
+        )
         .sort("code_departement", "fap86")
     )
     keys = tuple((str(d), str(f)) for d, f in needs.select("code_departement", "fap86").iter_rows())
@@ -270,6 +314,7 @@ def _groups(
         np.asarray(values, dtype=np.float64),
         need.astype(np.float64),
         surplus.astype(np.float64),
+        needs["comptes"].to_numpy().astype(np.float64),
     )
 
 
@@ -308,6 +353,7 @@ class Solution:
     seconds: float
     status: str
     candidates: int
+    declared: dict[str, int] = field(default_factory=dict)  # Problem.declared_read
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -318,6 +364,7 @@ class Solution:
             "seconds": self.seconds,
             "status": self.status,
             "candidates": self.candidates,
+            "besoins_declares": dict(self.declared),
         }
 
 
@@ -451,6 +498,9 @@ def optimise(p: Problem, settings: Settings | None = None) -> Solution:
         if len(members) * max(s.sections_max_par_offre, 1) > s.sections_max_par_etablissement:
             idx = [up + k for k in members] + [dn + k for k in members]
             rows.append((idx, [1.0] * len(idx), -inf, float(s.sections_max_par_etablissement)))
+    for k in range(n):  # an offer gains sections or loses one, not both: up_k + U · dn_k ≤ U
+        if up_hi[k] > 0 and dn_hi[k] > 0 and k not in fixed:
+            rows.append(([up + k, dn + k], [1.0, up_hi[k]], -inf, up_hi[k]))
     for k in range(n):  # y_k ≤ pas_k · up_k
         if p.unmet[k] > 0:
             rows.append(([y + k, up + k], [1.0, -float(p.step[k])], -inf, 0.0))
@@ -539,6 +589,7 @@ def optimise(p: Problem, settings: Settings | None = None) -> Solution:
         seconds=seconds,
         status=h.modelStatusToString(status),
         candidates=n,
+        declared=p.declared_read(),
     )
 
 
