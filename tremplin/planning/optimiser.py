@@ -26,7 +26,9 @@ of the same level and famille (else NSF group) stays within ``distance_max_km`` 
 the planner's locks (``places_apres`` of an offer, in steps of its section) and forbidden offers.
 
 :func:`optimise` solves; it first checks the locks against the budget, the limits and the floors
-and names the conflicting constraints (:class:`Infeasible`); :func:`trade_off` sweeps the weights.
+and names the conflicting constraints (:class:`Infeasible`; when HiGHS finds the programme
+infeasible all the same, a deletion filter over the constraint groups names them);
+:func:`trade_off` sweeps the weights.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from tremplin.errors import InputError
+from tremplin.formats import format_decimal
 from tremplin.geo import haversine_km
 from tremplin.planning.carte import Carte
 from tremplin.planning.declared import no_cells
@@ -451,18 +454,68 @@ def conflicts(p: Problem, settings: Settings) -> list[str]:
     return out
 
 
-def optimise(p: Problem, settings: Settings | None = None) -> Solution:
-    """Solve the programme (see the module) for ``settings`` (default: the problem's)."""
-    s = settings or p.settings
-    found = conflicts(p, s)
-    if found:
-        raise Infeasible(found)
-    fixed = _locked(p, s.verrous)
-    forbidden = set(_locked(p, [replace(f, places_apres=None) for f in s.interdits]))
+GROUPS = ("budget", "sections", "etablissements", "plancher", "deplacement", "verrous", "interdits")
+"""The constraint groups the deletion filter of :func:`_conflicting` lifts one at a time."""
+
+
+def _group_name(group: str, s: Settings) -> str:
+    km = format_decimal(s.distance_max_km, 0)
+    return {
+        "budget": f"le budget de places nettes ({s.budget_places})",
+        "sections": f"le maximum de {s.sections_max} sections modifiées",
+        "etablissements": (
+            f"le maximum de {s.sections_max_par_etablissement} sections modifiées par établissement"
+        ),
+        "plancher": (
+            f"le plancher de pression ({format_decimal(s.plancher_pression, 2)} : pas de baisse "
+            "d'une offre plus demandée)"
+        ),
+        "deplacement": f"le déplacement des élèves (pas de fermeture sans offre proche à {km} km)",
+        "verrous": f"les verrous ({len(s.verrous)})",
+        "interdits": f"les offres interdites ({len(s.interdits)})",
+    }[group]
+
+
+def _infeasible(p: Problem, s: Settings, relax: frozenset[str]) -> bool:
+    h = _model(p, s, relax)
+    h.run()
+    return bool(h.getModelStatus() == highspy.HighsModelStatus.kInfeasible)
+
+
+def _conflicting(p: Problem, s: Settings) -> str:
+    """The constraint groups that conflict, in French: a deletion filter over :data:`GROUPS`
+    (each group lifted in turn; kept when the others alone become feasible), so that lifting
+    any one of those named makes the request feasible. HiGHS's IIS (``getIis``) works on linear
+    programmes; a conflict of the integer programme need not show in its relaxation."""
+    needed = [g for g in GROUPS if g not in {"verrous"} or s.verrous]
+    needed = [g for g in needed if g != "interdits" or s.interdits]
+    for group in list(needed):
+        trial = [g for g in needed if g != group]
+        if _infeasible(p, s, frozenset(GROUPS) - frozenset(trial)):
+            needed = trial
+    names = [_group_name(g, s) for g in needed]
+    listed = ", ".join(names[:-1]) + f" et {names[-1]}" if len(names) > 1 else "".join(names)
+    return (
+        f"contraintes incompatibles (HiGHS : infaisable) : {listed} ; lever l'une d'elles rend "
+        "la demande faisable"
+    )
+
+
+def _model(p: Problem, s: Settings, relax: frozenset[str] = frozenset()) -> Any:
+    """The programme for HiGHS (columns: up (n), dn (n), y (n), v (g)), without the constraint
+    groups of ``relax`` (:data:`GROUPS`: the deletion filter of :func:`_conflicting`)."""
+    fixed = {} if "verrous" in relax else _locked(p, s.verrous)
+    forbidden = (
+        set()
+        if "interdits" in relax
+        else set(_locked(p, [replace(f, places_apres=None) for f in s.interdits]))
+    )
     n, g = p.offers.height, p.group_keys.__len__()
     # Columns: up (n), dn (n), y (n), v (g).
     up_hi = np.full(n, float(s.sections_max_par_offre))
-    dn_hi = p.may_reduce.astype(np.float64)
+    floor = p.floor_blocks & ("plancher" not in relax)
+    travel = p.travel_blocks & ("deplacement" not in relax)
+    dn_hi = (~floor & ~travel).astype(np.float64)
     up_lo, dn_lo = np.zeros(n), np.zeros(n)
     for k in forbidden:
         up_hi[k] = dn_hi[k] = 0.0
@@ -489,11 +542,12 @@ def optimise(p: Problem, settings: Settings | None = None) -> Solution:
             [*range(up, up + n), *range(dn, dn + n)],
             [*p.step.astype(float), *(-p.removable.astype(float))],
             -inf,
-            float(s.budget_places),
+            inf if "budget" in relax else float(s.budget_places),
         )
     )
-    rows.append(([*range(up, up + 2 * n)], [1.0] * (2 * n), -inf, float(s.sections_max)))
-    for e in np.unique(p.establishment):
+    if "sections" not in relax:
+        rows.append(([*range(up, up + 2 * n)], [1.0] * (2 * n), -inf, float(s.sections_max)))
+    for e in np.unique(p.establishment) if "etablissements" not in relax else ():
         members = np.flatnonzero(p.establishment == e).tolist()
         if len(members) * max(s.sections_max_par_offre, 1) > s.sections_max_par_etablissement:
             idx = [up + k for k in members] + [dn + k for k in members]
@@ -537,18 +591,25 @@ def optimise(p: Problem, settings: Settings | None = None) -> Solution:
         raise RuntimeError("HiGHS a refusé les contraintes du programme")
     integral = np.asarray([highspy.HighsVarType.kInteger] * (2 * n), dtype=np.uint8)
     h.changeColsIntegrality(2 * n, np.arange(2 * n, dtype=np.int32), integral)
+    return h
+
+
+def optimise(p: Problem, settings: Settings | None = None) -> Solution:
+    """Solve the programme (see the module) for ``settings`` (default: the problem's)."""
+    s = settings or p.settings
+    found = conflicts(p, s)
+    if found:
+        raise Infeasible(found)
+    h = _model(p, s)
+    n, g = p.offers.height, len(p.group_keys)
+    up, dn, y, v = 0, n, 2 * n, 3 * n
+    columns = 3 * n + g
     started = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - started
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        raise Infeasible(
-            [
-                f"aucune carte n'atteint le budget de places nettes ({s.budget_places}) avec au "
-                f"plus {s.sections_max} sections modifiées et "
-                f"{s.sections_max_par_etablissement} par établissement (HiGHS : infaisable)"
-            ]
-        )
+        raise Infeasible([_conflicting(p, s)])
     x = np.asarray(h.getSolution().col_value)
     if x.size != columns:
         raise Infeasible([f"HiGHS s'est arrêté sans solution ({h.modelStatusToString(status)})"])
