@@ -150,6 +150,8 @@ _SETTINGS = st.builds(
     poids_besoins=st.floats(0.0, 2.0),
     poids_insertion=st.floats(0.0, 2.0),
     ecart_relatif=st.just(0.0),
+    # The brute force changes offers; openings (their shared pupils) have their own tests.
+    ouvertures_max_par_lycee=st.just(0),
 )
 
 
@@ -242,7 +244,8 @@ def test_a_lock_beyond_the_budget_names_the_conflict() -> None:
 def test_aura_industrial_carte(real_facts: Facts, sources_dir: Path) -> None:
     from tremplin.planning.carte import carte
 
-    s = Settings(budget_places=20, sections_max=25)
+    # Offers only: the independent objective has no openings (tests/planning/test_openings.py).
+    s = Settings(budget_places=20, sections_max=25, ouvertures_max_par_lycee=0)
     p = problem(carte(real_facts, "84"), s)
     solution = optimise(p)
     assert solution.gap <= 0.005 and solution.status == "Optimal"

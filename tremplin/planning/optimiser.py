@@ -49,6 +49,7 @@ from tremplin.formats import format_decimal
 from tremplin.geo import haversine_km
 from tremplin.planning.carte import Carte
 from tremplin.planning.declared import no_cells
+from tremplin.planning.openings import openings
 from tremplin.planning.reasons import reason
 
 __all__ = [
@@ -99,6 +100,7 @@ class Settings:
     sections_max: int = 40
     sections_max_par_etablissement: int = 2
     sections_max_par_offre: int = 1
+    ouvertures_max_par_lycee: int = 2
     plancher_pression: float = 1.0
     distance_max_km: float = 30.0
     part_besoins_formation: float = 0.25
@@ -118,7 +120,12 @@ class Settings:
                 where=["perimetre"],
                 expected=" ou ".join(PERIMETRES),
             )
-        for name in ("sections_max", "sections_max_par_etablissement", "sections_max_par_offre"):
+        for name in (
+            "sections_max",
+            "sections_max_par_etablissement",
+            "sections_max_par_offre",
+            "ouvertures_max_par_lycee",
+        ):
             if getattr(self, name) < 0:
                 raise InputError(
                     f"{name} ne peut pas être négatif", where=[name], expected="un entier ≥ 0"
@@ -156,6 +163,7 @@ class Problem:
     weight_values: NDArray[np.float64]
     settings: Settings = field(default_factory=Settings)
     declared: pl.DataFrame = field(default_factory=no_cells)  # the territory's declared cells
+    pools: tuple[tuple[tuple[int, ...], tuple[int, ...], float], ...] = ()  # see _pools
 
     def declared_read(self) -> dict[str, int]:
         """The declared needs the run read in its territory: needs, people, companies, and the
@@ -185,6 +193,20 @@ def problem(carte: Carte, settings: Settings, declared: pl.DataFrame | None = No
         candidates = offers
     if candidates.is_empty():
         raise InputError("aucune offre candidate dans ce périmètre", where=["perimetre"])
+    known_demand = candidates.get_column("demande").fill_null(np.nan).to_numpy()
+    turned_away = np.where(
+        np.isfinite(known_demand),
+        np.maximum(known_demand - candidates.get_column("capacite").to_numpy(), 0.0),
+        0.0,
+    )
+    opened, opened_trades = openings(carte, candidates, turned_away, settings)
+    metiers = carte.metiers
+    pools: tuple[tuple[tuple[int, ...], tuple[int, ...], float], ...] = ()
+    if opened.height:
+        first = candidates.height
+        pools = _pools(opened, first, turned_away)
+        candidates = pl.concat([candidates, opened.drop("voisins")], how="diagonal_relaxed")
+        metiers = pl.concat([metiers, opened_trades], how="vertical_relaxed")
     step = candidates.get_column("pas").to_numpy().astype(np.int64)
     places = candidates.get_column("capacite").to_numpy().astype(np.int64)
     demand = candidates.get_column("demande").fill_null(np.nan).to_numpy().astype(np.float64)
@@ -200,11 +222,13 @@ def problem(carte: Carte, settings: Settings, declared: pl.DataFrame | None = No
     pressure = np.where(known, demand / np.maximum(places, 1), 0.0)
     floor_blocks = known & (pressure >= settings.plancher_pression)
     travel_blocks = _alone(offers, candidates, settings.distance_max_km)
-    may_reduce = ~floor_blocks & ~travel_blocks
+    may_reduce = ~floor_blocks & ~travel_blocks & (places > 0)
     uais = candidates.get_column("uai").to_list()
     index = {u: k for k, u in enumerate(sorted(set(uais)))}
     establishment = np.asarray([index[u] for u in uais], dtype=np.int64)
-    groups, rows, cols, values, need, surplus, counted = _groups(carte, candidates, settings, cells)
+    groups, rows, cols, values, need, surplus, counted = _groups(
+        carte, metiers, candidates, settings, cells
+    )
     return Problem(
         offers=candidates,
         step=step,
@@ -226,7 +250,31 @@ def problem(carte: Carte, settings: Settings, declared: pl.DataFrame | None = No
         weight_values=values,
         settings=settings,
         declared=cells,
+        pools=pools,
     )
+
+
+def _pools(
+    opened: pl.DataFrame, first: int, unmet: NDArray[np.float64]
+) -> tuple[tuple[tuple[int, ...], tuple[int, ...], float], ...]:
+    """(openings, offers, pupils): rows ``Σ y_openings + Σ y_offers ≤ pupils`` — each opening
+    with its neighbours and their pupils turned away, and the openings of one famille × département
+    with the union of their neighbours (``first``: the first opening's row)."""
+    out: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
+    union: dict[tuple[str, str], tuple[list[int], set[int]]] = {}
+    for n, (near, key, dep) in enumerate(
+        opened.select("voisins", "proches", "code_departement").iter_rows()
+    ):
+        mine = tuple(int(j) for j in near)
+        out.append(((first + n,), mine, float(unmet[list(mine)].sum())))
+        shared = union.setdefault((str(key), str(dep)), ([], set()))
+        shared[0].append(first + n)
+        shared[1].update(mine)
+    for rows, offers in union.values():
+        if len(rows) > 1:
+            ordered = tuple(sorted(offers))
+            out.append((tuple(rows), ordered, float(unmet[list(ordered)].sum())))
+    return tuple(out)
 
 
 def _alone(offers: pl.DataFrame, candidates: pl.DataFrame, km: float) -> NDArray[np.bool_]:
@@ -248,7 +296,11 @@ def _alone(offers: pl.DataFrame, candidates: pl.DataFrame, km: float) -> NDArray
 
 
 def _groups(
-    carte: Carte, candidates: pl.DataFrame, settings: Settings, declared: pl.DataFrame
+    carte: Carte,
+    metiers: pl.DataFrame,
+    candidates: pl.DataFrame,
+    settings: Settings,
+    declared: pl.DataFrame,
 ) -> tuple[
     tuple[tuple[str, str], ...],
     NDArray[np.int64],
@@ -261,8 +313,8 @@ def _groups(
     """Départements × FAP 86 families of the industrial perimeter with BMO projects or declared
     needs: the need left (projects × share + declared people × their share, the people capped
     at the cell's projects when BMO knows them, − weighted places) or the surplus, the declared
-    people counted, and each candidate's weights."""
-    weights = carte.metiers.filter(pl.col("industrie"))
+    people counted, and each candidate's weights (``metiers``: the carte's, and the openings')."""
+    weights = metiers.filter(pl.col("industrie"))
     placed = (
         weights.join(carte.offres.select("offre", "capacite"), on="offre")
         .group_by("code_departement", "fap86")
@@ -555,6 +607,9 @@ def _model(p: Problem, s: Settings, relax: frozenset[str] = frozenset()) -> Any:
     for k in range(n):  # an offer gains sections or loses one, not both: up_k + U · dn_k ≤ U
         if up_hi[k] > 0 and dn_hi[k] > 0 and k not in fixed:
             rows.append(([up + k, dn + k], [1.0, up_hi[k]], -inf, up_hi[k]))
+    for opened, near, pupils in p.pools:  # openings share the pupils turned away nearby
+        idx = [*(y + k for k in opened), *(y + j for j in near)]
+        rows.append((idx, [1.0] * len(idx), -inf, pupils))
     for k in range(n):  # y_k ≤ pas_k · up_k
         if p.unmet[k] > 0:
             rows.append(([y + k, up + k], [1.0, -float(p.step[k])], -inf, 0.0))

@@ -28,6 +28,19 @@ def _pressure(p: Problem, k: int) -> str:
     )
 
 
+def _opening(p: Problem, k: int) -> list[str]:
+    """An opening's pupils turned away nearby and the nearest offer of its formation."""
+    km = format_number(round(p.settings.distance_max_km))
+    nearest = p.offers["distance_formation"][k]
+    return [
+        f"{format_number(round(float(p.unmet[k])))} élèves refusés faute de place dans les offres "
+        f"de même niveau et famille à moins de {km} km",
+        f"offre de cette formation la plus proche à {format_number(round(float(nearest)))} km"
+        if nearest is not None
+        else "aucune autre offre de cette formation dans le territoire",
+    ]
+
+
 def _insertion(p: Problem, k: int) -> str:
     rate = p.offers["taux_emploi"][k]
     if rate is None or (isinstance(rate, float) and math.isnan(rate)):
@@ -71,10 +84,14 @@ def reason(p: Problem, k: int, delta: int, needs: list[tuple[str, str, float, fl
     """The sentence for candidate ``k`` changed by ``delta`` places; ``needs``: its industrial
     trades with their département, weight and need left (BMO projects × share − places)."""
     places = abs(delta)
-    parts = [_pressure(p, k)]
+    parts = [_pressure(p, k)] if int(p.places[k]) > 0 else _opening(p, k)
     need = next(((d, f, w, n) for d, f, w, n in needs if n > 0), None)
     if delta > 0:
-        head = f"Ajouter {places} places"
+        head = (
+            f"Ajouter {places} places"
+            if int(p.places[k]) > 0
+            else f"Ouvrir la formation ({places} places)"
+        )
         if need is not None:
             dep, fap, _, left = need
             mixed = p.group_declared[p.group_keys.index((dep, fap))] > 0
