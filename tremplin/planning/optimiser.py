@@ -3,7 +3,11 @@
 A mixed-integer programme solved by HiGHS (``highspy``), over the offers of a territory's carte
 (:mod:`~tremplin.planning.carte`); docs/optimiser.md gives the model in full.
 
-**Variables**, per candidate offer *i* (of the perimeter asked): ``up_i`` sections added
+**Candidates**: the offers of the perimeter asked, and openings of a formation in a lycée that
+lacks it (:mod:`~tremplin.planning.openings`: 0 places, sharing the pupils turned away nearby
+with the offers around, ``Problem.pools``).
+
+**Variables**, per candidate offer *i*: ``up_i`` sections added
 (integer, 0 … ``sections_max_par_offre``), ``dn_i`` one section removed (binary; it removes
 ``r_i = min(pas_i, places_i)`` places, so a one-section offer closes); ``y_i`` the youth demand the
 added places serve (0 ≤ y_i ≤ unmet demand, y_i ≤ pas_i · up_i). Per département × FAP 86 family
@@ -12,7 +16,8 @@ of the industrial perimeter with BMO projects, ``v_g`` the recruitment need serv
 **Objective** (maximised), in places: ``poids_jeunes · (Σ y_i − Σ perdu_i · dn_i)
 + poids_besoins · Σ v_g + poids_insertion · Σ ins_i · Δ_i``, where ``perdu_i`` is the demand a
 removed section was serving (the removed places beyond the offer's vacant ones), ``v_g ≤
-manque_g`` (the BMO projects × ``part_besoins_formation`` not covered by the weighted places),
+manque_g`` (the BMO projects × ``part_besoins_formation``, plus companies' open declared people
+× ``part_besoins_declares`` capped at those projects, not covered by the weighted places),
 ``v_g ≤ Σ_i poids_ig Δ_i + surplus_g`` (places in excess of the need can go at no cost),
 ``ins_i`` the offer's taux d'emploi à 6 mois minus the candidates' mean, as a fraction (0 when
 unknown: a place at 20 points above the mean counts 0,2), ``Δ_i = pas_i · up_i − r_i · dn_i``;
