@@ -150,6 +150,8 @@ _SETTINGS = st.builds(
     poids_besoins=st.floats(0.0, 2.0),
     poids_insertion=st.floats(0.0, 2.0),
     ecart_relatif=st.just(0.0),
+    # The brute force changes offers; openings (their shared pupils) have their own tests.
+    ouvertures_max_par_lycee=st.just(0),
 )
 
 
@@ -242,7 +244,8 @@ def test_a_lock_beyond_the_budget_names_the_conflict() -> None:
 def test_aura_industrial_carte(real_facts: Facts, sources_dir: Path) -> None:
     from tremplin.planning.carte import carte
 
-    s = Settings(budget_places=20, sections_max=25)
+    # Offers only: the independent objective has no openings (tests/planning/test_openings.py).
+    s = Settings(budget_places=20, sections_max=25, ouvertures_max_par_lycee=0)
     p = problem(carte(real_facts, "84"), s)
     solution = optimise(p)
     assert solution.gap <= 0.005 and solution.status == "Optimal"
@@ -318,3 +321,29 @@ def test_the_command_prints_the_changes_as_json(real_store_url: str) -> None:
         env={"TREMPLIN_DATABASE_URL": real_store_url},
     )
     assert bad.exit_code == 1 and "aucune offre" in bad.output
+
+
+def test_conflicting_constraints_found_by_highs_are_named() -> None:
+    # Two closable sections of 12 in one lycée: a budget of −24 needs both, one per lycée is
+    # allowed. The checks before solving pass (they ignore the limit per establishment).
+    carte = small_carte([(0, 12, 24, 0, 0.5, "A", 1.0), (0, 12, 24, 0, 0.5, "A", 1.0)], 0)
+    s = Settings(budget_places=-24, sections_max_par_etablissement=1, plancher_pression=0.5)
+    p = problem(carte, s)
+    assert conflicts(p, s) == []
+    with pytest.raises(Infeasible) as error:
+        optimise(p, s)
+    (message,) = error.value.conflicts
+    assert "HiGHS : infaisable" in message
+    assert "le budget de places nettes (-24)" in message
+    assert "le maximum de 1 sections modifiées par établissement" in message
+    assert "plancher" not in message and "déplacement" not in message
+    # Lifting either one makes the request feasible.
+    assert optimise(p, replace(s, budget_places=-12)).components["places_nettes"] == -12
+    assert (
+        optimise(p, replace(s, sections_max_par_etablissement=2)).components["places_nettes"] == -24
+    )
+    # A floor on every offer: the check before solving names the budget.
+    floor = replace(s, sections_max_par_etablissement=2, plancher_pression=0.0)
+    with pytest.raises(Infeasible) as error:
+        optimise(problem(carte, floor), floor)
+    assert "budget" in str(error.value)

@@ -39,6 +39,7 @@ def optimiser_command(
     as_json: Annotated[bool, typer.Option("--json", help="Écrire le résultat en JSON.")] = False,
 ) -> None:
     """Propose des ouvertures et fermetures de sections (HiGHS), chacune avec sa raison."""
+    from tremplin.companies.needs import declared_needs
     from tremplin.diagnostic.facts import stored_facts
     from tremplin.planning.optimisation import run_optimisation
     from tremplin.referentials.perimeter import Perimeter
@@ -49,6 +50,7 @@ def optimiser_command(
     try:
         with engine.connect() as conn:
             facts = stored_facts(conn, Perimeter.load(current.perimetre))
+            declared = declared_needs(conn, per_company=True)
     finally:
         engine.dispose()
     parameters: dict[str, Any] = {
@@ -57,7 +59,7 @@ def optimiser_command(
         "budget_places": budget_places,
         "sections_max": sections_max,
     }
-    result = run_optimisation(facts, parameters)
+    result = run_optimisation(facts, parameters, declared=declared)
     if as_json:
         keys = ("uai", "mef_stat_11", "statut", "places_avant", "places_apres", "raison")
         out = {
@@ -69,6 +71,7 @@ def optimiser_command(
             "seconds": result["seconds"],
             "components": result["components"],
             "status": result["status"],
+            "besoins_declares": result["besoins_declares"],
         }
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
@@ -94,5 +97,15 @@ def optimiser_command(
         f"{format_decimal(parts['insertion'], 1)}) ; places nettes "
         f"{format_number(int(parts['places_nettes']))} ; écart prouvé "
         f"{format_percent(result['gap'], 2)} ; {format_decimal(result['seconds'], 1)} s.",
+        highlight=False,
+    )
+    read = result["besoins_declares"]
+    console.print(
+        f"Besoins déclarés lus : {format_number(read['besoins'])} besoins, "
+        f"{format_number(read['personnes'])} personnes, {format_number(read['entreprises'])} "
+        f"entreprises ; {format_number(read['personnes_comptees'])} personnes comptées dans "
+        "l'objectif (plafonnées aux projets BMO de leur cellule)."
+        if read["besoins"]
+        else "Aucun besoin déclaré ouvert dans le territoire.",
         highlight=False,
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tremplin.companies.needs import declared_needs
 from tremplin.diagnostic.facts import Facts
 from tremplin.planning.optimisation import run_optimisation
 from tremplin.scenarios.scenario_comparison import run_scenario
@@ -84,8 +85,13 @@ def optimisation_steps(parameters: Mapping[str, Any]) -> int:
 def run_optimisation_job(
     context: JobContext, parameters: Mapping[str, Any], progress: Callable[[int], None]
 ) -> dict[str, Any]:
-    """An optimiser run (:func:`~tremplin.planning.optimisation.run_optimisation`): its JSON."""
-    return run_optimisation(context.facts(), parameters, lambda done, _total: progress(done))
+    """An optimiser run (:func:`~tremplin.planning.optimisation.run_optimisation`) with the
+    store's open declared needs, read once: its JSON."""
+    with context.engine.connect() as conn:
+        declared = declared_needs(conn, per_company=True)
+    return run_optimisation(
+        context.facts(), parameters, lambda done, _total: progress(done), declared
+    )
 
 
 KINDS: dict[str, Kind] = {SIMULATION: run_simulation, OPTIMISATION: run_optimisation_job}

@@ -7,9 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
+import polars as pl
+
 from tremplin.diagnostic.facts import Facts
 from tremplin.errors import InputError
 from tremplin.planning.carte import carte
+from tremplin.planning.declared import declared_cells
 from tremplin.planning.optimiser import Lock, Settings, optimise, problem, trade_off
 
 __all__ = ["run_optimisation", "settings_from"]
@@ -89,15 +92,19 @@ def run_optimisation(
     facts: Facts,
     parameters: Mapping[str, Any],
     progress: Callable[[int, int], None] | None = None,
+    declared: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Solve for ``parameters`` (``territoire``, default « 84 »; the :class:`Settings` fields;
     ``courbe``: also sweep the weights) and return the JSON result: ``changes``, ``objective``,
-    ``components``, ``gap``, ``seconds``, ``status``, the parameters, and ``courbe``."""
+    ``components``, ``gap``, ``seconds``, ``status``, ``besoins_declares`` (the declared needs
+    read), the parameters, and ``courbe``. ``declared``: the open declared needs, the frame of
+    ``declared_needs(conn, per_company=True)`` (None: none)."""
     settings = settings_from(parameters)
     territoire = str(parameters.get("territoire") or "84")
     curve = bool(parameters.get("courbe", False))
     steps = 2 + (5 if curve else 0)
-    p = problem(carte(facts, territoire), settings)
+    cells = declared_cells(declared, facts.familles_fap, facts.recrutement)
+    p = problem(carte(facts, territoire), settings, cells)
     if progress is not None:
         progress(1, steps)
     solution = optimise(p)

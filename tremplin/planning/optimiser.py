@@ -3,7 +3,11 @@
 A mixed-integer programme solved by HiGHS (``highspy``), over the offers of a territory's carte
 (:mod:`~tremplin.planning.carte`); docs/optimiser.md gives the model in full.
 
-**Variables**, per candidate offer *i* (of the perimeter asked): ``up_i`` sections added
+**Candidates**: the offers of the perimeter asked, and openings of a formation in a lycée that
+lacks it (:mod:`~tremplin.planning.openings`: 0 places, sharing the pupils turned away nearby
+with the offers around, ``Problem.pools``).
+
+**Variables**, per candidate offer *i*: ``up_i`` sections added
 (integer, 0 … ``sections_max_par_offre``), ``dn_i`` one section removed (binary; it removes
 ``r_i = min(pas_i, places_i)`` places, so a one-section offer closes); ``y_i`` the youth demand the
 added places serve (0 ≤ y_i ≤ unmet demand, y_i ≤ pas_i · up_i). Per département × FAP 86 family
@@ -12,7 +16,8 @@ of the industrial perimeter with BMO projects, ``v_g`` the recruitment need serv
 **Objective** (maximised), in places: ``poids_jeunes · (Σ y_i − Σ perdu_i · dn_i)
 + poids_besoins · Σ v_g + poids_insertion · Σ ins_i · Δ_i``, where ``perdu_i`` is the demand a
 removed section was serving (the removed places beyond the offer's vacant ones), ``v_g ≤
-manque_g`` (the BMO projects × ``part_besoins_formation`` not covered by the weighted places),
+manque_g`` (the BMO projects × ``part_besoins_formation``, plus companies' open declared people
+× ``part_besoins_declares`` capped at those projects, not covered by the weighted places),
 ``v_g ≤ Σ_i poids_ig Δ_i + surplus_g`` (places in excess of the need can go at no cost),
 ``ins_i`` the offer's taux d'emploi à 6 mois minus the candidates' mean, as a fraction (0 when
 unknown: a place at 20 points above the mean counts 0,2), ``Δ_i = pas_i · up_i − r_i · dn_i``;
@@ -26,7 +31,9 @@ of the same level and famille (else NSF group) stays within ``distance_max_km`` 
 the planner's locks (``places_apres`` of an offer, in steps of its section) and forbidden offers.
 
 :func:`optimise` solves; it first checks the locks against the budget, the limits and the floors
-and names the conflicting constraints (:class:`Infeasible`); :func:`trade_off` sweeps the weights.
+and names the conflicting constraints (:class:`Infeasible`; when HiGHS finds the programme
+infeasible all the same, a deletion filter over the constraint groups names them);
+:func:`trade_off` sweeps the weights.
 """
 
 from __future__ import annotations
@@ -43,8 +50,11 @@ import polars as pl
 from numpy.typing import NDArray
 
 from tremplin.errors import InputError
+from tremplin.formats import format_decimal
 from tremplin.geo import haversine_km
 from tremplin.planning.carte import Carte
+from tremplin.planning.declared import no_cells
+from tremplin.planning.openings import openings
 from tremplin.planning.reasons import reason
 
 __all__ = [
@@ -95,9 +105,11 @@ class Settings:
     sections_max: int = 40
     sections_max_par_etablissement: int = 2
     sections_max_par_offre: int = 1
+    ouvertures_max_par_lycee: int = 2
     plancher_pression: float = 1.0
     distance_max_km: float = 30.0
     part_besoins_formation: float = 0.25
+    part_besoins_declares: float = 0.5
     poids_jeunes: float = 1.0
     poids_besoins: float = 1.0
     poids_insertion: float = 1.0
@@ -113,12 +125,17 @@ class Settings:
                 where=["perimetre"],
                 expected=" ou ".join(PERIMETRES),
             )
-        for name in ("sections_max", "sections_max_par_etablissement", "sections_max_par_offre"):
+        for name in (
+            "sections_max",
+            "sections_max_par_etablissement",
+            "sections_max_par_offre",
+            "ouvertures_max_par_lycee",
+        ):
             if getattr(self, name) < 0:
                 raise InputError(
                     f"{name} ne peut pas être négatif", where=[name], expected="un entier ≥ 0"
                 )
-        for name in ("poids_jeunes", "poids_besoins", "poids_insertion"):
+        for name in ("poids_jeunes", "poids_besoins", "poids_insertion", "part_besoins_declares"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise InputError(
@@ -145,21 +162,56 @@ class Problem:
     group_need: NDArray[np.float64]  # manque_g
     group_surplus: NDArray[np.float64]
     group_keys: tuple[tuple[str, str], ...]
+    group_declared: NDArray[np.float64]  # declared people counted (capped at BMO's projects)
     weight_rows: NDArray[np.int64]  # (offer, group) pairs with their weight
     weight_groups: NDArray[np.int64]
     weight_values: NDArray[np.float64]
     settings: Settings = field(default_factory=Settings)
+    declared: pl.DataFrame = field(default_factory=no_cells)  # the territory's declared cells
+    pools: tuple[tuple[tuple[int, ...], tuple[int, ...], float], ...] = ()  # see _pools
+
+    def declared_read(self) -> dict[str, int]:
+        """The declared needs the run read in its territory: needs, people, companies, and the
+        people counted in the objective (capped at BMO's projects of their cell)."""
+        d = self.declared
+        companies = d.get_column("entreprises").explode().drop_nulls().n_unique() if d.height else 0
+        return {
+            "besoins": int(d.get_column("besoins").sum()),
+            "personnes": int(d.get_column("personnes").sum()),
+            "entreprises": int(companies),
+            "personnes_comptees": round(float(self.group_declared.sum())),
+        }
 
 
-def problem(carte: Carte, settings: Settings) -> Problem:
-    """The programme's data (see the module) for ``carte`` and ``settings``."""
+def problem(carte: Carte, settings: Settings, declared: pl.DataFrame | None = None) -> Problem:
+    """The programme's data (see the module) for ``carte`` and ``settings``; ``declared``: the
+    open declared needs per département × FAP 86 (:func:`~tremplin.planning.declared.
+    declared_cells`; None: none)."""
     offers = carte.offres
+    departements = offers.get_column("code_departement").drop_nulls().unique().to_list()
+    cells = (declared if declared is not None else no_cells()).filter(
+        pl.col("code_departement").is_in(departements)
+    )
     if settings.perimetre == "industrie":
         candidates = offers.filter(pl.col("industrie").fill_null(False))
     else:
         candidates = offers
     if candidates.is_empty():
         raise InputError("aucune offre candidate dans ce périmètre", where=["perimetre"])
+    known_demand = candidates.get_column("demande").fill_null(np.nan).to_numpy()
+    turned_away = np.where(
+        np.isfinite(known_demand),
+        np.maximum(known_demand - candidates.get_column("capacite").to_numpy(), 0.0),
+        0.0,
+    )
+    opened, opened_trades = openings(carte, candidates, turned_away, settings)
+    metiers = carte.metiers
+    pools: tuple[tuple[tuple[int, ...], tuple[int, ...], float], ...] = ()
+    if opened.height:
+        first = candidates.height
+        pools = _pools(opened, first, turned_away)
+        candidates = pl.concat([candidates, opened.drop("voisins")], how="diagonal_relaxed")
+        metiers = pl.concat([metiers, opened_trades], how="vertical_relaxed")
     step = candidates.get_column("pas").to_numpy().astype(np.int64)
     places = candidates.get_column("capacite").to_numpy().astype(np.int64)
     demand = candidates.get_column("demande").fill_null(np.nan).to_numpy().astype(np.float64)
@@ -175,11 +227,13 @@ def problem(carte: Carte, settings: Settings) -> Problem:
     pressure = np.where(known, demand / np.maximum(places, 1), 0.0)
     floor_blocks = known & (pressure >= settings.plancher_pression)
     travel_blocks = _alone(offers, candidates, settings.distance_max_km)
-    may_reduce = ~floor_blocks & ~travel_blocks
+    may_reduce = ~floor_blocks & ~travel_blocks & (places > 0)
     uais = candidates.get_column("uai").to_list()
     index = {u: k for k, u in enumerate(sorted(set(uais)))}
     establishment = np.asarray([index[u] for u in uais], dtype=np.int64)
-    groups, rows, cols, values, need, surplus = _groups(carte, candidates, settings)
+    groups, rows, cols, values, need, surplus, counted = _groups(
+        carte, metiers, candidates, settings, cells
+    )
     return Problem(
         offers=candidates,
         step=step,
@@ -195,11 +249,37 @@ def problem(carte: Carte, settings: Settings) -> Problem:
         group_need=need,
         group_surplus=surplus,
         group_keys=groups,
+        group_declared=counted,
         weight_rows=rows,
         weight_groups=cols,
         weight_values=values,
         settings=settings,
+        declared=cells,
+        pools=pools,
     )
+
+
+def _pools(
+    opened: pl.DataFrame, first: int, unmet: NDArray[np.float64]
+) -> tuple[tuple[tuple[int, ...], tuple[int, ...], float], ...]:
+    """(openings, offers, pupils): rows ``Σ y_openings + Σ y_offers ≤ pupils`` — each opening
+    with its neighbours and their pupils turned away, and the openings of one famille × département
+    with the union of their neighbours (``first``: the first opening's row)."""
+    out: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
+    union: dict[tuple[str, str], tuple[list[int], set[int]]] = {}
+    for n, (near, key, dep) in enumerate(
+        opened.select("voisins", "proches", "code_departement").iter_rows()
+    ):
+        mine = tuple(int(j) for j in near)
+        out.append(((first + n,), mine, float(unmet[list(mine)].sum())))
+        shared = union.setdefault((str(key), str(dep)), ([], set()))
+        shared[0].append(first + n)
+        shared[1].update(mine)
+    for rows, offers in union.values():
+        if len(rows) > 1:
+            ordered = tuple(sorted(offers))
+            out.append((tuple(rows), ordered, float(unmet[list(ordered)].sum())))
+    return tuple(out)
 
 
 def _alone(offers: pl.DataFrame, candidates: pl.DataFrame, km: float) -> NDArray[np.bool_]:
@@ -221,7 +301,11 @@ def _alone(offers: pl.DataFrame, candidates: pl.DataFrame, km: float) -> NDArray
 
 
 def _groups(
-    carte: Carte, candidates: pl.DataFrame, settings: Settings
+    carte: Carte,
+    metiers: pl.DataFrame,
+    candidates: pl.DataFrame,
+    settings: Settings,
+    declared: pl.DataFrame,
 ) -> tuple[
     tuple[tuple[str, str], ...],
     NDArray[np.int64],
@@ -229,20 +313,40 @@ def _groups(
     NDArray[np.float64],
     NDArray[np.float64],
     NDArray[np.float64],
+    NDArray[np.float64],
 ]:
-    """Départements × FAP 86 families of the industrial perimeter with BMO projects: the need
-    left (projects × share − weighted places) or the surplus, and each candidate's weights."""
-    weights = carte.metiers.filter(pl.col("industrie"))
+    """Départements × FAP 86 families of the industrial perimeter with BMO projects or declared
+    needs: the need left (projects × share + declared people × their share, the people capped
+    at the cell's projects when BMO knows them, − weighted places) or the surplus, the declared
+    people counted, and each candidate's weights (``metiers``: the carte's, and the openings')."""
+    weights = metiers.filter(pl.col("industrie"))
     placed = (
         weights.join(carte.offres.select("offre", "capacite"), on="offre")
         .group_by("code_departement", "fap86")
         .agg((pl.col("poids") * pl.col("capacite")).sum().alias("places"))
     )
+    industrial = weights.get_column("fap86").unique().to_list()
+    cells = declared.filter(pl.col("fap86").is_in(industrial)).select(
+        "code_departement", "fap86", pl.col("personnes").cast(pl.Float64).alias("declares")
+    )
+    bmo = carte.besoins.filter(pl.col("industrie")).select("code_departement", "fap86", "projets")
+    counted = (
+        pl.when(pl.col("declares").is_null())
+        .then(0.0)
+        .when(pl.col("projets").is_null())
+        .then(pl.col("declares"))
+        .otherwise(pl.min_horizontal("declares", "projets"))
+    )
     needs = (
-        carte.besoins.filter(pl.col("industrie"))
+        bmo.join(cells, on=["code_departement", "fap86"], how="full", coalesce=True)
         .join(placed, on=["code_departement", "fap86"], how="left")
-        .with_columns(pl.col("places").fill_null(0.0))
-        .with_columns((pl.col("projets") * settings.part_besoins_formation).alias("besoin"))
+        .with_columns(pl.col("places").fill_null(0.0), counted.alias("comptes"))
+        .with_columns(
+            (
+                pl.col("projets").fill_null(0.0) * settings.part_besoins_formation
+                + pl.col("comptes") * settings.part_besoins_declares
+            ).alias("besoin")
+        )
         .sort("code_departement", "fap86")
     )
     keys = tuple((str(d), str(f)) for d, f in needs.select("code_departement", "fap86").iter_rows())
@@ -270,6 +374,7 @@ def _groups(
         np.asarray(values, dtype=np.float64),
         need.astype(np.float64),
         surplus.astype(np.float64),
+        needs["comptes"].to_numpy().astype(np.float64),
     )
 
 
@@ -308,6 +413,7 @@ class Solution:
     seconds: float
     status: str
     candidates: int
+    declared: dict[str, int] = field(default_factory=dict)  # Problem.declared_read
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -318,6 +424,7 @@ class Solution:
             "seconds": self.seconds,
             "status": self.status,
             "candidates": self.candidates,
+            "besoins_declares": dict(self.declared),
         }
 
 
@@ -404,18 +511,68 @@ def conflicts(p: Problem, settings: Settings) -> list[str]:
     return out
 
 
-def optimise(p: Problem, settings: Settings | None = None) -> Solution:
-    """Solve the programme (see the module) for ``settings`` (default: the problem's)."""
-    s = settings or p.settings
-    found = conflicts(p, s)
-    if found:
-        raise Infeasible(found)
-    fixed = _locked(p, s.verrous)
-    forbidden = set(_locked(p, [replace(f, places_apres=None) for f in s.interdits]))
+GROUPS = ("budget", "sections", "etablissements", "plancher", "deplacement", "verrous", "interdits")
+"""The constraint groups the deletion filter of :func:`_conflicting` lifts one at a time."""
+
+
+def _group_name(group: str, s: Settings) -> str:
+    km = format_decimal(s.distance_max_km, 0)
+    return {
+        "budget": f"le budget de places nettes ({s.budget_places})",
+        "sections": f"le maximum de {s.sections_max} sections modifiées",
+        "etablissements": (
+            f"le maximum de {s.sections_max_par_etablissement} sections modifiées par établissement"
+        ),
+        "plancher": (
+            f"le plancher de pression ({format_decimal(s.plancher_pression, 2)} : pas de baisse "
+            "d'une offre plus demandée)"
+        ),
+        "deplacement": f"le déplacement des élèves (pas de fermeture sans offre proche à {km} km)",
+        "verrous": f"les verrous ({len(s.verrous)})",
+        "interdits": f"les offres interdites ({len(s.interdits)})",
+    }[group]
+
+
+def _infeasible(p: Problem, s: Settings, relax: frozenset[str]) -> bool:
+    h = _model(p, s, relax)
+    h.run()
+    return bool(h.getModelStatus() == highspy.HighsModelStatus.kInfeasible)
+
+
+def _conflicting(p: Problem, s: Settings) -> str:
+    """The constraint groups that conflict, in French: a deletion filter over :data:`GROUPS`
+    (each group lifted in turn; kept when the others alone become feasible), so that lifting
+    any one of those named makes the request feasible. HiGHS's IIS (``getIis``) works on linear
+    programmes; a conflict of the integer programme need not show in its relaxation."""
+    needed = [g for g in GROUPS if g not in {"verrous"} or s.verrous]
+    needed = [g for g in needed if g != "interdits" or s.interdits]
+    for group in list(needed):
+        trial = [g for g in needed if g != group]
+        if _infeasible(p, s, frozenset(GROUPS) - frozenset(trial)):
+            needed = trial
+    names = [_group_name(g, s) for g in needed]
+    listed = ", ".join(names[:-1]) + f" et {names[-1]}" if len(names) > 1 else "".join(names)
+    return (
+        f"contraintes incompatibles (HiGHS : infaisable) : {listed} ; lever l'une d'elles rend "
+        "la demande faisable"
+    )
+
+
+def _model(p: Problem, s: Settings, relax: frozenset[str] = frozenset()) -> Any:
+    """The programme for HiGHS (columns: up (n), dn (n), y (n), v (g)), without the constraint
+    groups of ``relax`` (:data:`GROUPS`: the deletion filter of :func:`_conflicting`)."""
+    fixed = {} if "verrous" in relax else _locked(p, s.verrous)
+    forbidden = (
+        set()
+        if "interdits" in relax
+        else set(_locked(p, [replace(f, places_apres=None) for f in s.interdits]))
+    )
     n, g = p.offers.height, p.group_keys.__len__()
     # Columns: up (n), dn (n), y (n), v (g).
     up_hi = np.full(n, float(s.sections_max_par_offre))
-    dn_hi = p.may_reduce.astype(np.float64)
+    floor = p.floor_blocks & ("plancher" not in relax)
+    travel = p.travel_blocks & ("deplacement" not in relax)
+    dn_hi = (~floor & ~travel).astype(np.float64)
     up_lo, dn_lo = np.zeros(n), np.zeros(n)
     for k in forbidden:
         up_hi[k] = dn_hi[k] = 0.0
@@ -442,15 +599,22 @@ def optimise(p: Problem, settings: Settings | None = None) -> Solution:
             [*range(up, up + n), *range(dn, dn + n)],
             [*p.step.astype(float), *(-p.removable.astype(float))],
             -inf,
-            float(s.budget_places),
+            inf if "budget" in relax else float(s.budget_places),
         )
     )
-    rows.append(([*range(up, up + 2 * n)], [1.0] * (2 * n), -inf, float(s.sections_max)))
-    for e in np.unique(p.establishment):
+    if "sections" not in relax:
+        rows.append(([*range(up, up + 2 * n)], [1.0] * (2 * n), -inf, float(s.sections_max)))
+    for e in np.unique(p.establishment) if "etablissements" not in relax else ():
         members = np.flatnonzero(p.establishment == e).tolist()
         if len(members) * max(s.sections_max_par_offre, 1) > s.sections_max_par_etablissement:
             idx = [up + k for k in members] + [dn + k for k in members]
             rows.append((idx, [1.0] * len(idx), -inf, float(s.sections_max_par_etablissement)))
+    for k in range(n):  # an offer gains sections or loses one, not both: up_k + U · dn_k ≤ U
+        if up_hi[k] > 0 and dn_hi[k] > 0 and k not in fixed:
+            rows.append(([up + k, dn + k], [1.0, up_hi[k]], -inf, up_hi[k]))
+    for opened, near, pupils in p.pools:  # openings share the pupils turned away nearby
+        idx = [*(y + k for k in opened), *(y + j for j in near)]
+        rows.append((idx, [1.0] * len(idx), -inf, pupils))
     for k in range(n):  # y_k ≤ pas_k · up_k
         if p.unmet[k] > 0:
             rows.append(([y + k, up + k], [1.0, -float(p.step[k])], -inf, 0.0))
@@ -487,18 +651,25 @@ def optimise(p: Problem, settings: Settings | None = None) -> Solution:
         raise RuntimeError("HiGHS a refusé les contraintes du programme")
     integral = np.asarray([highspy.HighsVarType.kInteger] * (2 * n), dtype=np.uint8)
     h.changeColsIntegrality(2 * n, np.arange(2 * n, dtype=np.int32), integral)
+    return h
+
+
+def optimise(p: Problem, settings: Settings | None = None) -> Solution:
+    """Solve the programme (see the module) for ``settings`` (default: the problem's)."""
+    s = settings or p.settings
+    found = conflicts(p, s)
+    if found:
+        raise Infeasible(found)
+    h = _model(p, s)
+    n, g = p.offers.height, len(p.group_keys)
+    up, dn, y, v = 0, n, 2 * n, 3 * n
+    columns = 3 * n + g
     started = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - started
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        raise Infeasible(
-            [
-                f"aucune carte n'atteint le budget de places nettes ({s.budget_places}) avec au "
-                f"plus {s.sections_max} sections modifiées et "
-                f"{s.sections_max_par_etablissement} par établissement (HiGHS : infaisable)"
-            ]
-        )
+        raise Infeasible([_conflicting(p, s)])
     x = np.asarray(h.getSolution().col_value)
     if x.size != columns:
         raise Infeasible([f"HiGHS s'est arrêté sans solution ({h.modelStatusToString(status)})"])
@@ -539,6 +710,7 @@ def optimise(p: Problem, settings: Settings | None = None) -> Solution:
         seconds=seconds,
         status=h.modelStatusToString(status),
         candidates=n,
+        declared=p.declared_read(),
     )
 
 

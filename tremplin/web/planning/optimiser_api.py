@@ -34,7 +34,11 @@ class LockModel(BaseModel):
 
     uai: str = Field(max_length=_CODE)
     mef_stat_11: str = Field(max_length=_CODE)
-    statut: str = Field("scolaire", max_length=_CODE, description="scolaire ou apprentissage.")
+    statut: str = Field(
+        "scolaire",
+        max_length=_CODE,
+        description="scolaire ou apprentissage ; ouverture pour une ouverture proposée.",
+    )
     places_apres: int | None = Field(
         None, ge=0, le=999, description="Places imposées ; absent : l'offre ne change pas."
     )
@@ -53,9 +57,15 @@ class OptimisationRequest(BaseModel):
     sections_max: int = Field(40, ge=0, le=1000)
     sections_max_par_etablissement: int = Field(2, ge=0, le=50)
     sections_max_par_offre: int = Field(1, ge=0, le=5)
+    ouvertures_max_par_lycee: int = Field(
+        2, ge=0, le=20, description="Ouvertures candidates par lycée (0 : aucune)."
+    )
     plancher_pression: float = Field(1.0, ge=0, le=100)
     distance_max_km: float = Field(30.0, ge=0, le=1000)
     part_besoins_formation: float = Field(0.25, ge=0, le=1)
+    part_besoins_declares: float = Field(
+        0.5, ge=0, le=1, description="Part des personnes des besoins déclarés comptée."
+    )
     poids_jeunes: float = Field(1.0, ge=0, le=100)
     poids_besoins: float = Field(1.0, ge=0, le=100)
     poids_insertion: float = Field(1.0, ge=0, le=100)
