@@ -1,0 +1,296 @@
+"""For a company's need — a trade (ROME), a commune, a level —, the trainings nearby that lead
+to that trade, their pupils in their final year, their outcomes, and the establishments to
+contact.
+
+Steps of :func:`need_trainings`:
+
+1. the trainings are those of the orientation frames (:mod:`tremplin.orientation.data`: the
+   latest Affelnet and Parcoursup entry offers, both levels) that lead to the ROME code (the
+   diagnostic's chain: MEF STAT 11 → CFD → Certif Info → ROME, 2nde communes through their
+   specialities);
+2. those whose establishment is within ``rayon_km`` (straight line,
+   :func:`tremplin.orientation.near.distance_km`) of the commune's centroid are kept, and split
+   into the voie scolaire and apprenticeship;
+3. each list is ordered by a total rule: the trainings whose diploma is of the need's level
+   first (CAP → niveau 3, bac pro → 4, BTS → 5; a need of no level: every training matches),
+   then by distance, then by label and identifier;
+4. the establishments to contact are those of the trainings kept, each once, in the order of
+   their first training (voie scolaire and apprenticeship merged by the same rule).
+
+Each training carries its pupils in their final year (constat de rentrée, see
+:mod:`tremplin.orientation.final_year`; unknown for apprentices) and its outcomes
+(InserJeunes: the establishment's, else the région's for the diploma; see
+:mod:`tremplin.orientation.outcomes`), with the file and year each comes from.
+
+When no training of the country leads to the trade, the result says so (``prepare`` False);
+when some do but none within the radius, it gives the distance of the nearest one, so that the
+radius can be widened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from tremplin.errors import InputError
+from tremplin.orientation.data import OrientationData
+from tremplin.orientation.final_year import SOURCE_CONSTAT
+from tremplin.orientation.near import distance_km, trade_labels, training_index, training_of
+from tremplin.orientation.outcomes import Outcome
+from tremplin.orientation.place import Commune, find_commune
+
+DEFAULT_RADIUS_KM = 30.0
+"""How far from the need's commune trainings are looked for, unless asked otherwise."""
+MAX_RADIUS_KM = 300.0
+
+RNCP_LEVELS = {"CAP": "3", "Bac pro": "4", "BTS": "5"}
+"""The level of the national framework of certifications of each diploma type."""
+
+VOIE_SCOLAIRE = "scolaire"
+VOIE_APPRENTISSAGE = "apprentissage"
+
+APPRENTICES_UNKNOWN = (
+    "non publié : le constat de rentrée ne compte que les élèves sous statut scolaire"
+)
+NOT_PUBLISHED = "non publié dans les fichiers d’établissements chargés"
+
+
+def check_radius(rayon_km: float) -> float:
+    """``rayon_km`` when it lies in (0, :data:`MAX_RADIUS_KM`]; an InputError otherwise."""
+    if not 0 < rayon_km <= MAX_RADIUS_KM:
+        raise InputError(
+            f"rayon invalide : {rayon_km} km",
+            where=("rayon_km",),
+            expected=f"un nombre de kilomètres de 1 à {MAX_RADIUS_KM:.0f}",
+        )
+    return rayon_km
+
+
+@dataclass(frozen=True)
+class Establishment:
+    """An establishment to contact, with what the loaded files publish about it."""
+
+    uai: str
+    nom: str | None
+    commune: str | None
+    distance_km: float
+    adresse: str | None
+    code_postal: str | None
+    ville: str | None
+    source_contact: str | None
+    formations: int = 0
+    eleves_terminale: int | None = None
+    # No establishment file loaded publishes these: kept so that the API says it.
+    telephone: str | None = None
+    courriel: str | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class NeedTraining:
+    """A training near a need: the training as orientation reads it, and what a company asks."""
+
+    id: str
+    uai: str
+    etablissement: str | None
+    commune: str | None
+    code_insee: str | None
+    precision: str | None
+    distance_km: float
+    voie: str
+    libelle: str
+    diplome: str | None
+    niveau_rncp: str | None
+    niveau_adapte: bool
+    mef_stat_11: str
+    cfd: str | None
+    mefs_terminale: str | None
+    eleves_terminale: int | None
+    rentree_terminale: int | None
+    devenir: Outcome
+    pertinence: float
+
+    @property
+    def pupils_note(self) -> str:
+        """Where the final-year pupils come from, or why they are unknown."""
+        if self.voie != VOIE_SCOLAIRE:
+            return APPRENTICES_UNKNOWN
+        year = f" {self.rentree_terminale}" if self.rentree_terminale is not None else ""
+        if self.eleves_terminale is None:
+            return (
+                f"non connu : aucune classe de dernière année de cette formation dans "
+                f"l’établissement au {SOURCE_CONSTAT.replace('(DEPP)', '').strip()}{year}"
+            )
+        return f"{SOURCE_CONSTAT}, rentrée{year}, MEF {self.mefs_terminale}"
+
+    @property
+    def outcome_note(self) -> str:
+        """Where the outcomes come from, or why they are missing."""
+        if self.devenir.source is None:
+            return "non publié (InserJeunes ne publie pas les cohortes de moins de 20 jeunes)"
+        where = "de la région pour ce diplôme" if self.devenir.regional else "de l’établissement"
+        return f"{self.devenir.source}, millésime {self.devenir.millesime}, chiffres {where}"
+
+
+@dataclass(frozen=True)
+class NeedTrainings:
+    """The trainings near a need, by voie, and the establishments to contact."""
+
+    code_rome: str
+    libelle_rome: str | None
+    commune: Commune
+    niveau: str | None
+    rayon_km: float
+    scolaire: list[NeedTraining] = field(default_factory=list)
+    apprentissage: list[NeedTraining] = field(default_factory=list)
+    etablissements: list[Establishment] = field(default_factory=list)
+    prepare: bool = False
+    plus_proche_km: float | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.scolaire) + len(self.apprentissage)
+
+    @property
+    def note(self) -> str | None:
+        """What to say when nothing is listed: no training leads to the trade, or none within
+        the radius (with the distance of the nearest)."""
+        if self.count:
+            return None
+        if not self.prepare:
+            return (
+                "Aucune formation des fichiers chargés (Affelnet, Parcoursup) ne mène à ce "
+                "métier : il n’est préparé par aucune formation professionnelle initiale "
+                "recensée (chaîne MEF → CFD → Certif Info → ROME)."
+            )
+        rayon = f"{self.rayon_km:.0f}".replace(".", ",")
+        if self.plus_proche_km is None:
+            return f"Aucune formation menant à ce métier à moins de {rayon} km."
+        nearest = f"{self.plus_proche_km:.0f}"
+        return (
+            f"Aucune formation menant à ce métier à moins de {rayon} km ; la plus proche est à "
+            f"{nearest} km : élargissez le rayon."
+        )
+
+
+def sort_key(training: NeedTraining) -> tuple[object, ...]:
+    """The documented order: level matching the need first, then distance, label, id."""
+    return (
+        0 if training.niveau_adapte else 1,
+        training.distance_km,
+        training.libelle,
+        training.id,
+    )
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _training(row: dict[str, object], relevance: float, niveau: str | None) -> NeedTraining:
+    base = training_of(row, relevance)
+    diplome = base.niveau
+    level = RNCP_LEVELS.get(diplome or "")
+    return NeedTraining(
+        id=base.id,
+        uai=base.uai,
+        etablissement=base.etablissement,
+        commune=base.commune,
+        code_insee=row.get("code_insee") if isinstance(row.get("code_insee"), str) else None,  # type: ignore[arg-type]
+        precision=base.precision,
+        distance_km=float(row["distance_km"]),  # type: ignore[arg-type]
+        voie=base.voie,
+        libelle=base.libelle,
+        diplome=diplome,
+        niveau_rncp=level,
+        niveau_adapte=niveau is None or level == niveau,
+        mef_stat_11=str(row["mef_stat_11"]),
+        cfd=row.get("cfd") if isinstance(row.get("cfd"), str) else None,  # type: ignore[arg-type]
+        mefs_terminale=row.get("mefs_terminale")  # type: ignore[arg-type]
+        if isinstance(row.get("mefs_terminale"), str)
+        else None,
+        eleves_terminale=_int(row.get("eleves_terminale")),
+        rentree_terminale=_int(row.get("rentree_terminale")),
+        devenir=base.devenir,
+        pertinence=relevance,
+    )
+
+
+def _establishments(
+    ordered: list[NeedTraining], contacts: dict[str, dict[str, object]]
+) -> list[Establishment]:
+    grouped: dict[str, list[NeedTraining]] = {}
+    for training in ordered:
+        grouped.setdefault(training.uai, []).append(training)
+    found = []
+    for uai, trainings in grouped.items():
+        first = trainings[0]
+        row = contacts.get(uai, {})
+        known = [t.eleves_terminale for t in trainings if t.eleves_terminale is not None]
+        found.append(
+            Establishment(
+                uai=uai,
+                nom=first.etablissement,
+                commune=first.commune,
+                distance_km=first.distance_km,
+                adresse=row.get("adresse"),  # type: ignore[arg-type]
+                code_postal=row.get("code_postal"),  # type: ignore[arg-type]
+                ville=row.get("ville"),  # type: ignore[arg-type]
+                source_contact=row.get("source_contact"),  # type: ignore[arg-type]
+                formations=len(trainings),
+                eleves_terminale=sum(known) if known else None,
+            )
+        )
+    return found
+
+
+def need_trainings(
+    data: OrientationData,
+    code_rome: str,
+    commune: str,
+    niveau: str | None = None,
+    rayon_km: float = DEFAULT_RADIUS_KM,
+) -> NeedTrainings:
+    """The trainings within ``rayon_km`` of ``commune`` leading to ``code_rome``, ordered for a
+    need of ``niveau`` (« 3 »… « 7 », None: any), steps in the module's docstring."""
+    check_radius(rayon_km)
+    place = find_commune(data, commune)
+    code = code_rome.strip().upper()
+    index = training_index(data)
+    rows, weights = index.by_rome.get(code, (np.empty(0, np.int64), np.empty(0)))
+    located = ~np.isnan(index.latitude[rows])
+    rows, weights = rows[located], weights[located]
+    distances = distance_km(
+        place.latitude, place.longitude, index.latitude[rows], index.longitude[rows]
+    )
+    near = distances <= rayon_km
+    beyond = distances[~near]
+    chosen = rows[near]
+    found = data.formations[chosen.tolist()].with_columns(
+        pl.Series("distance_km", distances[near], pl.Float64)
+    )
+    trainings = [
+        _training(row, float(weight), niveau)
+        for row, weight in zip(found.iter_rows(named=True), weights[near].tolist(), strict=True)
+    ]
+    trainings.sort(key=sort_key)
+    contacts = {
+        str(row["uai"]): row
+        for row in found.select("uai", "adresse", "code_postal", "ville", "source_contact")
+        .unique("uai")
+        .iter_rows(named=True)
+    }
+    return NeedTrainings(
+        code_rome=code,
+        libelle_rome=trade_labels(data).get(code),
+        commune=place,
+        niveau=niveau,
+        rayon_km=rayon_km,
+        scolaire=[t for t in trainings if t.voie == VOIE_SCOLAIRE],
+        apprentissage=[t for t in trainings if t.voie == VOIE_APPRENTISSAGE],
+        etablissements=_establishments(trainings, contacts),
+        prepare=rows.size > 0 or code in index.by_rome,
+        plus_proche_km=float(beyond.min()) if beyond.size else None,
+    )
