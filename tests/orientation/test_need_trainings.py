@@ -215,3 +215,10 @@ def test_nothing_within_the_radius_gives_the_nearest(real: OrientationData) -> N
     assert found.count == 0 and found.prepare
     assert found.plus_proche_km == pytest.approx(nearest)
     assert found.note is not None and "élargissez" in found.note
+
+
+def test_a_commune_absent_from_the_files_says_so(real: OrientationData) -> None:
+    found = need_trainings(real, WELDER, "99999")
+    assert found.commune is None and found.count == 0 and found.prepare
+    assert found.note is not None and "absente" in found.note
+    assert found.as_json()["commune"] is None

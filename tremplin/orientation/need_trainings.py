@@ -29,12 +29,13 @@ radius can be widened.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from tremplin.errors import InputError
+from tremplin.errors import InputError, NotFound
 from tremplin.orientation.data import OrientationData
 from tremplin.orientation.final_year import SOURCE_CONSTAT
 from tremplin.orientation.near import distance_km, trade_labels, training_index, training_of
@@ -54,7 +55,14 @@ VOIE_APPRENTISSAGE = "apprentissage"
 APPRENTICES_UNKNOWN = (
     "non publié : le constat de rentrée ne compte que les élèves sous statut scolaire"
 )
-NOT_PUBLISHED = "non publié dans les fichiers d’établissements chargés"
+NOT_PUBLISHED = (
+    "téléphone, courriel et site : non publiés dans les fichiers d’établissements chargés"
+)
+ORDER_RULE = (
+    "d’abord les formations du niveau du besoin (CAP : 3, bac pro : 4, BTS : 5), puis la "
+    "distance à vol d’oiseau depuis la commune du besoin, puis l’intitulé"
+)
+"""How the lists are ordered, as pages and the API say it."""
 
 
 def check_radius(rayon_km: float) -> float:
@@ -86,6 +94,12 @@ class Establishment:
     telephone: str | None = None
     courriel: str | None = None
     site: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        found = asdict(self)
+        found["distance_km"] = round(self.distance_km, 1)
+        found["contact_non_publie"] = NOT_PUBLISHED
+        return found
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,32 @@ class NeedTraining:
             )
         return f"{SOURCE_CONSTAT}, rentrée{year}, MEF {self.mefs_terminale}"
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "uai": self.uai,
+            "etablissement": self.etablissement,
+            "commune": self.commune,
+            "code_insee": self.code_insee,
+            "distance_km": round(self.distance_km, 1),
+            "voie": self.voie,
+            "formation": self.libelle,
+            "diplome": self.diplome,
+            "niveau_rncp": self.niveau_rncp,
+            "niveau_adapte": self.niveau_adapte,
+            "mef_stat_11": self.mef_stat_11,
+            "cfd": self.cfd,
+            "mefs_terminale": self.mefs_terminale,
+            "eleves_terminale": self.eleves_terminale,
+            "rentree_terminale": self.rentree_terminale,
+            "eleves_terminale_source": self.pupils_note,
+            "taux_emploi_6_mois": self.devenir.taux_emploi,
+            "taux_poursuite_etudes": self.devenir.taux_poursuite,
+            "devenir_millesime": self.devenir.millesime,
+            "devenir_source": self.outcome_note,
+            "devenir_regional": self.devenir.regional,
+        }
+
     @property
     def outcome_note(self) -> str:
         """Where the outcomes come from, or why they are missing."""
@@ -140,7 +180,8 @@ class NeedTrainings:
 
     code_rome: str
     libelle_rome: str | None
-    commune: Commune
+    code_insee: str
+    commune: Commune | None  # None: the commune is not in the loaded territory files
     niveau: str | None
     rayon_km: float
     scolaire: list[NeedTraining] = field(default_factory=list)
@@ -154,11 +195,40 @@ class NeedTrainings:
         return len(self.scolaire) + len(self.apprentissage)
 
     @property
+    def trainings(self) -> list[NeedTraining]:
+        """Every training listed, in the documented order (both voies merged)."""
+        return sorted(self.scolaire + self.apprentissage, key=sort_key)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code_rome": self.code_rome,
+            "libelle_rome": self.libelle_rome,
+            "code_insee": self.code_insee,
+            "commune": self.commune.nom if self.commune is not None else None,
+            "niveau": self.niveau,
+            "rayon_km": self.rayon_km,
+            "prepare": self.prepare,
+            "plus_proche_km": (
+                round(self.plus_proche_km, 1) if self.plus_proche_km is not None else None
+            ),
+            "note": self.note,
+            "ordre": ORDER_RULE,
+            "voie_scolaire": [t.as_json() for t in self.scolaire],
+            "apprentissage": [t.as_json() for t in self.apprentissage],
+            "etablissements": [e.as_json() for e in self.etablissements],
+        }
+
+    @property
     def note(self) -> str | None:
         """What to say when nothing is listed: no training leads to the trade, or none within
         the radius (with the distance of the nearest)."""
         if self.count:
             return None
+        if self.commune is None:
+            return (
+                f"La commune du besoin ({self.code_insee}) est absente des fichiers de "
+                "territoires chargés : les formations proches ne peuvent être cherchées."
+            )
         if not self.prepare:
             return (
                 "Aucune formation des fichiers chargés (Affelnet, Parcoursup) ne mène à ce "
@@ -254,12 +324,24 @@ def need_trainings(
     rayon_km: float = DEFAULT_RADIUS_KM,
 ) -> NeedTrainings:
     """The trainings within ``rayon_km`` of ``commune`` leading to ``code_rome``, ordered for a
-    need of ``niveau`` (« 3 »… « 7 », None: any), steps in the module's docstring."""
+    need of ``niveau`` (« 3 »… « 7 », None: any), steps in the module's docstring. A commune
+    the loaded territory files do not have gives an empty result that says so."""
     check_radius(rayon_km)
-    place = find_commune(data, commune)
     code = code_rome.strip().upper()
     index = training_index(data)
     rows, weights = index.by_rome.get(code, (np.empty(0, np.int64), np.empty(0)))
+    try:
+        place = find_commune(data, commune)
+    except NotFound:
+        return NeedTrainings(
+            code,
+            trade_labels(data).get(code),
+            commune,
+            None,
+            niveau,
+            rayon_km,
+            prepare=rows.size > 0,
+        )
     located = ~np.isnan(index.latitude[rows])
     rows, weights = rows[located], weights[located]
     distances = distance_km(
@@ -285,12 +367,13 @@ def need_trainings(
     return NeedTrainings(
         code_rome=code,
         libelle_rome=trade_labels(data).get(code),
+        code_insee=place.code_insee,
         commune=place,
         niveau=niveau,
         rayon_km=rayon_km,
         scolaire=[t for t in trainings if t.voie == VOIE_SCOLAIRE],
         apprentissage=[t for t in trainings if t.voie == VOIE_APPRENTISSAGE],
         etablissements=_establishments(trainings, contacts),
-        prepare=rows.size > 0 or code in index.by_rome,
+        prepare=rows.size > 0,
         plus_proche_km=float(beyond.min()) if beyond.size else None,
     )
