@@ -15,7 +15,9 @@ Steps of :func:`need_trainings`:
    first (CAP → niveau 3, bac pro → 4, BTS → 5; a need of no level: every training matches),
    then by distance, then by label and identifier;
 4. the establishments to contact are those of the trainings kept, each once, in the order of
-   their first training (voie scolaire and apprenticeship merged by the same rule).
+   their first training (voie scolaire and apprenticeship merged by the same rule), with how
+   many of the trainings listed they hold (their pupils are given per training: two trainings
+   of one establishment may share a final year, a 2nde commune and one of its specialities).
 
 Each training carries its pupils in their final year (constat de rentrée, see
 :mod:`tremplin.orientation.final_year`; unknown for apprentices) and its outcomes
@@ -89,7 +91,6 @@ class Establishment:
     ville: str | None
     source_contact: str | None
     formations: int = 0
-    eleves_terminale: int | None = None
     # No establishment file loaded publishes these: kept so that the API says it.
     telephone: str | None = None
     courriel: str | None = None
@@ -259,6 +260,10 @@ def _int(value: object) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _training(row: dict[str, object], relevance: float, niveau: str | None) -> NeedTraining:
     base = training_of(row, relevance)
     diplome = base.niveau
@@ -268,7 +273,7 @@ def _training(row: dict[str, object], relevance: float, niveau: str | None) -> N
         uai=base.uai,
         etablissement=base.etablissement,
         commune=base.commune,
-        code_insee=row.get("code_insee") if isinstance(row.get("code_insee"), str) else None,  # type: ignore[arg-type]
+        code_insee=_text(row.get("code_insee")),
         precision=base.precision,
         distance_km=float(row["distance_km"]),  # type: ignore[arg-type]
         voie=base.voie,
@@ -277,10 +282,8 @@ def _training(row: dict[str, object], relevance: float, niveau: str | None) -> N
         niveau_rncp=level,
         niveau_adapte=niveau is None or level == niveau,
         mef_stat_11=str(row["mef_stat_11"]),
-        cfd=row.get("cfd") if isinstance(row.get("cfd"), str) else None,  # type: ignore[arg-type]
-        mefs_terminale=row.get("mefs_terminale")  # type: ignore[arg-type]
-        if isinstance(row.get("mefs_terminale"), str)
-        else None,
+        cfd=_text(row.get("cfd")),
+        mefs_terminale=_text(row.get("mefs_terminale")),
         eleves_terminale=_int(row.get("eleves_terminale")),
         rentree_terminale=_int(row.get("rentree_terminale")),
         devenir=base.devenir,
@@ -298,19 +301,17 @@ def _establishments(
     for uai, trainings in grouped.items():
         first = trainings[0]
         row = contacts.get(uai, {})
-        known = [t.eleves_terminale for t in trainings if t.eleves_terminale is not None]
         found.append(
             Establishment(
                 uai=uai,
                 nom=first.etablissement,
                 commune=first.commune,
                 distance_km=first.distance_km,
-                adresse=row.get("adresse"),  # type: ignore[arg-type]
-                code_postal=row.get("code_postal"),  # type: ignore[arg-type]
-                ville=row.get("ville"),  # type: ignore[arg-type]
-                source_contact=row.get("source_contact"),  # type: ignore[arg-type]
+                adresse=_text(row.get("adresse")),
+                code_postal=_text(row.get("code_postal")),
+                ville=_text(row.get("ville")),
+                source_contact=_text(row.get("source_contact")),
                 formations=len(trainings),
-                eleves_terminale=sum(known) if known else None,
             )
         )
     return found
