@@ -17,8 +17,11 @@ from tests.web.client import web_settings
 from tests.web.companies import PEOPLE_OF_STORE, company_store, log_in
 from tests.web.runs import finished_run
 from tremplin.accounts.accounts import find_account
+from tremplin.companies.companies import find_company
+from tremplin.companies.needs import create_need
 from tremplin.planning.campaigns import create_campaign
-from tremplin.store.audit import Actor
+from tremplin.store.audit import COMMAND_LINE, Actor
+from tremplin.store.database import open_store
 from tremplin.web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -182,4 +185,43 @@ def test_company_page_passes_axe(browser: Browser, company_url: str, role: str, 
         target = path.replace("{besoin}", "1")
         log_in(tab.page, company_url, PEOPLE_OF_STORE[role].email, target)
         assert axe_violations(tab.page) == []
+        tab.check()
+
+
+@pytest.fixture(scope="module")
+def trainings_need_url(
+    demo_store_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, int]]:
+    """The company store with a second need, H2206 in Grenoble (the demo trains for it there),
+    served: its page lists trainings and establishments."""
+    url = company_store(demo_store_url, tmp_path_factory.mktemp("besoin-formations"))
+    engine = open_store(url)
+    try:
+        with engine.begin() as conn:
+            siret = PEOPLE_OF_STORE["entreprise"].siret
+            assert siret is not None
+            company = find_company(conn, siret)
+            assert company is not None
+            values = {"code_rome": "H2206", "nombre": 1, "contrat": "cdi", "niveau": "4"}
+            need = create_need(conn, Actor(COMMAND_LINE), company, values | {"code_insee": "38185"})
+    finally:
+        engine.dispose()
+    with served(create_app(web_settings(url))) as address:
+        yield address, need.id
+
+
+def test_the_trainings_near_a_need_pass_axe(
+    browser: Browser, trainings_need_url: tuple[str, int]
+) -> None:
+    address, need = trainings_need_url
+    with opened_tab(browser, address) as tab:
+        log_in(
+            tab.page, address, PEOPLE_OF_STORE["entreprise"].email, f"/entreprise/besoins/{need}"
+        )
+        expect(tab.page.locator("#formations-scolaire")).to_be_visible()
+        expect(tab.page.locator("#etablissements-a-contacter")).to_be_visible()
+        assert axe_violations(tab.page) == []
+        shown = tab.goto(f"/entreprise/besoins/{need}?rayon_km=mille")
+        expect(shown.locator("#formations-erreur")).to_be_visible()
+        assert axe_violations(shown) == []
         tab.check()

@@ -11,7 +11,8 @@ few source tables (ROME fiches, appellations, ONISEP, InserJeunes, postal codes)
 * ``formations``: one row per training a young person may ask for — an offer of the latest
   year of Affelnet (entry after 3e: 2nde pro, 1re année de CAP) or Parcoursup (BTS), with its
   establishment, place and coordinates, pressure, and the outcomes it shows
-  (:mod:`tremplin.orientation.outcomes`);
+  (:mod:`tremplin.orientation.outcomes`), its pupils in their final year and its
+  establishment's published contact data (:mod:`tremplin.orientation.final_year`);
 * ``formation_metiers``: training × ROME code × weight (the diagnostic's weights: the share of
   that trade in what the formation leads to);
 * ``communes``: INSEE code, name, postal codes, centroid, académie, région, bassin BMO, and
@@ -31,7 +32,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from tremplin.diagnostic.facts import Facts, stored_facts
-from tremplin.orientation import outcomes
+from tremplin.orientation import final_year, outcomes
 from tremplin.referentials import trades
 from tremplin.referentials.derived import referentials
 from tremplin.referentials.perimeter import Perimeter
@@ -41,7 +42,7 @@ from tremplin.store.frames import read_query
 
 T = TypeVar("T")
 
-VERSION = "1"
+VERSION = "2"
 """Bump when a builder of this module changes what it gives: the stored frames are rebuilt."""
 
 APRES_3E = "apres-3e"
@@ -197,6 +198,12 @@ def _formations(conn: sa.Connection, facts: Facts) -> tuple[pl.DataFrame, pl.Dat
     diploma_types = facts.offres.select("cfd", "niveau").drop_nulls("cfd").unique("cfd")
     regional = outcomes.regional_outcomes(facts.insertion, diploma_types)
     trainings = outcomes.with_outcomes(trainings, outcomes.establishment_outcomes(conn), regional)
+    trainings = trainings.join(
+        final_year.final_year_pupils(conn, trainings),
+        on=["uai", "mef_stat_11", "voie"],
+        how="left",
+        nulls_equal=True,
+    ).join(final_year.establishment_contacts(conn), on="uai", how="left")
     metiers = facts.metiers if facts.metiers is not None else pl.DataFrame()
     links = (
         trainings.select("id", "id_offre")

@@ -26,6 +26,7 @@ from tremplin.web.accounts import pages as account_pages
 from tremplin.web.companies import api as company_api
 from tremplin.web.companies import offers_api
 from tremplin.web.companies import pages as company_pages
+from tremplin.web.companies import trainings as need_trainings
 from tremplin.web.diagnostic import api as diagnostic_api
 from tremplin.web.diagnostic import (
     console_api,
@@ -174,6 +175,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(company_pages.router)
     app.include_router(company_api.router)
     app.include_router(offers_api.router)
+    app.include_router(need_trainings.router)
+    app.include_router(need_trainings.export_router)
     app.add_api_route(
         DOCS_URL, _swagger_ui, include_in_schema=False, dependencies=[requires("lecture")]
     )

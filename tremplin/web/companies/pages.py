@@ -1,5 +1,6 @@
 """The companies' pages: « /entreprise » (my company, my needs, a need to declare),
-« /entreprise/besoins/{id} » (one need: edit, fill, close) and « /partenaire/besoins » (a
+« /entreprise/besoins/{id} » (one need: edit, fill, close; the trainings nearby leading to its
+trade, ``?rayon_km=``) and « /partenaire/besoins » (a
 partner's territory in aggregate, and the import of a file of needs)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tremplin.companies.needs import (
     CONTRATS,
     NIVEAUX,
     STATUTS,
+    Need,
     create_need,
     list_needs,
     open_needs_frame,
@@ -24,9 +26,16 @@ from tremplin.companies.needs import (
 )
 from tremplin.companies.offers import STATUTS_OFFRE, expiring_offers, list_offers
 from tremplin.errors import InputError, TremplinError
+from tremplin.orientation.need_trainings import (
+    DEFAULT_RADIUS_KM,
+    NOT_PUBLISHED,
+    ORDER_RULE,
+    check_radius,
+)
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.web.accounts.service import read_form
 from tremplin.web.companies.service import found_need, in_scope, my_company, need_scope, write
+from tremplin.web.companies.trainings import trainings_for
 from tremplin.web.diagnostic.service import service
 from tremplin.web.shared.auth import current_account, requires
 from tremplin.web.shared.multipart import is_multipart, multipart_fields
@@ -133,8 +142,32 @@ def _need_page(
 ) -> Response:
     with request_engine(request).connect() as conn:
         need = found_need(request, conn, besoin)
-    context = {"need": need, "error": error, **LABELS}
+    context = {"need": need, "error": error, **LABELS, **_trainings_context(request, need)}
     return render(request, "besoin.html", context, status)
+
+
+def _trainings_context(request: Request, need: Need) -> dict[str, Any]:
+    """The section « Formations proches menant à ce métier »: the trainings within the radius
+    asked (``?rayon_km=``, else the default), or why they cannot be shown."""
+    text = request.query_params.get("rayon_km", "").strip().replace(",", ".")
+    context: dict[str, Any] = {
+        "rayon_km": DEFAULT_RADIUS_KM,
+        "formations": None,
+        "ordre": ORDER_RULE,
+        "non_publie": NOT_PUBLISHED,
+    }
+    try:
+        if text:
+            try:
+                context["rayon_km"] = check_radius(float(text))
+            except ValueError:
+                raise InputError(
+                    f"rayon invalide : « {text} »", where=("rayon_km",), expected="un nombre de km"
+                ) from None
+        context["formations"] = trainings_for(request, need, context["rayon_km"])
+    except TremplinError as problem:
+        context["formations_erreur"] = str(problem)
+    return context
 
 
 @router.get(
