@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from tests.planning.samples import affelnet_entry_rows
 from tremplin.diagnostic.facts import Facts
 from tremplin.errors import InputError
 from tremplin.planning.impact import changes_from, impact, prepared
@@ -26,13 +27,7 @@ def test_bad_changes_name_the_field() -> None:
 
 @pytest.mark.realdata
 def test_impact_on_aura(real_facts: Facts, sources_dir: Path) -> None:
-    raw = pl.read_csv(
-        sources_dir / "affelnet" / "attractivite_capacite_2021.csv",
-        separator=";",
-        infer_schema=False,
-    ).filter(
-        (pl.col("Statut Offre de formation") == "ST") & (pl.col("Voeu de recensement O/N") == "N")
-    )
+    raw = affelnet_entry_rows(sources_dir)
     p = prepared(real_facts, "84")
     # An AURA entry offer of the industrial perimeter with more first wishes than places.
     offer = (
