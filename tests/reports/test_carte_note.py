@@ -249,6 +249,8 @@ def test_missing_figures_are_said(carte_engine: sa.Engine, facts: Facts) -> None
     assert "un effectif en première année non connu (aucun constat de rentrée chargé)" in text
     assert "Établissement inconnu des données chargées" in _section(html, "note-demande-1")
     assert "quadrant d’insertion : hors quadrant" in _section(html, "note-demande-1")
+    # nor any impact: said, never 0
+    assert "Impact non calculé : aucun fichier de données chargé" in _impact(html)
     # an empty campaign
     with carte_engine.begin() as conn:
         empty = create_campaign(conn, Actor("test"), nom="Carte vide", annee=2025).id

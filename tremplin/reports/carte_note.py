@@ -284,13 +284,11 @@ def note_impact(
     territory = f"region:{code}" if code else None
     result: dict[str, Any] | None = None
     error: str | None = None
-    if not changes:
-        pass
-    elif facts is None:
+    if changes and facts is None:
         error = "aucun fichier de données chargé : l’impact ne peut être calculé"
-    elif territory is None:
+    elif changes and territory is None:
         error = "la campagne n’a pas de région : l’impact ne peut être calculé"
-    else:
+    elif changes and facts is not None and territory is not None:
         try:
             ready = prepared(facts, territory, conn)
             declared = declared_by_group(
