@@ -100,3 +100,15 @@ def seeded_carte(source_url: str, folder: Path) -> SeededCarte:
 
 STEPS = ("proposition", "dossier_complet", "projet_de_demande", "pret_pour_le_vote")
 """The statuses a request goes through from its draft to the vote."""
+
+
+def affelnet_entry_rows(sources_dir: Path) -> pl.DataFrame:
+    """The rows of Affelnet's entry-year file the carte counts (statut ST, no « vœu de
+    recensement »), read with polars directly from the official file, as strings."""
+    return pl.read_csv(
+        sources_dir / "affelnet" / "attractivite_capacite_2021.csv",
+        separator=";",
+        infer_schema=False,
+    ).filter(
+        (pl.col("Statut Offre de formation") == "ST") & (pl.col("Voeu de recensement O/N") == "N")
+    )

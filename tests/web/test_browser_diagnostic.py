@@ -8,11 +8,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
+from tests.accounts.people import PASSWORD, Person, create
 from tests.stores import DEMO_ACADEMIE
-from tests.web.browser import Tab, chromium, opened_tab, served
+from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
+from tremplin.accounts.accounts import find_account
 from tremplin.reports.figures import COLUMN_LABELS, format_value
 from tremplin.web.app import create_app
 
@@ -174,4 +177,50 @@ def test_console_sorts_by_a_header_and_keeps_its_thresholds(tab: Tab) -> None:
     export = page.locator("#export-csv").get_attribute("href") or ""
     assert "tri=taux_pression" in export and "ordre=asc" in export
     assert "min_taux_pression=1.3" in export
+    tab.check()
+
+
+def test_a_planner_proposes_a_request_from_the_map_a_visitor_cannot(
+    tab: Tab, demo_engine: sa.Engine
+) -> None:
+    page = tab.goto("/diagnostic?maille=departement")
+    _wait_for_map(page)
+    # A visitor: no action in the popup, no list.
+    page.locator(".leaflet-overlay-pane path.territoire-carte").first.click(force=True)
+    expect(page.locator(".leaflet-popup-content a.popup-lien")).to_be_visible()
+    assert page.locator(".leaflet-popup-content a.popup-proposer").count() == 0
+    assert page.locator("#proposer-depuis-la-carte").is_hidden()
+
+    planner = Person("administrateur", "carte.depuis.la.carte@tremplin.test")
+    with demo_engine.begin() as conn:
+        if find_account(conn, planner.email) is None:
+            create(conn, planner)
+    page.goto(tab.base_url + "/connexion")
+    page.wait_for_load_state("networkidle")
+    page.fill("#email", planner.email)
+    page.fill("#mot_de_passe", PASSWORD)
+    page.click("#formulaire-connexion button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page = tab.goto("/diagnostic?maille=departement")
+    _wait_for_map(page)
+    # The list of the map's territories, without the map (keyboard), once the policy answered.
+    section = page.locator("#proposer-depuis-la-carte")
+    expect(section).to_be_visible()
+    links = page.locator("#proposer-territoires a")
+    assert links.count() == page.locator(".leaflet-overlay-pane path.territoire-carte").count()
+    # The popup of a territory offers the action, to the territory's offers.
+    territory = page.locator(".leaflet-overlay-pane path.territoire-carte").first
+    code = territory.get_attribute("data-code")
+    territory.click(force=True)
+    action = page.locator(".leaflet-popup-content a.popup-proposer")
+    expect(action).to_be_visible()
+    assert f"code_departement={code}" in (action.get_attribute("href") or "")
+    assert axe_violations(page) == []
+    action.click()
+    page.wait_for_url(f"**/diagnostic/offres?**code_departement={code}**")
+    # Each offer of the territory opens the request form for its UAI and MEF (filled in: see
+    # tests/web/test_carte_pages.py).
+    href = page.locator('a[href^="/carte/demandes/nouvelle?uai="]').first.get_attribute("href")
+    page = tab.goto(href or "")
+    expect(page.locator("h1")).to_have_text("Nouvelle demande")
     tab.check()

@@ -7,6 +7,7 @@ note (PDF)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import openpyxl
@@ -304,3 +305,42 @@ def test_the_committees_note_is_a_pdf_of_the_requests_its_reader_may_see(
     anonymous = store_client.request("GET", "/carte/campagnes/1/note.pdf")
     assert anonymous.status_code == 302 and anonymous.headers["location"].startswith("/connexion")
     assert _get(store_client, region, "/carte/campagnes/9/note.pdf").status_code == 404
+
+
+def test_a_planner_reaches_the_request_form_from_a_territory_of_the_map(
+    demo_client: WebClient, demo_engine: sa.Engine
+) -> None:
+    page = demo_client.get("/diagnostic?maille=departement")
+    found = re.search(
+        r'<script type="application/json" id="carte-config">(.*?)</script>', page.text
+    )
+    assert found is not None and 'id="proposer-depuis-la-carte"' in page.text
+    config = json.loads(found.group(1))
+    assert config["offersColumn"] == "code_departement"
+    # The page is the same for all (cached); the policy tells the map who may propose.
+    person = Person("administrateur", "admin.demo@tremplin.test")
+    with demo_engine.begin() as conn:
+        if find_account(conn, person.email) is None:
+            create(conn, person)
+        offres = stored_facts(conn, Perimeter.load(None)).offres
+    cookies = web_login(demo_client, person.email)
+    assert demo_client.get(config["proposePolicy"]).json()["autorise"] is False  # a visitor
+    assert _get(demo_client, cookies, config["proposePolicy"]).json()["autorise"] is True
+    # A territory's link: its offers, each linked to the request form with its UAI and MEF.
+    departement = offres.filter(pl.col("source") == "affelnet").row(0, named=True)[
+        "code_departement"
+    ]
+    console = demo_client.get(f"{config['offersPage']}&code_departement={departement}")
+    links = re.findall(
+        r'href="/carte/demandes/nouvelle\?uai=([^"&]+)&amp;mef=([^"&]+)"', console.text
+    )
+    assert links
+    places = offres.select("uai", "code_departement").unique("uai")
+    for uai, _ in links:
+        assert places.filter(pl.col("uai") == uai).row(0, named=True)["code_departement"] == (
+            departement
+        )
+    uai, mef = links[0]
+    form = _get(demo_client, cookies, f"/carte/demandes/nouvelle?uai={uai}&mef={mef}")
+    assert form.status_code == 200
+    assert 'id="offre-connue"' in form.text and "« avant » en sont remplies" in form.text

@@ -177,8 +177,10 @@ def note_command(
     from tremplin.web.planning.note import note_html
     from tremplin.web.shared.templating import create_templates
 
+    region = settings().region
+
     def note(conn: Any, campaign: Any, found: Any, facts: Any) -> Any:
-        return campaign_note(conn, campaign, found, facts, datetime.now(UTC))
+        return campaign_note(conn, campaign, found, facts, datetime.now(UTC), region)
 
     content = _read_campaign(campagne_id, note)
     campaign, found = content.campaign, content.requests

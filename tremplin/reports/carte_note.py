@@ -7,28 +7,37 @@ What the note holds: the campaign (dates, status), Orion's counts of its validat
 (taux de transformation against the national 6 %, ratio de fermeture, places opened in Q1 and
 closed in Q4), the requests by status and kind, and the requests validated or « prêt pour le
 vote » with their establishment, formation, places before → after by voie, reasons and the
-opinions of the Région and the UIMM. The impact of the changes on pupils and recruitment needs
-(``tremplin.planning.impact``) has its place, said empty until it is computed.
+opinions of the Région and the UIMM, and the effect of the validated and « prêt pour le vote »
+requests (:func:`note_impact`): their impact (``tremplin.planning.impact``: places per trade
+group × département against BMO and declared needs, each offer's pressure before and after)
+and, when a simulation of the campaign has run (« Simuler l'effet sur les élèves »), its pupils
+placed and on their first wish before and after.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 
+from tremplin.companies.needs import declared_needs
 from tremplin.diagnostic.facts import Facts
+from tremplin.errors import TremplinError
+from tremplin.planning.campaign_effect import SELECTIONS, LeftOut, impact_changes
 from tremplin.planning.campaigns import Campaign
 from tremplin.planning.counts import TARGET, Counts, campaign_counts, quadrants, request_frame
+from tremplin.planning.impact import changes_from, declared_by_group, impact, prepared
 from tremplin.planning.opinions import Opinion, opinions
 from tremplin.planning.requests import Request
 from tremplin.planning.vocabulary import KINDS, OPINION_KINDS, OPINIONS, REASONS, STATUSES, label
 from tremplin.store.provenance import LoadedFile, list_loaded_files
+from tremplin.store.schema import jobs as jobs_table
 
 RETAINED = ("validee", "pret_pour_le_vote")
 """The statuses of the requests the note details, in this order."""
@@ -40,6 +49,16 @@ SOURCE_DATASETS = {
     "parcoursup_bts": "établissements et formations (Parcoursup, BTS)",
 }
 """The loaded files the note's figures come from, and what each gives."""
+IMPACT_DATASETS = {
+    "affelnet_offres": "places et premiers vœux des années d’entrée (Affelnet)",
+    "parcoursup_bts": "places et vœux confirmés des BTS (Parcoursup)",
+    "affelnet_1pro": "places et premiers vœux de 1re professionnelle (Affelnet)",
+    "constat": "élèves des autres années de formation (constat de rentrée, DEPP)",
+    "bmo": "projets de recrutement (BMO, France Travail ; cellules secrètes exclues)",
+}
+"""The loaded files the impact's figures come from, and what each gives."""
+SIMULATION_INDICATORS = ("eleves", "affectes", "premier_voeu", "taux_premier_voeu")
+"""The indicators of a campaign's simulation the note gives, before and after."""
 
 
 @dataclass(frozen=True)
@@ -87,10 +106,33 @@ class NoteContent:
     sources: list[Source]
     quadrant_millesimes: list[str]
     requests: int
-    impact: Any = None
-    """The impact of the changes (pupils, recruitment needs): not computed yet (a later merge
-    of ``tremplin.planning.impact``); the note says so."""
+    impact: NoteImpact | None = None
+    """The effect of the validated and « prêt pour le vote » requests (None: not asked for)."""
     by_level: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NoteSimulation:
+    """The newest finished simulation of the campaign's requests (one per selection)."""
+
+    titre: str
+    job: str
+    finished_at: datetime | None
+    graines: int
+    indicators: list[dict[str, Any]]  # key, label, before, after, difference (means)
+
+
+@dataclass(frozen=True)
+class NoteImpact:
+    """The impact of the requests the note details, and the campaign's simulations."""
+
+    territoire: str | None
+    requests: int
+    result: dict[str, Any] | None
+    left_out: list[LeftOut]
+    error: str | None
+    sources: list[Source]
+    simulations: list[NoteSimulation]
 
 
 def note_content(
@@ -214,10 +256,101 @@ def campaign_note(
     requests: Sequence[Request],
     facts: Facts | None,
     generated_at: datetime,
+    region: str | None = None,
 ) -> NoteContent:
-    """:func:`note_content` with the opinions and the loaded files read from the store."""
+    """:func:`note_content` with the opinions and the loaded files read from the store, and
+    the effect of the requests (:func:`note_impact`; ``region``: the site's, for a campaign
+    without one)."""
     given = {r.id: opinions(conn, r.id) for r in requests if r.statut in RETAINED}
-    return note_content(campaign, requests, given, facts, list_loaded_files(conn), generated_at)
+    loaded = list_loaded_files(conn)
+    content = note_content(campaign, requests, given, facts, loaded, generated_at)
+    effect = note_impact(conn, campaign, requests, facts, loaded, region)
+    return replace(content, impact=effect)
+
+
+def note_impact(
+    conn: sa.Connection,
+    campaign: Campaign,
+    requests: Sequence[Request],
+    facts: Facts | None,
+    loaded: Sequence[LoadedFile],
+    region: str | None,
+) -> NoteImpact:
+    """The impact of the validated and « prêt pour le vote » ``requests`` on the campaign's
+    région (else ``region``, the site's), and the campaign's simulations that have run."""
+    retained = [r for r in requests if r.statut in RETAINED]
+    changes, left_out = impact_changes(retained)
+    code = campaign.code_region or region
+    territory = f"region:{code}" if code else None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    if changes and facts is None:
+        error = "aucun fichier de données chargé : l’impact ne peut être calculé"
+    elif changes and territory is None:
+        error = "la campagne n’a pas de région : l’impact ne peut être calculé"
+    elif changes and facts is not None and territory is not None:
+        try:
+            ready = prepared(facts, territory, conn)
+            declared = declared_by_group(
+                declared_needs(conn, territoire=territory), facts.familles_fap
+            )
+            result = impact(ready, changes_from(changes), declared)
+        except TremplinError as failure:
+            error = str(failure)
+    sources = [
+        Source(f.file_name, f.millesime, IMPACT_DATASETS[f.dataset])
+        for f in sorted(
+            (f for f in loaded if f.dataset in IMPACT_DATASETS),
+            key=lambda f: (list(IMPACT_DATASETS).index(f.dataset), f.millesime or "", f.id),
+        )
+    ]
+    return NoteImpact(
+        territoire=territory,
+        requests=len(retained),
+        result=result,
+        left_out=left_out,
+        error=error,
+        sources=sources,
+        simulations=campaign_simulations(conn, campaign),
+    )
+
+
+def campaign_simulations(conn: sa.Connection, campaign: Campaign) -> list[NoteSimulation]:
+    """The newest finished simulation of each selection of the campaign's requests (« Simuler
+    l'effet sur les élèves » names its scenario « campaign — selection »)."""
+    titles = {f"{campaign.nom} — {text}"[:200]: text for text in SELECTIONS.values()}
+    query = (
+        sa.select(jobs_table.c.id, jobs_table.c.parameters, jobs_table.c.result,
+                  jobs_table.c.finished_at)
+        .where((jobs_table.c.kind == "simulation") & (jobs_table.c.status == "terminee"))
+        .order_by(jobs_table.c.finished_at.desc())
+    )  # fmt: skip
+    found: dict[str, NoteSimulation] = {}
+    for row in conn.execute(query):
+        parameters = json.loads(row.parameters)
+        titre = str(parameters.get("scenario", {}).get("titre", ""))
+        if titre not in titles or titre in found or row.result is None:
+            continue
+        indicators = {i["key"]: i for i in json.loads(row.result).get("indicators", [])}
+        found[titre] = NoteSimulation(
+            titre=titre,
+            job=row.id,
+            finished_at=row.finished_at,
+            graines=int(parameters.get("graines", 0)),
+            indicators=[
+                {
+                    "key": key,
+                    "label": indicators[key]["label"],
+                    **{
+                        side: (indicators[key][side] or {}).get("mean")
+                        for side in ("before", "after", "difference")
+                    },
+                }
+                for key in SIMULATION_INDICATORS
+                if key in indicators
+            ],
+        )
+    return list(found.values())
 
 
 def pdf_from_html(html: str) -> bytes:

@@ -367,6 +367,10 @@ def diagnostic_map(request: Request) -> Response:
             "DARES": "annee_tension",
         },
         "territoryPage": f"/diagnostic/territoire/{query.maille}/",
+        # A planner proposes a request from a territory's offers (see diagnostic-map.js).
+        "offersPage": console_link("offres", query, None, None, params.region_of(query)),
+        "offersColumn": TERRITORY_COLUMNS[query.maille],
+        "proposePolicy": "/api/v1/autorisations?action=demande.proposer",
         "territoryQuery": _query_string(
             groupement=query.groupement,
             perimetre=query.perimetre,

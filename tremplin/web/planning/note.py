@@ -16,11 +16,14 @@ from tremplin.reports.carte_note import NoteContent
 from tremplin.web.shared.charts import BLUE, GREY, RED, Bar, Row, Segment, bar_chart
 
 TEMPLATE = "carte_note.html"
+IMPACT_CHART_ROWS = 12
+"""The trade groups the impact's chart shows (the most changed)."""
 
 
 def note_charts(content: NoteContent) -> dict[str, Markup]:
     """The note's charts: requests by status, places opened and closed by kind (validated
-    requests), and the taux de transformation by level against the national target."""
+    requests), the taux de transformation by level against the national target, and the
+    places of the trade groups the requests change most, before and after (the impact)."""
     charts: dict[str, Markup] = {}
     if content.by_status:
         charts["statuts"] = bar_chart(
@@ -75,7 +78,35 @@ def note_charts(content: NoteContent) -> dict[str, Markup]:
             rows,
             [("Taux de transformation", BLUE), ("Cible nationale", GREY)],
         )
+    groups = content.impact.result["groupes"] if content.impact and content.impact.result else []
+    if groups:
+        moved = sorted(
+            groups,
+            key=lambda g: (-abs(g["places_apres"] - g["places_avant"]), g["code_departement"]),
+        )[:IMPACT_CHART_ROWS]
+        charts["impact"] = bar_chart(
+            "graphique-impact",
+            "Places par domaine de métiers et département, avant et après les demandes",
+            f"Pour les {len(moved)} domaines de métiers et départements les plus changés, places "
+            "réparties entre les métiers avant puis après les demandes validées et prêtes pour "
+            "le vote.",
+            [
+                Row(
+                    f"{g['code_departement']} · {g['libelle_fap22'] or g['fap22']}",
+                    [
+                        Bar([Segment(g["places_avant"], GREY)], _decimal_places(g["places_avant"])),
+                        Bar([Segment(g["places_apres"], BLUE)], _decimal_places(g["places_apres"])),
+                    ],
+                )
+                for g in moved
+            ],
+            [("Places avant", GREY), ("Places après", BLUE)],
+        )
     return charts
+
+
+def _decimal_places(value: float) -> str:
+    return f"{formats.format_decimal(value, 1)} places"
 
 
 def _count(value: int) -> str:

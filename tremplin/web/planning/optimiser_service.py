@@ -142,8 +142,9 @@ def run_impact(request: Request, territoire: str | None, changes: Any) -> dict[s
     facts = request.app.state.diagnostic.facts()
     with request.app.state.engine.connect() as conn:
         declared = declared_needs(conn, territoire=territory if ":" in territory else None)
+        ready = prepared(facts, territory, conn)
     return impact(
-        prepared(facts, territory),
+        ready,
         changes_from(changes if isinstance(changes, list) else []),
         declared_by_group(declared, facts.familles_fap),
     )

@@ -309,7 +309,14 @@ def note_pdf(request: Request, campagne: str) -> Response:
     read."""
     campaign, found = _readable(request, campagne)
     with request_engine(request).connect() as conn:
-        content = campaign_note(conn, campaign, found, request_facts(request), datetime.now(UTC))
+        content = campaign_note(
+            conn,
+            campaign,
+            found,
+            request_facts(request),
+            datetime.now(UTC),
+            request.app.state.diagnostic.region,
+        )
     html = note_html(request.app.state.templates.env, content)
     name = f"note-comite-campagne-{campaign.id}.pdf"
     return Response(pdf_from_html(html), media_type="application/pdf", headers=attachment(name))

@@ -238,8 +238,48 @@
       const more = called.length > 5 ? `<li>et ${called.length - 5} autres groupes</li>` : "";
       body = `<p><strong>${escapeHtml(label)}</strong> : ${called.length} groupe${called.length > 1 ? "s" : ""} de métiers</p><ul class="popup-explications">${items}${more}</ul>`;
     }
-    return `<h3 class="popup-titre">${name}</h3>${body}`
+    const propose = mayPropose
+      ? `<p><a class="popup-proposer" href="${offersLink(code)}">Proposer une demande sur une offre de ce territoire</a></p>`
+      : "";
+    return `<h3 class="popup-titre">${name}</h3>${body}${propose}`
       + `<p><a class="popup-lien" href="${territoryLink(code)}">Voir le territoire</a></p>`;
+  }
+
+  // --- proposing a request from the map (a planner: « demande.proposer ») ---
+  // The page is the same for every reader (it is cached): the policy is asked, once, whether
+  // this session may propose. The territory's offers console lists its offers, each with a
+  // link to the request form filled with its UAI and MEF; the list below the map gives the
+  // same links without the map (keyboard, screen reader).
+  let mayPropose = false;
+
+  function offersLink(code) {
+    return `${config.offersPage}&${encodeURIComponent(config.offersColumn)}=${encodeURIComponent(code)}`;
+  }
+
+  function listProposals() {
+    const section = document.getElementById("proposer-depuis-la-carte");
+    const list = document.getElementById("proposer-territoires");
+    if (!section || !list || !shapes) {
+      return;
+    }
+    const features = shapes.features
+      .filter((f) => f.properties && f.properties.code)
+      .sort((a, b) => String(a.properties.nom).localeCompare(String(b.properties.nom), "fr"));
+    list.innerHTML = features.map((f) => `<li><a href="${offersLink(f.properties.code)}">${escapeHtml(f.properties.nom)}</a></li>`).join("");
+    section.hidden = false;
+  }
+
+  async function askPolicy() {
+    try {
+      const response = await fetch(config.proposePolicy, { headers: { Accept: "application/json" } });
+      const decision = response.ok ? await response.json() : null;
+      mayPropose = Boolean(decision && decision.autorise);
+    } catch (error) {
+      mayPropose = false;
+    }
+    if (mayPropose) {
+      listProposals();
+    }
   }
 
   function styleFor(colour, isPoint, radius) {
@@ -394,5 +434,5 @@
     }
   }
 
-  redraw();
+  redraw().then(askPolicy);
 })();
