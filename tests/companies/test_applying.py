@@ -1,0 +1,180 @@
+"""The candidate's side on a copy of the demo store (and on SQLite and PostgreSQL): the active
+offers ranked for a profile with their sentence and distance (recomputed here), applying once,
+only with a profile and only to an active offer, withdrawing, detaching on deletion."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from tests.accounts.people import PEOPLE, Person, create
+from tests.companies.sample import SIRET, Codes, sample_codes
+from tremplin.companies.applying import (
+    apply_to,
+    detach_applications,
+    my_applications,
+    offers_for,
+    offers_frame,
+    withdraw,
+)
+from tremplin.companies.candidates import save_profile
+from tremplin.companies.companies import save_company
+from tremplin.companies.needs import create_need
+from tremplin.companies.offers import Offer, publish_offer, update_offer
+from tremplin.errors import Conflict, InputError, NotFound
+from tremplin.referentials.derived import referentials
+from tremplin.sources.ingest import load_paths
+from tremplin.store.audit import Actor, read_audit
+from tremplin.store.database import open_store
+from tremplin.store.schema import applications
+
+COMPANY = Actor("rh@chaudronnerie.test")
+
+
+def _offer(
+    conn: sa.Connection, codes: Codes, commune: str, contrat: str, title: str, rome: str = ""
+) -> Offer:
+    company = save_company(conn, COMPANY, siret=SIRET, nom="Chaudronnerie")
+    need = create_need(
+        conn,
+        COMPANY,
+        company,
+        {
+            "code_rome": rome or codes.code_rome,
+            "nombre": 1,
+            "contrat": contrat,
+            "niveau": "4",
+            "debut": date.today() + timedelta(days=60),
+            "code_insee": commune,
+        },
+    )
+    return publish_offer(conn, COMPANY, need, {"intitule": title})
+
+
+def _profile(conn: sa.Connection, codes: Codes, email: str = PEOPLE["candidat"].email) -> int:
+    me = create(conn, Person("candidat", email)).id
+    save_profile(
+        conn,
+        Actor(email, me),
+        me,
+        {
+            "codes_rome": [codes.code_rome],
+            "code_insee": codes.commune,
+            "rayon_km": 30,
+            "niveau": "4",
+            "disponible_le": date.today() + timedelta(days=30),
+            "consentement": True,
+        },
+    )
+    return me
+
+
+def _km(a: dict[str, float], b: dict[str, float]) -> float:
+    lat1, lat2 = math.radians(a["latitude"]), math.radians(b["latitude"])
+    dlat, dlon = lat2 - lat1, math.radians(b["longitude"] - a["longitude"])
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def test_offers_near_home_come_first_with_their_sentence(needs_engine: sa.Engine) -> None:
+    with needs_engine.begin() as conn:
+        codes = sample_codes(conn)
+        far = _offer(conn, codes, codes.far_commune, "apprentissage", "Loin")
+        near = _offer(conn, codes, codes.commune, "apprentissage", "Près")
+        other = _offer(conn, codes, codes.commune, "pfmp", "Stage", rome=codes.other_rome)
+        gone = _offer(conn, codes, codes.commune, "apprentissage", "Annulée")
+        update_offer(conn, COMPANY, gone, {"statut": "annulee"})
+        me = _profile(conn, codes)
+        from tremplin.companies.candidates import get_profile
+
+        profile = get_profile(conn, me)
+        assert profile is not None
+        ranked = offers_for(conn, profile)
+        assert [r["offre"] for r in ranked] == [near.id, other.id, far.id]
+        assert [r["rang"] for r in ranked] == [1, 2, 3]
+        first = ranked[0]
+        assert first["dans_rayon"] and first["distance_km"] == 0.0
+        assert first["explication"].startswith(f"Même métier que l’offre ({codes.code_rome})")
+        assert "dans le rayon de 30 km" in first["explication"]
+        assert "hors du rayon" in ranked[2]["explication"]
+        # The distance, from the communes' coordinates of the referentials.
+        communes = referentials(conn).communes.select("code_insee", "latitude", "longitude")
+        at = {r["code_insee"]: r for r in communes.to_dicts()}
+        expected = _km(at[codes.commune], at[codes.far_commune])
+        assert ranked[2]["distance_km"] == pytest.approx(expected, abs=0.06)
+        assert not ranked[2]["dans_rayon"] and expected > 30
+        only = offers_for(conn, profile, contrat="pfmp")
+        assert [r["offre"] for r in only] == [other.id]
+        with pytest.raises(InputError, match="contrat"):
+            offers_frame(conn, contrat="cdi")
+
+
+def test_applying_once_with_a_profile_to_an_active_offer(needs_engine: sa.Engine) -> None:
+    with needs_engine.begin() as conn:
+        codes = sample_codes(conn)
+        offer = _offer(conn, codes, codes.commune, "apprentissage", "Apprenti")
+        closed = _offer(conn, codes, codes.commune, "pfmp", "Pourvue")
+        update_offer(conn, COMPANY, closed, {"statut": "pourvue"})
+        lonely = create(conn, Person("candidat", "sans.profil@tremplin.test")).id
+        with pytest.raises(InputError, match="profil"):
+            apply_to(conn, Actor("x", lonely), lonely, offer.id)
+        me = _profile(conn, codes)
+        actor = Actor(PEOPLE["candidat"].email, me)
+        for bad in ("écrivez-moi à moi@exemple.fr", "voir www.exemple.fr", "x" * 1001):
+            with pytest.raises(InputError, match="message"):
+                apply_to(conn, actor, me, offer.id, bad)
+        with pytest.raises(NotFound):
+            apply_to(conn, actor, me, closed.id)
+        with pytest.raises(NotFound):
+            apply_to(conn, actor, me, 999_999)
+        made = apply_to(conn, actor, me, offer.id, "Motivé pour apprendre la chaudronnerie.")
+        assert (made.statut, made.offre, made.intitule) == ("envoyee", offer.id, "Apprenti")
+        with pytest.raises(Conflict, match="déjà candidaté"):
+            apply_to(conn, actor, me, offer.id)
+        other = _profile(conn, codes, "autre.jeune@tremplin.test")
+        with pytest.raises(NotFound):
+            withdraw(conn, Actor("autre", other), other, made.id)
+        assert [a.id for a in my_applications(conn, me)] == [made.id]
+        assert my_applications(conn, other) == []
+        gone = withdraw(conn, actor, me, made.id)
+        assert gone.statut == "retiree" and gone.public()["statut_libelle"] == "Retirée"
+        with pytest.raises(Conflict):
+            withdraw(conn, actor, me, made.id)
+        log = read_audit(conn).filter(pl.col("target") == f"candidature:{made.id}")
+        assert sorted(log["action"]) == ["candidature.deposer", "candidature.retirer"]
+        assert not any("chaudronnerie" in (t or "") for t in log["after"].to_list())
+        # Deleting the person's data detaches the application and erases the message.
+        assert detach_applications(conn, me) == 1
+        row = conn.execute(sa.select(applications).where(applications.c.id == made.id)).one()
+        assert (row.candidate_id, row.message, row.statut) == (None, None, "retiree")
+
+
+def test_candidates_on_sqlite_and_postgresql(database_url: str, demo_dir: Path) -> None:
+    engine = open_store(database_url)
+    try:
+        load_paths(engine, [demo_dir / name for name in ("rome", "territoires", "bmo", "dares")])
+        with engine.begin() as conn:
+            codes = sample_codes(conn)
+            offer = _offer(conn, codes, codes.commune, "apprentissage", "Apprenti")
+            me = _profile(conn, codes)
+            actor = Actor(PEOPLE["candidat"].email, me)
+            from tremplin.companies.candidates import get_profile, profiles_frame
+
+            profile = get_profile(conn, me)
+            assert profile is not None and profile.disponible_le is not None
+            assert profiles_frame(conn)["disponible_le"].to_list() == [profile.disponible_le]
+            assert [r["offre"] for r in offers_for(conn, profile)] == [offer.id]
+            made = apply_to(conn, actor, me, offer.id, "Bonjour")
+            with pytest.raises(Conflict):
+                apply_to(conn, actor, me, offer.id)
+        with engine.begin() as conn:
+            assert [a.id for a in my_applications(conn, me)] == [made.id]
+            assert withdraw(conn, actor, me, made.id).statut == "retiree"
+            assert offers_frame(conn)["debut"].dtype == pl.Date
+    finally:
+        engine.dispose()
