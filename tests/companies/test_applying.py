@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.accounts.people import PEOPLE, Person, create
-from tests.companies.sample import SIRET, Codes, sample_codes
+from tests.companies.offer_sample import COMPANY, an_offer
+from tests.companies.sample import Codes, sample_codes
 from tremplin.companies.applying import (
     apply_to,
     detach_applications,
@@ -23,37 +24,13 @@ from tremplin.companies.applying import (
     withdraw,
 )
 from tremplin.companies.candidates import save_profile
-from tremplin.companies.companies import save_company
-from tremplin.companies.needs import create_need
-from tremplin.companies.offers import Offer, publish_offer, update_offer
+from tremplin.companies.offers import update_offer
 from tremplin.errors import Conflict, InputError, NotFound
 from tremplin.referentials.derived import referentials
 from tremplin.sources.ingest import load_paths
 from tremplin.store.audit import Actor, read_audit
 from tremplin.store.database import open_store
 from tremplin.store.schema import applications
-
-COMPANY = Actor("rh@chaudronnerie.test")
-
-
-def _offer(
-    conn: sa.Connection, codes: Codes, commune: str, contrat: str, title: str, rome: str = ""
-) -> Offer:
-    company = save_company(conn, COMPANY, siret=SIRET, nom="Chaudronnerie")
-    need = create_need(
-        conn,
-        COMPANY,
-        company,
-        {
-            "code_rome": rome or codes.code_rome,
-            "nombre": 1,
-            "contrat": contrat,
-            "niveau": "4",
-            "debut": date.today() + timedelta(days=60),
-            "code_insee": commune,
-        },
-    )
-    return publish_offer(conn, COMPANY, need, {"intitule": title})
 
 
 def _profile(conn: sa.Connection, codes: Codes, email: str = PEOPLE["candidat"].email) -> int:
@@ -84,10 +61,10 @@ def _km(a: dict[str, float], b: dict[str, float]) -> float:
 def test_offers_near_home_come_first_with_their_sentence(needs_engine: sa.Engine) -> None:
     with needs_engine.begin() as conn:
         codes = sample_codes(conn)
-        far = _offer(conn, codes, codes.far_commune, "apprentissage", "Loin")
-        near = _offer(conn, codes, codes.commune, "apprentissage", "Près")
-        other = _offer(conn, codes, codes.commune, "pfmp", "Stage", rome=codes.other_rome)
-        gone = _offer(conn, codes, codes.commune, "apprentissage", "Annulée")
+        far = an_offer(conn, codes, codes.far_commune, "apprentissage", "Loin")
+        near = an_offer(conn, codes, codes.commune, "apprentissage", "Près")
+        other = an_offer(conn, codes, codes.commune, "pfmp", "Stage", rome=codes.other_rome)
+        gone = an_offer(conn, codes, codes.commune, "apprentissage", "Annulée")
         update_offer(conn, COMPANY, gone, {"statut": "annulee"})
         me = _profile(conn, codes)
         from tremplin.companies.candidates import get_profile
@@ -117,8 +94,8 @@ def test_offers_near_home_come_first_with_their_sentence(needs_engine: sa.Engine
 def test_applying_once_with_a_profile_to_an_active_offer(needs_engine: sa.Engine) -> None:
     with needs_engine.begin() as conn:
         codes = sample_codes(conn)
-        offer = _offer(conn, codes, codes.commune, "apprentissage", "Apprenti")
-        closed = _offer(conn, codes, codes.commune, "pfmp", "Pourvue")
+        offer = an_offer(conn, codes, codes.commune, "apprentissage", "Apprenti")
+        closed = an_offer(conn, codes, codes.commune, "pfmp", "Pourvue")
         update_offer(conn, COMPANY, closed, {"statut": "pourvue"})
         lonely = create(conn, Person("candidat", "sans.profil@tremplin.test")).id
         with pytest.raises(InputError, match="profil"):
@@ -160,7 +137,7 @@ def test_candidates_on_sqlite_and_postgresql(database_url: str, demo_dir: Path) 
         load_paths(engine, [demo_dir / name for name in ("rome", "territoires", "bmo", "dares")])
         with engine.begin() as conn:
             codes = sample_codes(conn)
-            offer = _offer(conn, codes, codes.commune, "apprentissage", "Apprenti")
+            offer = an_offer(conn, codes, codes.commune, "apprentissage", "Apprenti")
             me = _profile(conn, codes)
             actor = Actor(PEOPLE["candidat"].email, me)
             from tremplin.companies.candidates import get_profile, profiles_frame
