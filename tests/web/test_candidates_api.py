@@ -194,6 +194,11 @@ def test_offers_for_me_then_applying_once(
     assert (
         client.request("DELETE", f"{API}/candidatures/{made['id']}", headers=me).status_code == 409
     )
+    # My data: the profile, the consent and the applications (with the message).
+    data = client.request("GET", "/api/v1/moi/donnees", headers=me).json()
+    assert data["profil_candidat"]["codes_rome"] == [codes.code_rome]
+    assert data["profil_candidat"]["consentement"]["texte"]
+    assert [a["message"] for a in data["candidatures"]] == [message]
     # Nothing personal in the application's log lines.
     for secret in (PEOPLE["candidat"].email, message, codes.commune):
         assert secret not in caplog.text
