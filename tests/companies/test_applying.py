@@ -24,6 +24,7 @@ from tremplin.companies.applying import (
     withdraw,
 )
 from tremplin.companies.candidates import save_profile
+from tremplin.companies.needs import rome_trades
 from tremplin.companies.offers import update_offer
 from tremplin.errors import Conflict, InputError, NotFound
 from tremplin.referentials.derived import referentials
@@ -155,3 +156,30 @@ def test_candidates_on_sqlite_and_postgresql(database_url: str, demo_dir: Path) 
             assert offers_frame(conn)["debut"].dtype == pl.Date
     finally:
         engine.dispose()
+
+
+def test_a_trade_of_the_same_fap_family_ranks_as_such(needs_engine: sa.Engine) -> None:
+    with needs_engine.begin() as conn:
+        codes = sample_codes(conn)
+        # Two ROME codes of one FAP 2009 family in different ROME domains, from the DARES table.
+        trades = rome_trades(conn).drop_nulls("fap2009")
+        families = trades.group_by("fap2009").agg("code_rome")
+        pair = None
+        for found in sorted(families["code_rome"].to_list()):
+            first = min(found)
+            other = sorted(c for c in found if c[:3] != first[:3])
+            if other:
+                pair = (first, other[0])
+                break
+        assert pair is not None
+        offer = an_offer(conn, codes, codes.commune, rome=pair[1])
+        me = _profile(conn, codes)
+        from tremplin.companies.candidates import get_profile, save_profile
+
+        values = {"codes_rome": [pair[0]], "code_insee": codes.commune, "rayon_km": 30}
+        save_profile(conn, Actor("x", me), me, values | {"consentement": True})
+        profile = get_profile(conn, me)
+        assert profile is not None
+        ranked = offers_for(conn, profile)
+    assert [r["offre"] for r in ranked] == [offer.id]
+    assert ranked[0]["explication"].startswith(f"Même famille que l’offre ({pair[1]})")

@@ -11,6 +11,7 @@ names the offer and the application, never the message.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,11 +22,13 @@ import sqlalchemy as sa
 from tremplin.companies.candidates import Profile, get_profile
 from tremplin.companies.companies import aware
 from tremplin.companies.matching import OFFER_COLUMNS, CandidatePoint, explain, rank_offers
+from tremplin.companies.needs import rome_trades
 from tremplin.companies.offers import OFFER_CONTRACTS, get_offer
 from tremplin.companies.places import coordinates
 from tremplin.companies.text import check_free_text
 from tremplin.errors import Conflict, InputError, NotFound
 from tremplin.store.audit import Actor, record
+from tremplin.store.derived import files_fingerprint
 from tremplin.store.frames import read_query
 from tremplin.store.schema import applications, companies, company_needs, company_offers
 
@@ -102,6 +105,26 @@ def offers_frame(
     )
 
 
+_FAP: dict[str, dict[str, str]] = {}
+"""code ROME → FAP 2009 of the last state of the loaded files this process read."""
+_FAP_LOCK = threading.Lock()
+
+
+def rome_fap(conn: sa.Connection) -> dict[str, str]:
+    """code ROME → its FAP 2009 (the DARES table's primary one), for matching's third trade
+    tier (« même famille »); read once per state of the loaded files."""
+    files = files_fingerprint(conn)
+    with _FAP_LOCK:
+        found = _FAP.get(files)
+    if found is None:
+        trades = rome_trades(conn).drop_nulls("fap2009")
+        found = dict(zip(trades["code_rome"], trades["fap2009"], strict=True))
+        with _FAP_LOCK:
+            _FAP.clear()
+            _FAP[files] = found
+    return found
+
+
 def candidate_point(conn: sa.Connection, profile: Profile) -> CandidatePoint:
     """What matching reads of ``profile``: its trades, its commune's coordinates, radius,
     level and availability."""
@@ -126,15 +149,17 @@ def offers_for(
     today: date | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The active offers ranked for ``profile`` (:func:`~tremplin.companies.matching.rank_offers`:
-    those within its radius first), each with its rank, distance, score and French sentence
-    (:func:`~tremplin.companies.matching.explain`); ``limit`` rows when given."""
+    """The active offers ranked for ``profile`` (:func:`~tremplin.companies.matching.rank_offers`
+    with the ROME → FAP 2009 table: those within its radius first), each with its rank,
+    distance, score and French sentence (:func:`~tremplin.companies.matching.explain`);
+    ``limit`` rows when given."""
     frame = offers_frame(conn, contrat=contrat, today=today)
     if frame.is_empty():
         return []
     ranked = rank_offers(
         candidate_point(conn, profile),
         frame.select([pl.col(name).cast(kind) for name, kind in OFFER_COLUMNS.items()]),
+        fap=rome_fap(conn),
         limit=limit,
     )
     details = {row["id"]: row for row in frame.iter_rows(named=True)}
