@@ -183,3 +183,52 @@ def test_a_trade_of_the_same_fap_family_ranks_as_such(needs_engine: sa.Engine) -
         ranked = offers_for(conn, profile)
     assert [r["offre"] for r in ranked] == [offer.id]
     assert ranked[0]["explication"].startswith(f"Même famille que l’offre ({pair[1]})")
+
+
+OYONNAX, LYON, NANTUA = "01283", "69123", "01269"
+
+
+def test_offers_for_a_young_person_of_oyonnax_on_the_real_files(
+    sources_dir: Path, tmp_path: Path
+) -> None:
+    """On the real ROME, communes, BMO and DARES files: a young person of Oyonnax wishing
+    H2913 (soudage manuel), 30 km around: the Oyonnax offer of that trade first, a Nantua
+    offer of the same domain (H2912) next, a Lyon offer beyond the radius last; the distances
+    recomputed from the communes' file with polars."""
+    engine = open_store(f"sqlite:///{tmp_path / 'reel.sqlite'}")
+    try:
+        load_paths(engine, [sources_dir / name for name in ("rome", "territoires", "bmo", "dares")])
+        with engine.begin() as conn:
+            codes = sample_codes(conn)
+            here = an_offer(conn, codes, OYONNAX, title="Soudeur", rome="H2913")
+            near = an_offer(conn, codes, NANTUA, title="Chaudronnier", rome="H2902")
+            far = an_offer(conn, codes, LYON, title="Soudeur à Lyon", rome="H2913")
+            me = create(conn, Person("candidat", "jeune.oyonnax@tremplin.test"))
+            values = {"codes_rome": ["H2913"], "code_insee": OYONNAX, "rayon_km": 30}
+            save_profile(conn, me.actor, me.id, values | {"niveau": "4", "consentement": True})
+            from tremplin.companies.candidates import get_profile
+
+            profile = get_profile(conn, me.id)
+            assert profile is not None
+            ranked = offers_for(conn, profile)
+    finally:
+        engine.dispose()
+    assert [r["offre"] for r in ranked] == [here.id, near.id, far.id]
+    assert [r["dans_rayon"] for r in ranked] == [True, True, False]
+    assert ranked[1]["explication"].startswith("Même domaine professionnel que l’offre (H2902)")
+    communes = pl.read_csv(
+        sources_dir / "territoires" / "communes_2026_pop_geopoint.csv",
+        infer_schema=False,
+    )
+    at = {
+        r["code_insee"]: {"latitude": float(r["latitude"]), "longitude": float(r["longitude"])}
+        for r in communes.filter(pl.col("code_insee").is_in([OYONNAX, NANTUA, LYON])).to_dicts()
+    }
+    for row, commune in zip(ranked, (OYONNAX, NANTUA, LYON), strict=True):
+        expected = _km(at[OYONNAX], at[commune])
+        assert row["distance_km"] == pytest.approx(expected, abs=0.06), commune
+    print(
+        "distances from Oyonnax:",
+        {r["intitule"]: r["distance_km"] for r in ranked},
+        [r["explication"] for r in ranked],
+    )
