@@ -222,6 +222,13 @@ SETTINGS: tuple[Setting, ...] = (
         "derrière son proxy TLS.",
         _names,
     ),
+    Setting(
+        "candidatures_par_heure",
+        "30",
+        "Écritures d'un candidat (candidatures envoyées ou retirées, profil publié, modifié, "
+        "masqué ou supprimé) par heure (au-delà : 429).",
+        _count("candidatures_par_heure"),
+    ),
 )
 
 
@@ -247,6 +254,7 @@ class Settings:
     journal_jours: int = 1825
     prechauffage: bool = True
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    candidatures_par_heure: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -62,6 +62,12 @@ class NotFound(TremplinError):
     status = 404
 
 
+class Conflict(TremplinError):
+    """A write that contradicts what is already there (an application sent twice): 409."""
+
+    status = 409
+
+
 class Busy(TremplinError):
     """Work refused for now because the capacity for it is taken (another load, a full queue).
 

@@ -10,15 +10,18 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, expect
 
-from tests.accounts.people import PASSWORD, PEOPLE, create_everyone
+from tests.accounts.people import PASSWORD, PEOPLE, create, create_everyone
 from tests.planning.samples import SeededCarte, seeded_carte
 from tests.web.browser import Tab, axe_violations, chromium, opened_tab, served
 from tests.web.client import web_settings
 from tests.web.companies import PEOPLE_OF_STORE, company_store, log_in
 from tests.web.runs import finished_run
 from tremplin.accounts.accounts import find_account
+from tremplin.companies.applying import apply_to
+from tremplin.companies.candidates import save_profile
 from tremplin.companies.companies import find_company
 from tremplin.companies.needs import create_need
+from tremplin.companies.offers import get_offer
 from tremplin.planning.campaigns import create_campaign
 from tremplin.store.audit import COMMAND_LINE, Actor
 from tremplin.store.database import open_store
@@ -45,6 +48,7 @@ PAGES = (
     "/carte/impact",
     "/carte/impact?changements=0010001W%3B23810020008%3B30%0A0000000X%3B1%3B12",
     "/connexion",
+    "/inscription",
     "/donnees-personnelles",
     "/orientation",
     "/orientation/metiers?q=je+veux+r%C3%A9parer+des+machines&commune=07010",
@@ -224,4 +228,42 @@ def test_the_trainings_near_a_need_pass_axe(
         shown = tab.goto(f"/entreprise/besoins/{need}?rayon_km=mille")
         expect(shown.locator("#formations-erreur")).to_be_visible()
         assert axe_violations(shown) == []
+
+
+CANDIDATE_PAGES = (
+    "/candidat/profil",
+    "/candidat/profil?recherche=souder",
+    "/candidat/offres",
+    "/candidat/offres?contrat=pfmp",
+    "/candidat/offres/1",
+    "/candidat/candidatures",
+)
+"""The candidate's pages, with a profile and one application (to offer 1 of the store)."""
+
+
+@pytest.fixture(scope="module")
+def candidate_url(demo_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The companies' store with a candidate, their profile near offer 1 and an application
+    to it, served."""
+    url = company_store(demo_store_url, tmp_path_factory.mktemp("candidats"))
+    engine = open_store(url)
+    try:
+        with engine.begin() as conn:
+            me = create(conn, PEOPLE["candidat"])
+            offer = get_offer(conn, 1)
+            values = {"codes_rome": [offer.need.code_rome], "code_insee": offer.need.code_insee}
+            save_profile(conn, me.actor, me.id, values | {"rayon_km": 20, "consentement": True})
+            apply_to(conn, me.actor, me.id, 1, "Bonjour")
+    finally:
+        engine.dispose()
+    with served(create_app(web_settings(url))) as address:
+        yield address
+
+
+@pytest.mark.parametrize("path", CANDIDATE_PAGES)
+def test_candidate_page_passes_axe(browser: Browser, candidate_url: str, path: str) -> None:
+    with opened_tab(browser, candidate_url) as tab:
+        log_in(tab.page, candidate_url, PEOPLE["candidat"].email, path)
+        expect(tab.page.locator("h1")).not_to_contain_text("Erreur")
+        assert axe_violations(tab.page) == []
         tab.check()

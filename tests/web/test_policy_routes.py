@@ -57,12 +57,14 @@ SAMPLES = {
     "code_rome": "H2913",
     "besoin": None,
     "offre": None,
+    "candidature": "1",
 }
 """A value for each path parameter of the application (``identifiant``: an account's id, in or
 out of scope; ``campagne``, ``demande``, ``piece``: those :func:`_carte_samples` writes, in the
 scope of every account that has one; ``besoin``: a need written for the request, see
-:func:`fresh_need`; ``offre``: an active offer of such a need, see :func:`fresh_offer`). A new
-parameter must get one here."""
+:func:`fresh_need`; ``offre``: an active offer of such a need, see :func:`fresh_offer`;
+``candidature``: an application nobody sent, see :data:`MISSING_SAMPLES`). A new parameter
+must get one here."""
 
 
 def _carte_samples(engine: sa.Engine) -> None:
@@ -91,15 +93,20 @@ VISITOR_WRITES = {
     ("POST", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
     ("POST", "/api/v1/carte/impact"),
+    ("POST", "/inscription"),
+    ("POST", "/api/v1/candidat/inscription"),
 }
 """The only writes a visitor may ask: launching a simulation (in memory, as before the
 accounts) or cancelling one (theirs, by its unguessable id: an owned one is refused, 404),
-logging in or out, and computing the impact of changes to the carte (it writes nothing)."""
+logging in or out, computing the impact of changes to the carte (it writes nothing), and
+creating a candidate account (never another role)."""
 
 MISSING_SAMPLES = {
     ("GET", "/carte/optimisations/{identifier}"),
     ("GET", "/api/v1/carte/optimisations/{identifier}"),
     ("POST", "/carte/optimisations/{identifier}/propositions/{numero}"),
+    ("POST", "/candidat/candidatures/{candidature}/retrait"),
+    ("DELETE", "/api/v1/candidat/candidatures/{candidature}"),
 }
 """Routes of a resource the sample id does not name: an authorised role gets 404."""
 
@@ -112,6 +119,9 @@ NEED_RESOURCE = Resource(
     siret=PEOPLE["entreprise"].siret,
 )
 """The need of :func:`fresh_need` as the policy sees it."""
+OWN_ACTIONS = {"candidat.profil", "candidature.deposer"}
+"""Actions on what the caller owns (their profile, their applications): a candidate's route on
+an offer reads it as anyone reads an active offer, and checks no scope on it."""
 
 
 @dataclass(frozen=True)
@@ -327,7 +337,7 @@ def test_every_route_answers_every_role_as_the_policy_says(
                 offer = fresh_offer(store) if "{offre}" in asked.path else None
                 path = _path(asked, identifier, need, offer)
                 resource = Resource(owner_id=identifier) if scoped else None
-                if need is not None or offer is not None:
+                if (need is not None or offer is not None) and asked.action not in OWN_ACTIONS:
                     resource = NEED_RESOURCE  # an offer is its need's, as the policy sees it
                 decision = policy.decide(caller.account, asked.action, resource)
                 answer = _send(store_client, asked, caller, path)

@@ -21,6 +21,10 @@ from tremplin.store.schema import login_failures
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 5
 PER_ADDRESS = 20
+SIGN_UPS_PER_ADDRESS = 20
+"""Sign-ups one address may try in :data:`WINDOW`, like wrong passwords (a class signing up
+together from a school's network shares one address: not less)."""
+SIGN_UP = "inscription"
 
 
 def _digest(value: str) -> str:
@@ -28,13 +32,21 @@ def _digest(value: str) -> str:
 
 
 def _retry_after(
-    conn: sa.Connection, column: sa.Column[str], value: str, limit: int, now: datetime
+    conn: sa.Connection,
+    column: sa.Column[str],
+    value: str,
+    limit: int,
+    now: datetime,
+    sign_ups: bool = False,
 ) -> int | None:
     since = now - WINDOW
+    mark = login_failures.c.email_sha256 == _digest(SIGN_UP)
     times = (
         conn.execute(
             sa.select(login_failures.c.at)
-            .where(column == _digest(value), login_failures.c.at > since)
+            .where(
+                column == _digest(value), login_failures.c.at > since, mark if sign_ups else ~mark
+            )
             .order_by(login_failures.c.at.desc())
             .limit(limit)
         )
@@ -60,12 +72,13 @@ def check_allowed(
     ):
         wait = _retry_after(conn, column, value, limit, now)
         if wait is not None:
-            minutes = max(1, -(-wait // 60))
-            raise TooManyAttempts(
-                f"trop de mots de passe erronés pour {who} : réessayez dans {minutes} minute"
-                + ("s" if minutes > 1 else ""),
-                retry_after=wait,
-            )
+            raise _refused(f"trop de mots de passe erronés pour {who}", wait)
+
+
+def _refused(reason: str, wait: int) -> TooManyAttempts:
+    minutes = max(1, -(-wait // 60))
+    plural = "s" if minutes > 1 else ""
+    return TooManyAttempts(f"{reason} : réessayez dans {minutes} minute{plural}", retry_after=wait)
 
 
 def record_failure(
@@ -85,3 +98,19 @@ def record_failure(
 def clear_account(conn: sa.Connection, email: str) -> None:
     """Forget the failures of ``email`` (after a successful login)."""
     conn.execute(login_failures.delete().where(login_failures.c.email_sha256 == _digest(email)))
+
+
+def check_sign_up_allowed(conn: sa.Connection, address: str, now: datetime | None = None) -> None:
+    """Raise :class:`TooManyAttempts` when ``address`` tried :data:`SIGN_UPS_PER_ADDRESS`
+    sign-ups in the last :data:`WINDOW`."""
+    now = now or datetime.now(UTC)
+    wait = _retry_after(
+        conn, login_failures.c.address_sha256, address, SIGN_UPS_PER_ADDRESS, now, sign_ups=True
+    )
+    if wait is not None:
+        raise _refused("trop d’inscriptions depuis cette adresse", wait)
+
+
+def record_sign_up(conn: sa.Connection, address: str, now: datetime | None = None) -> None:
+    """Count one sign-up tried from ``address``."""
+    record_failure(conn, SIGN_UP, address, now)

@@ -175,16 +175,18 @@ def reset_command(
 
 @comptes.command("anonymiser")
 def anonymise_command() -> None:
-    """Rend anonymes les comptes sans connexion depuis TREMPLIN_ANONYMISATION_JOURS jours et
-    efface les lignes du journal plus vieilles que TREMPLIN_JOURNAL_JOURS jours."""
-    from tremplin.accounts.personal_data import anonymise_inactive
+    """Rend anonymes les comptes sans connexion depuis TREMPLIN_ANONYMISATION_JOURS jours (en
+    supprimant les profils de candidat et en détachant leurs candidatures), ferme les besoins et
+    retire les offres des entreprises inactives depuis autant de jours, et efface les lignes du
+    journal plus vieilles que TREMPLIN_JOURNAL_JOURS jours."""
+    from tremplin.companies.personal_data import anonymise_inactive_people
     from tremplin.store.database import open_store
 
     values = settings()
     engine = open_store(values.database_url)
     try:
         with engine.begin() as conn:
-            done = anonymise_inactive(
+            done, closed = anonymise_inactive_people(
                 conn, days=values.anonymisation_jours, audit_days=values.journal_jours
             )
     finally:
@@ -192,6 +194,7 @@ def anonymise_command() -> None:
     console.print(
         f"{len(done.accounts)} compte(s) rendu(s) anonyme(s) (sans connexion depuis "
         f"{values.anonymisation_jours} jours) ; {done.audit_lines_deleted} ligne(s) du journal "
-        f"effacée(s) (plus de {values.journal_jours} jours).",
+        f"effacée(s) (plus de {values.journal_jours} jours) ; {closed.needs} besoin(s) fermé(s) "
+        f"et {closed.offers} offre(s) retirée(s) d’entreprises inactives.",
         highlight=False,
     )

@@ -72,7 +72,7 @@ def _communes(conn: sa.Connection) -> pl.DataFrame:
         found = _COMMUNES.get(files)
     if found is None:
         found = referentials(conn, files).communes.select(
-            "code_insee", "nom", *TERRITORY_COLUMNS.values(), "bassin"
+            "code_insee", "nom", *TERRITORY_COLUMNS.values(), "bassin", "latitude", "longitude"
         )
         with _COMMUNES_LOCK:
             _COMMUNES.clear()
@@ -117,3 +117,9 @@ def territory_filter(table: sa.Table, territoire: str) -> sa.ColumnElement[bool]
     """The rows of ``table`` (with :data:`TERRITORY_COLUMNS`) that lie in ``territoire``."""
     ref = TerritoryRef.parse(territoire)
     return table.c[TERRITORY_COLUMNS[ref.maille]] == ref.code
+
+
+def coordinates(conn: sa.Connection) -> pl.DataFrame:
+    """code_insee, latitude, longitude of every located commune (its population-weighted
+    centre, from the referentials), for distances."""
+    return _communes(conn).select("code_insee", "latitude", "longitude").drop_nulls()

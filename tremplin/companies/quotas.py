@@ -27,10 +27,16 @@ WINDOW = timedelta(hours=1)
 
 
 def check_write_quota(
-    conn: sa.Connection, account_id: int | None, per_hour: int, now: datetime | None = None
+    conn: sa.Connection,
+    account_id: int | None,
+    per_hour: int,
+    now: datetime | None = None,
+    *,
+    actions: tuple[str, ...] = WRITE_ACTIONS,
 ) -> None:
     """Raise :class:`TooManyRequests` (429, with ``Retry-After``) when the account wrote
-    ``per_hour`` companies' writes or more in the last hour. Nothing for the command line."""
+    ``per_hour`` of ``actions`` (default: the companies' writes) or more in the last hour.
+    Nothing for the command line."""
     if account_id is None:
         return
     now = now or datetime.now(UTC)
@@ -40,7 +46,7 @@ def check_write_quota(
             sa.select(audit_log.c.at)
             .where(
                 audit_log.c.actor_id == account_id,
-                audit_log.c.action.in_(WRITE_ACTIONS),
+                audit_log.c.action.in_(actions),
                 audit_log.c.at >= since,
             )
             .order_by(audit_log.c.at)

@@ -23,6 +23,8 @@ from tremplin.store.derived import fingerprint as digest
 from tremplin.web.accounts import api as account_api
 from tremplin.web.accounts import audit_pages
 from tremplin.web.accounts import pages as account_pages
+from tremplin.web.candidates import api as candidate_api
+from tremplin.web.candidates import pages as candidate_pages
 from tremplin.web.companies import api as company_api
 from tremplin.web.companies import offers_api
 from tremplin.web.companies import pages as company_pages
@@ -177,6 +179,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(offers_api.router)
     app.include_router(need_trainings.router)
     app.include_router(need_trainings.export_router)
+    app.include_router(candidate_pages.router)
+    app.include_router(candidate_api.router)
     app.add_api_route(
         DOCS_URL, _swagger_ui, include_in_schema=False, dependencies=[requires("lecture")]
     )
