@@ -72,7 +72,7 @@ def _communes(conn: sa.Connection) -> pl.DataFrame:
         found = _COMMUNES.get(files)
     if found is None:
         found = referentials(conn, files).communes.select(
-            "code_insee", "nom", *TERRITORY_COLUMNS.values(), "bassin"
+            "code_insee", "nom", *TERRITORY_COLUMNS.values(), "bassin", "latitude", "longitude"
         )
         with _COMMUNES_LOCK:
             _COMMUNES.clear()
@@ -98,6 +98,12 @@ def places(conn: sa.Connection, codes: Iterable[str]) -> dict[str, Place]:
             code_region=row["code_region"],
         )
     return found
+
+
+def coordinates(conn: sa.Connection) -> pl.DataFrame:
+    """code_insee, nom, latitude, longitude of every commune of the loaded files (kept per
+    state of the files, as :func:`places`)."""
+    return _communes(conn).select("code_insee", "nom", "latitude", "longitude")
 
 
 def place(conn: sa.Connection, code_insee: str, *, where: str = "code_insee") -> Place:
