@@ -280,6 +280,16 @@ def received_applications(conn: sa.Connection, actor: Actor, offer: Offer) -> li
     return shown
 
 
+def application_counts(conn: sa.Connection, offer_id: int) -> dict[str, int]:
+    """How many applications ``offer_id`` has per status."""
+    rows = conn.execute(
+        sa.select(applications.c.statut, sa.func.count())
+        .where(applications.c.offer_id == offer_id)
+        .group_by(applications.c.statut)
+    ).all()
+    return {str(statut): int(count) for statut, count in rows}
+
+
 def answer_application(
     conn: sa.Connection,
     actor: Actor,

@@ -24,7 +24,7 @@ from tremplin.web.accounts import api as account_api
 from tremplin.web.accounts import audit_pages
 from tremplin.web.accounts import pages as account_pages
 from tremplin.web.companies import api as company_api
-from tremplin.web.companies import offers_api
+from tremplin.web.companies import applications_api, offers_api, offers_pages
 from tremplin.web.companies import pages as company_pages
 from tremplin.web.diagnostic import api as diagnostic_api
 from tremplin.web.diagnostic import (
@@ -174,6 +174,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(company_pages.router)
     app.include_router(company_api.router)
     app.include_router(offers_api.router)
+    app.include_router(offers_pages.router)
+    app.include_router(applications_api.router)
     app.add_api_route(
         DOCS_URL, _swagger_ui, include_in_schema=False, dependencies=[requires("lecture")]
     )
