@@ -194,6 +194,10 @@ def test_candidates_without_contact_and_applications_with_it(
         "GET", "/partenaire/candidatures", headers=cookie_header(web_login(client, partner.email))
     )
     assert partner_page.status_code == 200 and "100\xa0% (1 sur 1)" in partner_page.text
+    besoins = client.request(
+        "GET", "/partenaire/besoins", headers=cookie_header(web_login(client, partner.email))
+    )
+    assert 'href="/partenaire/candidatures"' in besoins.text
     assert client.request("GET", "/api/v1/candidatures/taux", headers=token).status_code == 403
 
 

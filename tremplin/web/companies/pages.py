@@ -34,7 +34,14 @@ from tremplin.errors import InputError, TremplinError
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.web.accounts.service import read_form
 from tremplin.web.companies.offers_pages import said
-from tremplin.web.companies.service import found_need, in_scope, my_company, need_scope, write
+from tremplin.web.companies.service import (
+    found_need,
+    in_scope,
+    my_company,
+    need_scope,
+    rate_scope,
+    write,
+)
 from tremplin.web.diagnostic.service import service
 from tremplin.web.shared.auth import current_account, requires
 from tremplin.web.shared.multipart import is_multipart, multipart_fields
@@ -239,6 +246,7 @@ def _partner_page(
         "error": error,
         "problems": problems or [],
         "imported": imported,
+        "rates_link": bool(rate_scope(request)),
         **LABELS,
     }
     return render(request, "partenaire_besoins.html", context, status)
