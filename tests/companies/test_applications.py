@@ -34,7 +34,7 @@ from tremplin.errors import InputError, NotFound
 from tremplin.sources.ingest import load_paths
 from tremplin.store.audit import Actor, read_audit
 from tremplin.store.database import open_store
-from tremplin.store.schema import audit_log
+from tremplin.store.schema import accounts, audit_log
 
 ACTOR = Actor("rh@chaudronnerie.test", 7)
 
@@ -125,6 +125,13 @@ def test_only_those_who_applied_show_their_contact(needs_engine: sa.Engine) -> N
         assert "@" not in ranked
         views = _views(conn).filter(pl.col("target") == f"profil:{applied}")
         assert any(json.loads(a).get("contact") is True for a in views.get_column("after"))
+        # An anonymised account gives no contact (its placeholder is no address).
+        conn.execute(
+            accounts.update()
+            .where(accounts.c.id == applied)
+            .values(email=f"anonyme-{applied}", anonymised_at=datetime.now(UTC))
+        )
+        assert [a["contact"] for a in received_applications(conn, ACTOR, offer)] == [None]
 
 
 def test_answers_refusals_and_a_withdrawn_application(needs_engine: sa.Engine) -> None:

@@ -240,13 +240,18 @@ def _application_row(conn: sa.Connection, offer: Offer, application_id: int) -> 
     return row
 
 
+def _reachable(row: Any) -> bool:
+    """Whether the applicant's account still holds their e-mail (not deleted, not anonymised)."""
+    return row.candidate_id is not None and row.email is not None and row.anonymised_at is None
+
+
 def received_applications(conn: sa.Connection, actor: Actor, offer: Offer) -> list[dict[str, Any]]:
     """The applications to ``offer`` not withdrawn, oldest first, each with the candidate's
     profile (when they still have one) and contact (their account's e-mail, when the account
     still exists): the contact reaches the company because they applied. Each candidate shown
     is a line « profil.consulter » of the audit log, with ``contact: true`` (one insert)."""
     rows = conn.execute(
-        sa.select(applications, accounts.c.email)
+        sa.select(applications, accounts.c.email, accounts.c.anonymised_at)
         .outerjoin(accounts, accounts.c.id == applications.c.candidate_id)
         .where(applications.c.offer_id == offer.id, applications.c.statut != "retiree")
         .order_by(applications.c.created_at, applications.c.id)
@@ -261,7 +266,7 @@ def received_applications(conn: sa.Connection, actor: Actor, offer: Offer) -> li
         profile = profiles.get(row.candidate_id)
         item = _application(row) | {
             "candidat": _shown_profile(profile, offer.id) if profile else None,
-            "contact": row.email if row.candidate_id is not None else None,
+            "contact": row.email if _reachable(row) else None,
         }
         shown.append(item)
     record_many(
