@@ -34,6 +34,7 @@ from tremplin.web.app import OPENAPI_URL
 from tremplin.web.shared.auth import CSRF_COOKIE
 
 OFFERS = "/api/v1/offres-entreprises"
+SUMMER = date(2027, 7, 1)
 
 
 def _session(client: WebClient, email: str) -> tuple[dict[str, str], str]:
@@ -120,8 +121,12 @@ def test_candidates_without_contact_and_applications_with_it(
 ) -> None:
     offer = _published_from_the_page(client, codes)
     with needs_engine.begin() as conn:
-        applied = add_candidate(conn, "postule@jeune.test", codes.commune, codes.code_rome)
-        add_candidate(conn, "discret@jeune.test", codes.commune, codes.code_rome)
+        applied = add_candidate(
+            conn, "postule@jeune.test", codes.commune, codes.code_rome, disponible_le=SUMMER
+        )
+        add_candidate(
+            conn, "discret@jeune.test", codes.commune, codes.code_rome, disponible_le=SUMMER
+        )
         gone = add_candidate(conn, "retire@jeune.test", codes.commune)
         application = add_application(conn, offer, applied)
         withdrawn = add_application(conn, offer, gone, statut="retiree")
@@ -134,13 +139,14 @@ def test_candidates_without_contact_and_applications_with_it(
     assert body["candidats"][0]["explication"].startswith("Même métier que l’offre")
     page = client.request("GET", f"/entreprise/offres/{offer}/candidats", headers=headers)
     assert page.status_code == 200 and "Même métier que l’offre" in page.text
+    assert page.text.count("1er juillet 2027") >= 2  # the column and the sentence
     # The contact of the one who applied, only on the applications' page and API.
     received = client.request("GET", f"{OFFERS}/{offer}/candidatures", headers=token).json()
     assert [(a["id"], a["contact"]) for a in received["candidatures"]] == [
         (application, "postule@jeune.test")
     ]
     shown = client.request("GET", f"/entreprise/offres/{offer}/candidatures", headers=headers)
-    assert "postule@jeune.test" in shown.text
+    assert "postule@jeune.test" in shown.text and "disponible le 1er juillet 2027" in shown.text
     everything = ranked.text + page.text + json.dumps(received) + shown.text
     everything += client.request("GET", f"{OFFERS}/{offer}/candidats", headers=token).text
     everything += client.request("GET", "/entreprise", headers=headers).text

@@ -6,7 +6,7 @@ for it (« …/candidats », without contact), the applications it received and 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -39,6 +39,11 @@ APPLICATION_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE = Annotated[int, Query(ge=1, le=100_000)]
 CANDIDATES_PER_PAGE = 20
 """Candidates per page of « /entreprise/offres/{id}/candidats »."""
+
+
+def _day(iso: str | None) -> date | None:
+    """A date of the API's JSON (ISO text), for the pages' French format."""
+    return date.fromisoformat(iso) if iso else None
 
 
 def said(error: TremplinError) -> str:
@@ -112,6 +117,8 @@ async def offer_change(request: Request, offre: OFFER_ID) -> Response:
 def candidates_page(request: Request, offre: OFFER_ID, page: PAGE = 1) -> Response:
     """The visible profiles ranked for my offer, without contact; each display audited."""
     offer, ranked = shown_candidates(request, offre, page, CANDIDATES_PER_PAGE)
+    for shown in ranked.candidats:
+        shown["disponible"] = _day(shown["disponible_le"])
     pages = max(1, -(-ranked.total // CANDIDATES_PER_PAGE))
     context = {
         "offer": offer,
@@ -128,6 +135,8 @@ def _applications_page(
 ) -> Response:
     offer, received = shown_applications(request, offre)
     for item in received:
+        if item["candidat"]:
+            item["candidat"]["disponible"] = _day(item["candidat"]["disponible_le"])
         item["envoyee"] = datetime.fromisoformat(item["envoyee_le"])
         item["repondue"] = (
             datetime.fromisoformat(item["repondue_le"]) if item["repondue_le"] else None
