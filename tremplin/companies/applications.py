@@ -78,10 +78,6 @@ def handle(account_id: int, consent_at: datetime, offer_id: int) -> str:
     return f"Candidat·e {digest.hexdigest().upper()}"
 
 
-def _codes(text: str | None) -> list[str]:
-    return [c for c in (text or "").split() if c]
-
-
 def _profiles(conn: sa.Connection, condition: sa.ColumnElement[bool]) -> pl.DataFrame:
     """The profiles matching ``condition`` (one query), with their commune's name and
     coordinates: the columns of PROFILE_COLUMNS, id being the account's, plus code_insee,
@@ -97,25 +93,21 @@ def _profiles(conn: sa.Connection, condition: sa.ColumnElement[bool]) -> pl.Data
             candidate_profiles.c.consent_at,
         ).where(condition)
     ).all()
+    schema: dict[str, Any] = {
+        "id": pl.Int64,
+        "codes_rome": pl.String,
+        "code_insee": pl.String,
+        "rayon_km": pl.Float64,
+        "niveau": pl.String,
+        "disponible_le": pl.Date,
+        "consent_at": pl.Datetime("us", "UTC"),
+    }
+    # Whole columns: the rows as they come, the trades split once (SQLite's naive instants
+    # are read as UTC, as they were written).
     frame = pl.DataFrame(
-        {
-            "id": [r.account_id for r in rows],
-            "codes_rome": [_codes(r.codes_rome) for r in rows],
-            "code_insee": [r.code_insee for r in rows],
-            "rayon_km": [float(r.rayon_km) for r in rows],
-            "niveau": [r.niveau for r in rows],
-            "disponible_le": [r.disponible_le for r in rows],
-            "consent_at": [aware(r.consent_at) for r in rows],
-        },
-        schema={
-            "id": pl.Int64,
-            "codes_rome": pl.List(pl.String),
-            "code_insee": pl.String,
-            "rayon_km": pl.Float64,
-            "niveau": pl.String,
-            "disponible_le": pl.Date,
-            "consent_at": pl.Datetime("us", "UTC"),
-        },
+        [tuple(row) for row in rows], schema=schema, orient="row", strict=False
+    ).with_columns(
+        pl.col("codes_rome").str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
     )
     places = coordinates(conn).rename({"nom": "commune"})
     return frame.join(places, on="code_insee", how="left")
