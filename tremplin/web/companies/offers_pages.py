@@ -57,7 +57,7 @@ FIELDS = {
     "intitule": "Intitulé",
     "expire_le": "Date d’expiration",
     "besoin": "Besoin",
-    "statut": "Réponse",
+    "statut": "Statut",
     "motif": "Motif du refus",
     "reponse": "Message",
 }
