@@ -5,11 +5,15 @@ Usage: ``python benchmarks/matching.py [SOURCES]`` (default ``TREMPLIN_SOURCES``
 ``../shared/data``). Not timed: a throwaway PostgreSQL cluster (as ``benchmarks/ingest.py``
 starts it), the files the needs read loaded into it (ROME, territories, BMO, DARES), a company
 account and a UIMM partner of the Ain, and 2,000 open needs of 200 companies spread over the
-communes of Auvergne-Rhône-Alpes (written in one transaction, as an import would). Then
+communes of Auvergne-Rhône-Alpes (written in one transaction, as an import would), one of the
+company's apprenticeship needs published as an offer, 2,000 visible candidates' profiles over
+the région and 30 applications to that offer. Then
 ``tremplin serve --workers 2`` and 20 client threads, each asking in turn, for
 ``TREMPLIN_BENCH_DURATION`` seconds (60 by default) with 0.5 to 1.5 s between two requests (a
 person reading, as ``benchmarks/load.py``'s clients do), the company's page, one of its needs,
-the partner's aggregate page, the API lists of both, and declaring a need one time in ten (the
+the partner's aggregate page, the API lists of both, the offer's page, its ranked candidates
+(page and API: 20 profiles, 20 lines of the audit log per request) and its applications, the
+partner's response rates, and declaring a need one time in ten (the
 write quota is raised for the benchmark: 20 clients share two accounts). Printed: p50 and p95
 of each page and of all pages together, with the target and its margin, errors (target 0), and
 the machine's load average (the cores may be shared).
@@ -40,6 +44,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+import sqlalchemy as sa
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -53,7 +58,14 @@ from tremplin.formats import format_decimal, format_number  # noqa: E402
 from tremplin.referentials.derived import referentials  # noqa: E402
 from tremplin.sources.ingest import load_paths  # noqa: E402
 from tremplin.store.database import open_store  # noqa: E402
-from tremplin.store.schema import companies, company_needs  # noqa: E402
+from tremplin.store.schema import (  # noqa: E402
+    accounts,
+    applications,
+    candidate_profiles,
+    companies,
+    company_needs,
+    company_offers,
+)
 
 CLIENTS = 20
 DURATION = float(os.environ.get("TREMPLIN_BENCH_DURATION", "60"))
@@ -64,6 +76,7 @@ COMPANY = ("entreprise", "rh@chaudronnerie.test", ["--siret", "12345678200010"])
 PARTNER = ("partenaire_industrie", "emploi@uimm-ain.test", ["--territoire", "departement:01"])
 FOLDERS = ("rome", "territoires", "bmo", "dares")
 NEEDS, COMPANIES = 2000, 200
+CANDIDATES, APPLICATIONS = 2000, 30
 
 
 def _siret(n: int) -> str:
@@ -78,8 +91,9 @@ def _siret(n: int) -> str:
     raise AssertionError
 
 
-def _seed(url: str) -> None:
-    """200 companies (the first is the benchmark's company account) and 2,000 open needs."""
+def _seed(url: str) -> int:
+    """200 companies (the first is the benchmark's company account) and 2,000 open needs; an
+    offer of the first company, candidates and applications (:func:`_seed_candidates`)."""
     engine = open_store(url)
     random.seed(12)
     now = datetime.now(UTC)
@@ -122,7 +136,70 @@ def _seed(url: str) -> None:
             company_needs.select().where(company_needs.c.company_id == ids[0]).limit(1)
         ).first()
         assert first is not None
+        offer = _seed_candidates(conn, ids[0], places, trades, now)
     engine.dispose()
+    return offer
+
+
+def _seed_candidates(
+    conn: sa.Connection, company: int, places: pl.DataFrame, trades: list[str], now: datetime
+) -> int:
+    """The company's first apprenticeship need published, CANDIDATES consented visible
+    profiles over the région and APPLICATIONS applications to that offer; gives the offer."""
+    need = conn.execute(
+        company_needs.select()
+        .where(company_needs.c.company_id == company, company_needs.c.contrat == "apprentissage")
+        .limit(1)
+    ).first()
+    assert need is not None
+    offer = conn.execute(
+        company_offers.insert().values(
+            need_id=need.id, company_id=company, intitule="Apprenti", statut="active",
+            expire_le=(now + timedelta(days=60)).date(), signalements=0,
+            created_at=now, updated_at=now,
+        )
+    ).inserted_primary_key[0]  # fmt: skip
+    conn.execute(
+        accounts.insert(),
+        [
+            {"email": f"jeune{n}@banc.test", "role": "candidat", "created_at": now}
+            for n in range(CANDIDATES)
+        ],
+    )
+    people = (
+        conn.execute(
+            sa.select(accounts.c.id).where(accounts.c.role == "candidat").order_by(accounts.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    profiles = []
+    for person in people:
+        place = places.row(random.randrange(places.height), named=True)
+        profiles.append(
+            {
+                "account_id": person,
+                "codes_rome": " ".join(random.sample(trades, random.randint(1, 3))),
+                "code_insee": place["code_insee"],
+                "rayon_km": random.choice([10, 20, 30, 50, 100]),
+                "niveau": random.choice(["3", "4", "5", None]),
+                "disponible_le": date(2027, 6, 1) + timedelta(days=random.randrange(120)),
+                "visible": True,
+                "consent_at": now,
+                "consent_version": "banc",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    conn.execute(candidate_profiles.insert(), profiles)
+    conn.execute(
+        applications.insert(),
+        [
+            {"offer_id": offer, "candidate_id": person, "statut": "envoyee", "created_at": now}
+            for person in people[:APPLICATIONS]
+        ],
+    )
+    return int(offer)
 
 
 def _token(host: str, email: str) -> str:
@@ -150,11 +227,16 @@ def _ask(host: str, path: str, token: str, body: object = None) -> int:
         return int(error.code)
 
 
-def _client(host: str, tokens: dict[str, str], need: int, write: dict[str, object],
-            until: float, timings: dict[str, list[float]], errors: list[str],
-            lock: threading.Lock) -> None:  # fmt: skip
+def _client(host: str, tokens: dict[str, str], need: int, offer: int,
+            write: dict[str, object], until: float, timings: dict[str, list[float]],
+            errors: list[str], lock: threading.Lock) -> None:  # fmt: skip
     company, partner = tokens["entreprise"], tokens["partenaire"]
     plan = [
+        (f"/entreprise/offres/{offer}", company, None),
+        (f"/entreprise/offres/{offer}/candidats", company, None),
+        (f"/entreprise/offres/{offer}/candidatures", company, None),
+        (f"/api/v1/offres-entreprises/{offer}/candidats", company, None),
+        ("/partenaire/candidatures", partner, None),
         ("/entreprise", company, None),
         (f"/entreprise/besoins/{need}", company, None),
         ("/partenaire/besoins", partner, None),
@@ -207,7 +289,7 @@ def main() -> None:
                  "--mot-de-passe-stdin", *scope],
                 env=env, input=PASSWORD.encode(), check=True, capture_output=True,
             )  # fmt: skip
-        _seed(url)
+        offer = _seed(url)
         print(
             f"PostgreSQL : ROME, territoires, BMO et DARES chargés, {format_number(NEEDS)} "
             f"besoins de {format_number(COMPANIES)} entreprises écrits en "
@@ -255,7 +337,7 @@ def main() -> None:
             threads = [
                 threading.Thread(
                     target=_client,
-                    args=(host, tokens, need.id, write, until, timings, errors, lock),
+                    args=(host, tokens, need.id, offer, write, until, timings, errors, lock),
                 )
                 for _ in range(CLIENTS)
             ]
@@ -325,6 +407,10 @@ def ranking_benchmark() -> None:
     )
 
 
+def _offers_page(path: str) -> bool:
+    return path.startswith(("/entreprise/offres", "/partenaire/candidatures"))
+
+
 def _report(timings: dict[str, list[float]], errors: list[str]) -> None:
     every = [t for values in timings.values() for t in values]
     print(
@@ -339,14 +425,20 @@ def _report(timings: dict[str, list[float]], errors: list[str]) -> None:
             f"p50 {format_decimal(_percentile(values, 0.5), 0):>5} ms  "
             f"p95 {format_decimal(_percentile(values, 0.95), 0):>5} ms"
         )
-    pages = [t for path, values in timings.items() if not path.startswith("/api") for t in values]
-    p95 = _percentile(pages, 0.95)
-    margin = PAGE_P95_MS - p95
-    verdict = "OK" if margin >= 0 else "ÉCHEC"
-    print(
-        f"pages des besoins : p95 {format_decimal(p95, 0)} ms (cible ≤ "
-        f"{format_decimal(PAGE_P95_MS, 0)} ms, marge {format_decimal(margin, 0)} ms) {verdict}"
-    )
+    for label, kind in (("pages des besoins", False), ("pages des offres et candidatures", True)):
+        pages = [
+            t
+            for path, values in timings.items()
+            if not path.startswith("/api") and _offers_page(path) is kind
+            for t in values
+        ]
+        p95 = _percentile(pages, 0.95)
+        margin = PAGE_P95_MS - p95
+        verdict = "OK" if margin >= 0 else "ÉCHEC"
+        print(
+            f"{label} : p95 {format_decimal(p95, 0)} ms (cible ≤ "
+            f"{format_decimal(PAGE_P95_MS, 0)} ms, marge {format_decimal(margin, 0)} ms) {verdict}"
+        )
     print(f"erreurs : {format_number(len(errors))} (cible 0) {'OK' if not errors else 'ÉCHEC'}")
     for error in sorted(set(errors))[:10]:
         print(f"  {error}")

@@ -10,6 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 from tests.accounts.people import PASSWORD, PEOPLE, Person, create
+from tests.companies.candidates import add_application, add_candidate
 from tests.companies.sample import sample_codes
 from tremplin.companies.companies import save_company
 from tremplin.companies.needs import create_need
@@ -26,7 +27,8 @@ PEOPLE_OF_STORE: dict[str, Person] = {
 
 def company_store(demo_store_url: str, folder: Path) -> str:
     """A copy of the demo store in ``folder`` with the accounts of :data:`PEOPLE_OF_STORE`,
-    the company of PEOPLE["entreprise"] and its need number 1; gives its URL."""
+    the company of PEOPLE["entreprise"], its need number 1 published as offer 1 with one
+    application, two candidates' profiles, and an unpublished PFMP need; gives its URL."""
     target = folder / "entreprises.sqlite"
     shutil.copyfile(Path(demo_store_url.removeprefix("sqlite:///")), target)
     url = f"sqlite:///{target}"
@@ -62,6 +64,23 @@ def company_store(demo_store_url: str, folder: Path) -> str:
                 conn, actor, need, {"intitule": "Apprenti chaudronnier", "expire_le": soon}
             )
             assert offer.id == 1
+            # A candidate who applied to it (and another, ranked only), and a second
+            # apprenticeship need, not published: the page offers to publish it.
+            applied = add_candidate(conn, "jeune@jeune.test", codes.commune, codes.code_rome)
+            add_candidate(conn, "autre@jeune.test", codes.commune, codes.code_rome)
+            add_application(conn, offer.id, applied)
+            create_need(
+                conn,
+                actor,
+                saved,
+                {
+                    "code_rome": codes.code_rome,
+                    "nombre": 1,
+                    "contrat": "pfmp",
+                    "code_insee": codes.commune,
+                    "intitule": "Stage de soudure",
+                },
+            )
     finally:
         engine.dispose()
     return url

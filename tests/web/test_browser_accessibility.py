@@ -171,8 +171,13 @@ COMPANY_PAGES = (
     ("entreprise", "/entreprise"),
     ("entreprise", "/entreprise/besoins/{besoin}"),
     ("partenaire_industrie", "/partenaire/besoins"),
+    ("entreprise", "/entreprise/offres/1"),
+    ("entreprise", "/entreprise/offres/1/candidats"),
+    ("entreprise", "/entreprise/offres/1/candidatures"),
+    ("partenaire_industrie", "/partenaire/candidatures"),
 )
-"""The companies' pages, as the account that uses them sees them (with one need declared)."""
+"""The companies' pages, as the account that uses them sees them (with one need declared and
+published, one application received)."""
 
 
 @pytest.fixture(scope="module")

@@ -163,5 +163,6 @@ def test_the_company_page_lists_its_offers_and_those_expiring_within_a_week(
     month = MONTHS[soon.month - 1]
     assert f"« Apprenti chaudronnier » le {soon.day} {month} {soon.year}" in reminder
     assert "Stage plus tard" not in reminder
-    assert page.text.count("<td>Apprenti chaudronnier</td>") == 1
+    # The title links the offer's page (« /entreprise/offres/{id} »).
+    assert page.text.count(">Apprenti chaudronnier</a></td>") == 1
     assert "Offres publiées (2)" in page.text

@@ -29,6 +29,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
 from tests.accounts.people import PASSWORD, PEOPLE, Person, create, create_everyone
+from tests.companies.candidates import add_application
 from tests.planning.samples import FIELDS
 from tests.web.accounts import api_token, cookie_header, web_login
 from tests.web.client import WebClient, web_client, web_settings
@@ -37,6 +38,7 @@ from tremplin.accounts.policy import ALL_ROLES, VISITOR, Decision, Resource, def
 from tremplin.planning.attachments import add_attachment
 from tremplin.planning.campaigns import create_campaign
 from tremplin.planning.requests import create_request
+from tremplin.store import schema
 from tremplin.store.audit import Actor
 from tremplin.store.database import open_store
 from tremplin.store.schema import companies, company_needs, company_offers
@@ -57,14 +59,15 @@ SAMPLES = {
     "code_rome": "H2913",
     "besoin": None,
     "offre": None,
-    "candidature": "1",
+    "candidature": "999999",
 }
 """A value for each path parameter of the application (``identifiant``: an account's id, in or
 out of scope; ``campagne``, ``demande``, ``piece``: those :func:`_carte_samples` writes, in the
 scope of every account that has one; ``besoin``: a need written for the request, see
 :func:`fresh_need`; ``offre``: an active offer of such a need, see :func:`fresh_offer`;
-``candidature``: an application nobody sent, see :data:`MISSING_SAMPLES`). A new parameter
-must get one here."""
+``candidature``: on an offer's route, an application of the candidate to that offer, see
+:func:`fresh_application`; on the candidate's own routes, an application nobody sent, see
+:data:`MISSING_SAMPLES`). A new parameter must get one here."""
 
 
 def _carte_samples(engine: sa.Engine) -> None:
@@ -248,13 +251,29 @@ def fresh_offer(store: sa.Engine) -> int:
         )
 
 
+def fresh_application(store: sa.Engine, offer: int) -> int:
+    """An application (sent) of the account of PEOPLE["candidat"] to ``offer``."""
+    with store.begin() as conn:
+        candidate = conn.execute(
+            sa.select(schema.accounts.c.id).where(
+                schema.accounts.c.email == PEOPLE["candidat"].email
+            )
+        ).scalar_one()
+        return add_application(conn, offer, candidate)
+
+
 def _path(
-    asked: Asked, identifier: int | None, need: int | None = None, offer: int | None = None
+    asked: Asked,
+    identifier: int | None,
+    need: int | None = None,
+    offer: int | None = None,
+    application: int | None = None,
 ) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         assert name in SAMPLES, f"{asked.path}: no sample for {{{name}}}"
-        value = {"identifiant": identifier, "besoin": need, "offre": offer}.get(name, SAMPLES[name])
+        given = {"identifiant": identifier, "besoin": need, "offre": offer}
+        value = (given | {"candidature": application}).get(name, SAMPLES[name])
         return str(value)
 
     return re.sub(r"\{(\w+)\}", fill, asked.path)
@@ -335,7 +354,12 @@ def test_every_route_answers_every_role_as_the_policy_says(
                     caller = _fresh(store_client, store, caller, asked)
                 need = fresh_need(store) if "{besoin}" in asked.path else None
                 offer = fresh_offer(store) if "{offre}" in asked.path else None
-                path = _path(asked, identifier, need, offer)
+                application = (
+                    fresh_application(store, offer)
+                    if offer is not None and "{candidature}" in asked.path
+                    else None
+                )
+                path = _path(asked, identifier, need, offer, application)
                 resource = Resource(owner_id=identifier) if scoped else None
                 if (need is not None or offer is not None) and asked.action not in OWN_ACTIONS:
                     resource = NEED_RESOURCE  # an offer is its need's, as the policy sees it

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from tremplin.companies.applications import MOTIFS_REFUS
 from tremplin.companies.candidates import Profile, get_profile
 from tremplin.companies.companies import aware
 from tremplin.companies.matching import OFFER_COLUMNS, CandidatePoint, explain, rank_offers
@@ -40,15 +41,6 @@ STATUTS_CANDIDATURE: dict[str, str] = {
     "retiree": "Retirée",
 }
 """An application's statuses, and how the candidate's page says them."""
-MOTIFS_REFUS: dict[str, str] = {
-    "offre_pourvue": "L’offre est déjà pourvue",
-    "profil_different": "Le profil ne correspond pas au poste",
-    "niveau": "Le niveau ne correspond pas",
-    "distance": "Le lieu est trop loin",
-    "dates": "Les dates ne conviennent pas",
-    "autre": "Autre raison",
-}
-"""The coded reasons of a refusal (docs/entreprises.md), and how the candidate reads them."""
 CANDIDATE_WRITES = (
     "candidature.deposer",
     "candidature.retirer",

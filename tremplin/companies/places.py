@@ -120,6 +120,9 @@ def territory_filter(table: sa.Table, territoire: str) -> sa.ColumnElement[bool]
 
 
 def coordinates(conn: sa.Connection) -> pl.DataFrame:
-    """code_insee, latitude, longitude of every located commune (its population-weighted
-    centre, from the referentials), for distances."""
-    return _communes(conn).select("code_insee", "latitude", "longitude").drop_nulls()
+    """code_insee, nom, latitude, longitude of every located commune (its population-weighted
+    centre, from the referentials; kept per state of the files, as :func:`places`), for
+    distances."""
+    return _communes(conn).select("code_insee", "nom", "latitude", "longitude").drop_nulls(
+        ["latitude", "longitude"]
+    )

@@ -21,8 +21,10 @@ WRITE_ACTIONS = (
     "entreprise.creer",
     "entreprise.modifier",
     "besoin.fichier",
+    "candidature.repondre",
 )
-"""The writes counted: one per need written by hand, one per file imported."""
+"""The writes counted: one per need written by hand, one per file imported, one per answer to
+an application."""
 WINDOW = timedelta(hours=1)
 
 

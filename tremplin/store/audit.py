@@ -68,6 +68,36 @@ def record(
     )
 
 
+def record_many(
+    conn: sa.Connection,
+    actor: Actor,
+    action: str,
+    lines: list[tuple[str, Mapping[str, Any] | None]],
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Write one line of the audit log per (target, after) of ``lines``, in one insert (a page
+    showing fifty profiles writes fifty lines in one statement)."""
+    if not lines:
+        return
+    when = at or datetime.now(UTC)
+    conn.execute(
+        audit_log.insert(),
+        [
+            {
+                "at": when,
+                "actor_id": actor.account_id,
+                "actor": actor.label,
+                "action": action,
+                "target": target,
+                "before": None,
+                "after": _document(after),
+            }
+            for target, after in lines
+        ],
+    )
+
+
 AUDIT_COLUMNS = ("id", "at", "actor", "actor_id", "action", "target", "before", "after")
 
 

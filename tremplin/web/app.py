@@ -26,7 +26,7 @@ from tremplin.web.accounts import pages as account_pages
 from tremplin.web.candidates import api as candidate_api
 from tremplin.web.candidates import pages as candidate_pages
 from tremplin.web.companies import api as company_api
-from tremplin.web.companies import offers_api
+from tremplin.web.companies import applications_api, offers_api, offers_pages
 from tremplin.web.companies import pages as company_pages
 from tremplin.web.companies import trainings as need_trainings
 from tremplin.web.diagnostic import api as diagnostic_api
@@ -181,6 +181,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(need_trainings.export_router)
     app.include_router(candidate_pages.router)
     app.include_router(candidate_api.router)
+    app.include_router(offers_pages.router)
+    app.include_router(applications_api.router)
     app.add_api_route(
         DOCS_URL, _swagger_ui, include_in_schema=False, dependencies=[requires("lecture")]
     )

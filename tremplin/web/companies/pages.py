@@ -5,13 +5,14 @@ partner's territory in aggregate, and the import of a file of needs)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from starlette.responses import RedirectResponse, Response
 
+from tremplin.companies.applications import response_rates
 from tremplin.companies.companies import save_company
 from tremplin.companies.imports import COLUMNS, ImportRefused, import_needs
 from tremplin.companies.needs import (
@@ -24,7 +25,13 @@ from tremplin.companies.needs import (
     open_needs_frame,
     update_need,
 )
-from tremplin.companies.offers import STATUTS_OFFRE, expiring_offers, list_offers
+from tremplin.companies.offers import (
+    OFFER_CONTRACTS,
+    STATUTS_OFFRE,
+    expiring_offers,
+    list_offers,
+    publish_offer,
+)
 from tremplin.errors import InputError, TremplinError
 from tremplin.orientation.need_trainings import (
     DEFAULT_RADIUS_KM,
@@ -34,7 +41,15 @@ from tremplin.orientation.need_trainings import (
 )
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.web.accounts.service import read_form
-from tremplin.web.companies.service import found_need, in_scope, my_company, need_scope, write
+from tremplin.web.companies.offers_pages import said
+from tremplin.web.companies.service import (
+    found_need,
+    in_scope,
+    my_company,
+    need_scope,
+    rate_scope,
+    write,
+)
 from tremplin.web.companies.trainings import trainings_for
 from tremplin.web.diagnostic.service import service
 from tremplin.web.shared.auth import current_account, requires
@@ -77,8 +92,20 @@ def _company_page(
         trades = _trades(request, conn)
         offers = list_offers(conn, siret=company.siret, limit=200)[1] if company else []
         expiring = expiring_offers(conn, company) if company else []
+        rates = response_rates(conn, company_id=company.id) if company else []
+    own = [o for o in offers if company and o.need.siret == company.siret]
+    published = {o.need.id for o in own}
     context: dict[str, Any] = {
-        "offers": [o for o in offers if company and o.need.siret == company.siret],
+        "offers": own,
+        "publishable": [
+            n
+            for n in needs
+            if n.contrat in OFFER_CONTRACTS
+            and n.statut in ("ouvert", "pourvu_partiellement")
+            and n.id not in published
+        ],
+        "rate": rates[0] if rates else None,
+        "default_expiry": date.today() + timedelta(days=60),
         "expiring": expiring,
         "statuts_offre": STATUTS_OFFRE,
         "today": date.today(),
@@ -135,6 +162,25 @@ async def need_submit(request: Request) -> Response:
     except TremplinError as error:
         return _company_page(request, str(error), error.status, form)
     return RedirectResponse(f"/entreprise/besoins/{need.id}?cree=1", status_code=303)
+
+
+@router.post("/entreprise/offres", dependencies=[requires("offre.publier")])
+async def offer_publish(request: Request) -> Response:
+    """Publish one of my apprenticeship or PFMP needs as an offer (title, expiry date)."""
+    form = await read_form(request)
+    besoin = form.get("besoin", "")
+    if not besoin.isdigit() or not 1 <= int(besoin) < 2**31:
+        return _company_page(request, "Besoin : choisissez le besoin à publier", 422, form)
+    values = {"intitule": form.get("intitule"), "expire_le": form.get("expire_le") or None}
+    try:
+
+        def work(conn: sa.Connection, actor: Any) -> Any:
+            return publish_offer(conn, actor, found_need(request, conn, int(besoin)), values)
+
+        offer = write(request, work)
+    except TremplinError as error:
+        return _company_page(request, said(error), error.status, form)
+    return RedirectResponse(f"/entreprise/offres/{offer.id}?cree=1", status_code=303)
 
 
 def _need_page(
@@ -233,6 +279,7 @@ def _partner_page(
         "error": error,
         "problems": problems or [],
         "imported": imported,
+        "rates_link": bool(rate_scope(request)),
         **LABELS,
     }
     return render(request, "partenaire_besoins.html", context, status)
