@@ -123,6 +123,8 @@ def coordinates(conn: sa.Connection) -> pl.DataFrame:
     """code_insee, nom, latitude, longitude of every located commune (its population-weighted
     centre, from the referentials; kept per state of the files, as :func:`places`), for
     distances."""
-    return _communes(conn).select("code_insee", "nom", "latitude", "longitude").drop_nulls(
-        ["latitude", "longitude"]
+    return (
+        _communes(conn)
+        .select("code_insee", "nom", "latitude", "longitude")
+        .drop_nulls(["latitude", "longitude"])
     )
