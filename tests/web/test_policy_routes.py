@@ -273,8 +273,8 @@ def _path(
         name = match.group(1)
         assert name in SAMPLES, f"{asked.path}: no sample for {{{name}}}"
         given = {"identifiant": identifier, "besoin": need, "offre": offer}
-        value = (given | {"candidature": application}).get(name, SAMPLES[name])
-        return str(value)
+        value = (given | {"candidature": application}).get(name)
+        return str(SAMPLES[name] if value is None else value)
 
     return re.sub(r"\{(\w+)\}", fill, asked.path)
 
