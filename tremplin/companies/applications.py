@@ -333,10 +333,16 @@ def answer_application(
         actor,
         "candidature.repondre",
         f"candidature:{application_id}",
-        before=before,
-        after=after,
+        before=_traced(before),
+        after=_traced(after),
     )
     return after
+
+
+def _traced(application: dict[str, Any]) -> dict[str, Any]:
+    """An application as the audit log keeps it: without the candidate's message, which goes
+    with their account (the log outlives it)."""
+    return {key: value for key, value in application.items() if key != "message"}
 
 
 # --- response rates ----------------------------------------------------------------------------
