@@ -28,7 +28,7 @@ from tremplin.companies.applications import (
     response_rates,
 )
 from tremplin.companies.companies import save_company
-from tremplin.companies.needs import create_need
+from tremplin.companies.needs import create_need, rome_fap
 from tremplin.companies.offers import Offer, publish_offer
 from tremplin.errors import InputError, NotFound
 from tremplin.sources.ingest import load_paths
@@ -289,3 +289,28 @@ def test_the_company_side_on_sqlite_and_postgresql(database_url: str, demo_dir: 
             assert views == 4  # three ranked, one application read
     finally:
         engine.dispose()
+
+
+def test_a_trade_of_the_same_family_ranks_with_the_family_tier(needs_engine: sa.Engine) -> None:
+    """A candidate wishing a trade of another ROME domain but of the offer's FAP 2009 family
+    (the DARES table) ranks above one of an unrelated trade, and the sentence says so."""
+    with needs_engine.begin() as conn:
+        offer = _offer(conn)
+        codes = sample_codes(conn)
+        family = rome_fap(conn).get(offer.need.code_rome)
+        kin = sorted(
+            rome
+            for rome, fap in rome_fap(conn).items()
+            if fap == family and rome[:3] != offer.need.code_rome[:3]
+        )
+        stranger = sorted(
+            rome
+            for rome, fap in rome_fap(conn).items()
+            if fap != family and rome[:3] != offer.need.code_rome[:3]
+        )
+        assert family is not None and kin and stranger
+        add_candidate(conn, "famille@jeune.test", codes.commune, kin[0])
+        add_candidate(conn, "autre@jeune.test", codes.commune, stranger[0])
+        first, second = ranked_candidates(conn, ACTOR, offer).candidats
+    assert first["codes_rome"] == [kin[0]] and first["explication"].startswith("Même famille que l’offre")
+    assert first["score"] > second["score"]

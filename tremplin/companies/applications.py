@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from tremplin.companies.companies import aware
 from tremplin.companies.matching import PROFILE_COLUMNS, OfferPoint, explain, rank_candidates
+from tremplin.companies.needs import rome_fap
 from tremplin.companies.offers import Offer
 from tremplin.companies.places import coordinates, territory_filter
 from tremplin.companies.text import check_free_text
@@ -162,7 +163,7 @@ def ranked_candidates(
     profiles = _profiles(conn, candidate_profiles.c.visible.is_(True)).drop_nulls(
         ["latitude", "longitude"]
     )
-    ranked = rank_candidates(point, profiles.select(list(PROFILE_COLUMNS)))
+    ranked = rank_candidates(point, profiles.select(list(PROFILE_COLUMNS)), fap=rome_fap(conn))
     page = (
         ranked.slice(offset, limit)
         .join(

@@ -11,7 +11,6 @@ names the offer and the application, never the message.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,13 +22,12 @@ from tremplin.companies.applications import MOTIFS_REFUS
 from tremplin.companies.candidates import Profile, get_profile
 from tremplin.companies.companies import aware
 from tremplin.companies.matching import OFFER_COLUMNS, CandidatePoint, explain, rank_offers
-from tremplin.companies.needs import rome_trades
+from tremplin.companies.needs import rome_fap
 from tremplin.companies.offers import OFFER_CONTRACTS, get_offer
 from tremplin.companies.places import coordinates
 from tremplin.companies.text import check_free_text
 from tremplin.errors import Conflict, InputError, NotFound
 from tremplin.store.audit import Actor, record
-from tremplin.store.derived import files_fingerprint
 from tremplin.store.frames import read_query
 from tremplin.store.schema import applications, companies, company_needs, company_offers
 
@@ -95,26 +93,6 @@ def offers_frame(
         pl.col("latitude").cast(OFFER_COLUMNS["latitude"]),
         pl.col("longitude").cast(OFFER_COLUMNS["longitude"]),
     )
-
-
-_FAP: dict[str, dict[str, str]] = {}
-"""code ROME → FAP 2009 of the last state of the loaded files this process read."""
-_FAP_LOCK = threading.Lock()
-
-
-def rome_fap(conn: sa.Connection) -> dict[str, str]:
-    """code ROME → its FAP 2009 (the DARES table's primary one), for matching's third trade
-    tier (« même famille »); read once per state of the loaded files."""
-    files = files_fingerprint(conn)
-    with _FAP_LOCK:
-        found = _FAP.get(files)
-    if found is None:
-        trades = rome_trades(conn).drop_nulls("fap2009")
-        found = dict(zip(trades["code_rome"], trades["fap2009"], strict=True))
-        with _FAP_LOCK:
-            _FAP.clear()
-            _FAP[files] = found
-    return found
 
 
 def candidate_point(conn: sa.Connection, profile: Profile) -> CandidatePoint:

@@ -13,6 +13,7 @@ people still wanted and companies, and the latest date one was declared or chang
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ from tremplin.companies.text import check_free_text
 from tremplin.errors import InputError, NotFound
 from tremplin.sources.tables import DATASET_TABLES
 from tremplin.store.audit import Actor, record
+from tremplin.store.derived import files_fingerprint
 from tremplin.store.frames import read_query
 from tremplin.store.schema import companies, company_needs
 
@@ -527,3 +529,23 @@ def needs_stamp(conn: sa.Connection) -> str:
         )
     ).one()
     return f"{row[0]}:{row[1]}:{row[2]}"
+
+
+_FAP: dict[str, dict[str, str]] = {}
+"""code ROME → FAP 2009 of the last state of the loaded files this process read."""
+_FAP_LOCK = threading.Lock()
+
+
+def rome_fap(conn: sa.Connection) -> dict[str, str]:
+    """code ROME → its FAP 2009 (the DARES table's primary one), for matching's third trade
+    tier (« même famille »); read once per state of the loaded files."""
+    files = files_fingerprint(conn)
+    with _FAP_LOCK:
+        found = _FAP.get(files)
+    if found is None:
+        trades = rome_trades(conn).drop_nulls("fap2009")
+        found = dict(zip(trades["code_rome"], trades["fap2009"], strict=True))
+        with _FAP_LOCK:
+            _FAP.clear()
+            _FAP[files] = found
+    return found
