@@ -78,3 +78,35 @@ def test_declared_needs_count_per_departement_and_domain() -> None:
     found = declared_by_group(declared, labels).sort("code_departement")
     assert found.rows() == [("01", "D", 5), ("69", "D", 4)]
     assert declared_by_group(None, labels).is_empty()
+
+
+BTS, PREMIERE = "32022010001", "24720022711"
+
+
+def test_one_palier_is_simulated_and_the_others_are_said() -> None:
+    """Two entry-year changes, a 1re pro one and a BTS one: the entry palier (most changes) is
+    simulated; the 1re pro change is left out as another palier, the BTS one as a formation the
+    assignment does not cover; a transformation across paliers is left out too."""
+    requests = [
+        _request(1),
+        _request(2, type="fermeture", capacite_scolaire_avant=12, capacite_scolaire_apres=0),
+        _request(3, mef_stat_11=PREMIERE),
+        _request(4, mef_stat_11=BTS),
+        _request(5, type="transformation", mef_stat_11_cible=PREMIERE,
+                 capacite_scolaire_avant=24, capacite_scolaire_apres=24),
+    ]  # fmt: skip
+    paliers = {"24020022710": "3e", "24020022711": "3e", PREMIERE: "2nde"}
+    document, left = scenario_of(requests, "Carte 2027", "region:84", paliers)
+    assert document["palier"] == "3e"
+    assert [c["action"] for c in document["changements"]] == ["ajuster", "fermer"]
+    reasons = {out.id: out.raison for out in left}
+    assert set(reasons) == {3, 4, 5}
+    assert reasons[3].startswith("autre palier (entrée en 1re pro)")
+    assert "Parcoursup" in reasons[4] and "Parcoursup" in reasons[5]
+    # With more 1re pro changes, their palier is the one simulated.
+    more = [_request(n, mef_stat_11=PREMIERE, uai=f"001000{n}X") for n in (6, 7, 8)]
+    document, left = scenario_of(requests + more, "Carte 2027", "region:84", paliers)
+    assert document["palier"] == "2nde" and len(document["changements"]) == 4
+    # Nothing the simulation covers: no palier, every change said.
+    document, left = scenario_of([requests[3]], "Carte 2027", "region:84", paliers)
+    assert document["changements"] == [] and "palier" not in document and len(left) == 1

@@ -11,12 +11,16 @@ For the **simulation** (places of an offer, all voies): an opening is « ouvrir 
 after, a closing « fermer », an increase, adjustment or decrease « ajuster » by after − before;
 a transfer between establishments or a transformation is « transferer » its places after to
 the other UAI or formation. A transfer between voies and a colouring keep the offer's places:
-left out, said.
+left out, said. A simulation assigns pupils of one palier (entry into the voie pro, « 3e », or
+into 1re pro, « 2nde »: Affelnet's two files): given the palier of each formation the
+simulation covers, the palier with most changes is simulated, and the changes of the other
+palier, or of a formation it does not cover (a BTS: Parcoursup's), are left out, said.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,13 +94,70 @@ def impact_changes(
     return changes, left
 
 
+PALIER_LABELS = {"3e": "entrée en voie professionnelle", "2nde": "entrée en 1re pro"}
+"""The paliers a simulation assigns, as the campaign's page says them."""
+
+
 def scenario_of(
-    requests: Sequence[Request], titre: str, territoire: str
+    requests: Sequence[Request],
+    titre: str,
+    territoire: str,
+    paliers: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[LeftOut]]:
-    """The scenario document (``titre``, ``territoire``, ``changements``) of ``requests``, and
-    the requests it cannot express."""
+    """The scenario document (``titre``, ``territoire``, ``changements``, and ``palier`` when
+    ``paliers`` is given) of ``requests``, and the requests it cannot express. ``paliers``:
+    MEF STAT 11 → the palier (« 3e », « 2nde ») of each formation a simulation covers."""
+    document, left, kept = _changes(requests, titre, territoire)
+    if paliers is None:
+        return document, left
+    of_change = [_palier(change, paliers) for change in document["changements"]]
+    counted = Counter(p for p in of_change if p is not None)
+    # The palier of most changes; entry into the voie pro when as many.
+    chosen = max(counted, key=lambda p: (counted[p], p == "3e")) if counted else None
+    changements = []
+    for request, change, palier in zip(kept, document["changements"], of_change, strict=True):
+        if palier is None:
+            left.append(
+                _left_out(
+                    request,
+                    "formation hors de l’affectation simulée (Affelnet : entrée en voie "
+                    "professionnelle ou en 1re pro ; un BTS relève de Parcoursup)",
+                )
+            )
+        elif palier != chosen:
+            left.append(
+                _left_out(
+                    request,
+                    f"autre palier ({PALIER_LABELS[palier]}) : la simulation porte sur le palier "
+                    f"qui compte le plus de demandes ({PALIER_LABELS[str(chosen)]})",
+                )
+            )
+        else:
+            changements.append(change)
+    document = document | {"changements": changements}
+    if chosen is not None:
+        document["palier"] = chosen
+    return document, left
+
+
+def _palier(change: Mapping[str, Any], paliers: Mapping[str, str]) -> str | None:
+    """The palier of a change's formations (both, for a transformation), None when the
+    simulation covers none of them or they are of two paliers."""
+    mefs = [
+        change["mef_stat_11"],
+        *([change["vers_mef_stat_11"]] if "vers_mef_stat_11" in change else []),
+    ]
+    found = {paliers.get(mef) for mef in mefs}
+    return found.pop() if len(found) == 1 else None
+
+
+def _changes(
+    requests: Sequence[Request], titre: str, territoire: str
+) -> tuple[dict[str, Any], list[LeftOut], list[Request]]:
+    """The scenario's changes of ``requests``, the requests left out, those kept (in order)."""
     changements: list[dict[str, Any]] = []
     left: list[LeftOut] = []
+    kept: list[Request] = []
     for request in requests:
         f = request.fields
         before, after = f.total("avant"), f.total("apres")
@@ -129,5 +190,6 @@ def scenario_of(
             left.append(_left_out(request, "aucune place ne change"))
             continue
         changements.append(change)
+        kept.append(request)
     document = {"titre": titre[:200], "territoire": territoire, "changements": changements}
-    return document, left
+    return document, left, kept

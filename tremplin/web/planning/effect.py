@@ -14,7 +14,7 @@ from tremplin.planning.campaign_effect import SELECTIONS, impact_changes, scenar
 from tremplin.planning.campaigns import Campaign, get_campaign
 from tremplin.planning.requests import list_requests
 from tremplin.web.planning.optimiser_service import run_impact
-from tremplin.web.planning.service import visible
+from tremplin.web.planning.service import request_facts, visible
 from tremplin.web.shared.jobs import actor, quota_key, viewer
 from tremplin.web.shared.templating import request_engine
 from tremplin.web.simulations.service import GRAINES_DEFAULT, simulations
@@ -32,6 +32,16 @@ def _territory(campaign: Campaign, request: Request) -> str:
     return f"region:{campaign.code_region or request.app.state.diagnostic.region}"
 
 
+def _paliers(request: Request) -> dict[str, str] | None:
+    """MEF STAT 11 → the palier a simulation assigns it in (« 3e »: entry into the voie pro,
+    « 2nde »: 1re pro), from the offers simulations are drawn on; None without loaded files."""
+    if request_facts(request) is None:
+        return None
+    service = simulations(request)
+    found = dict.fromkeys(service.offers("2nde").get_column("mef_stat_11").drop_nulls(), "2nde")
+    return found | dict.fromkeys(service.offers("3e").get_column("mef_stat_11").drop_nulls(), "3e")
+
+
 def campaign_impact(request: Request, campaign: Campaign, selection: str) -> dict[str, Any]:
     """The impact of the campaign's ``selection`` of requests the account may read: ``result``
     (impact.py's tables, None without a change), ``left_out`` (of the impact) and
@@ -43,7 +53,7 @@ def campaign_impact(request: Request, campaign: Campaign, selection: str) -> dic
         "selections": SELECTIONS,
         "result": None,
         "left_out": left_out,
-        "left_out_simulation": scenario_of(requests, "", "")[1],
+        "left_out_simulation": scenario_of(requests, "", "", _paliers(request))[1],
         "error": None,
     }
     if changes:
@@ -65,6 +75,7 @@ def submit_simulation(request: Request, campagne: int, selection: str) -> str:
         _requests(request, campaign, selection),
         f"{campaign.nom} — {SELECTIONS[selection]}",
         _territory(campaign, request),
+        _paliers(request),
     )
     if not document["changements"]:
         raise InputError(
