@@ -312,5 +312,6 @@ def test_a_trade_of_the_same_family_ranks_with_the_family_tier(needs_engine: sa.
         add_candidate(conn, "famille@jeune.test", codes.commune, kin[0])
         add_candidate(conn, "autre@jeune.test", codes.commune, stranger[0])
         first, second = ranked_candidates(conn, ACTOR, offer).candidats
-    assert first["codes_rome"] == [kin[0]] and first["explication"].startswith("Même famille que l’offre")
+    assert first["codes_rome"] == [kin[0]]
+    assert first["explication"].startswith("Même famille que l’offre")
     assert first["score"] > second["score"]
