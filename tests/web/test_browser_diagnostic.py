@@ -215,6 +215,8 @@ def test_a_planner_proposes_a_request_from_the_map_a_visitor_cannot(
     action = page.locator(".leaflet-popup-content a.popup-proposer")
     expect(action).to_be_visible()
     assert f"code_departement={code}" in (action.get_attribute("href") or "")
+    # Leaflet fades the popup in: axe reads its colours once it is opaque.
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     assert axe_violations(page) == []
     action.click()
     page.wait_for_url(f"**/diagnostic/offres?**code_departement={code}**")
