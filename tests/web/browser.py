@@ -148,7 +148,16 @@ def opened_tab(
             else None
         ),
     )
-    tab.page.on("requestfailed", lambda request: tab.failed.append(request.url))
+    # A request the page itself abandons (its fetch still in flight when a click leaves the
+    # page: « net::ERR_ABORTED ») is no failure of the server's; any other is.
+    tab.page.on(
+        "requestfailed",
+        lambda request: (
+            None
+            if "ERR_ABORTED" in (request.failure or "")
+            else tab.failed.append(f"{request.failure} {request.url}")
+        ),
+    )
     tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
     # What the Content-Security-Policy blocks is said on the console only: an error too.
     tab.page.on(
